@@ -1,0 +1,91 @@
+import type { PartBuilder } from './part';
+import type { PipelineMessage, RunningPart } from './running';
+import type { PropertySchema } from './schema';
+
+export const COMPONENT_KINDS = ['producer', 'converter', 'encoder', 'muxer', 'consumer'] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+
+/** An input of a component. `accepts` lists media types (`audio/x-raw`, `audio/*`, `*`). */
+export interface EaterSpec {
+  readonly name: string;
+  readonly accepts: readonly string[];
+  /** The component cannot run unless this eater is fed (default true). */
+  readonly required?: boolean;
+  /** More than one feed may go into this eater, as into a muxer (default false). */
+  readonly multiple?: boolean;
+  readonly description?: string;
+}
+
+/** An output of a component and the media types it produces. */
+export interface FeederSpec {
+  readonly name: string;
+  readonly produces: readonly string[];
+  readonly description?: string;
+}
+
+/** A GStreamer element a component needs, and the Debian package that provides it when known. */
+export type ElementNeed = string | { readonly element: string; readonly debian?: string };
+
+/**
+ * Something only one component may hold at a time, such as an HTTP port and mount path: two
+ * components whose claims of one `resource` have equal values for `properties` conflict.
+ */
+export interface ClaimSpec {
+  readonly resource: string;
+  readonly properties: readonly string[];
+}
+
+/** The static description of a component: read into the registry without loading its code. */
+export interface ComponentDescriptor<S extends PropertySchema = PropertySchema> {
+  readonly type: string;
+  readonly kind: ComponentKind;
+  readonly description: string;
+  readonly eaters: readonly EaterSpec[];
+  readonly feeders: readonly FeederSpec[];
+  readonly properties: S;
+  readonly elements: readonly ElementNeed[];
+  readonly claims?: readonly ClaimSpec[];
+  /**
+   * Mutually exclusive properties (`[["quality", "bitrate"]]`): setting more than one of a group
+   * is a validation error. Checked on what the operator wrote, before defaults apply.
+   */
+  readonly exclusive?: readonly (readonly string[])[];
+  /** Module with the component class as its default export, relative to the manifest module. */
+  readonly implementation: string;
+}
+
+/** What a plugin's manifest module exports as default. */
+export interface PluginManifest {
+  readonly components: readonly ComponentDescriptor[];
+}
+
+/**
+ * A running component. The class is resolved by dependency injection; it receives its validated
+ * properties (`@inject(TOKENS.properties)`) and the core services it asks for.
+ */
+export interface Component {
+  /** Checks made before anything starts, such as "the device exists". Throw a FlowcastError. */
+  preflight?(): void | Promise<void>;
+  /** Describe this component's elements, their links, and where eaters and feeders attach. */
+  build(part: PartBuilder): void;
+  /** The pipeline exists and is about to play: open sockets, start pulling from sinks. */
+  start?(part: RunningPart): void | Promise<void>;
+  /** The pipeline has stopped: release what `start` took. Must not throw. */
+  stop?(): void | Promise<void>;
+  /** Turn a GStreamer error raised by this component's elements into a sentence for operators. */
+  explainError?(message: PipelineMessage): string | undefined;
+}
+
+// tsyringe resolves any constructor; the parameters are injection tokens, so `any` is the honest type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ComponentClass = new (...args: any[]) => Component;
+
+/** Declare a component. `const` keeps the schema literal so `PropertiesOf` can type it. */
+export function defineComponent<const S extends PropertySchema>(descriptor: ComponentDescriptor<S>): ComponentDescriptor<S> {
+  return descriptor;
+}
+
+/** Declare a plugin's manifest: the default export of the module its package.json names. */
+export function definePlugin(manifest: PluginManifest): PluginManifest {
+  return manifest;
+}

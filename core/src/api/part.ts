@@ -1,0 +1,59 @@
+/**
+ * How a component describes its share of the pipeline. Components never write pipeline text:
+ * they name element factories and give property values, and the pipeline builder decides how
+ * each value reaches GStreamer (set on the element object, never spliced into a description).
+ */
+export interface ElementRef {
+  /** The element's name inside its component, unique there. */
+  readonly localName: string;
+}
+
+/** A GStreamer enum value given by its nick (`sine`, `square`). */
+export interface GstEnumValue {
+  readonly kind: 'gst-enum';
+  readonly nick: string;
+}
+
+/** A caps value (for `capsfilter caps=`), built from a media type and typed fields. */
+export interface CapsValue {
+  readonly kind: 'caps';
+  readonly mediaType: string;
+  readonly fields: Readonly<Record<string, number | string | Fraction>>;
+}
+
+export interface Fraction {
+  readonly kind: 'fraction';
+  readonly numerator: number;
+  readonly denominator: number;
+}
+
+export type ElementPropertyValue = string | number | boolean | GstEnumValue | CapsValue;
+
+export interface PartBuilder {
+  /** The component's name in its flow. */
+  readonly component: string;
+  /** Add an element made by `factory`; its properties are applied after the pipeline is built. */
+  element(factory: string, localName: string, properties?: Readonly<Record<string, ElementPropertyValue | undefined>>): ElementRef;
+  /** Link elements in order: `link(a, b, c)` is a ! b ! c. */
+  link(...chain: ElementRef[]): void;
+  /** Feeds eaten by `eater` are linked into `into`. */
+  eater(name: string, into: ElementRef): void;
+  /** The feeder `name` is the output of `from`. */
+  feeder(name: string, from: ElementRef): void;
+  /** Whether anything in the flow eats this feeder (so unused branches need not be built). */
+  isEaten(feeder: string): boolean;
+  /** How many feeds go into this eater. */
+  feedCount(eater: string): number;
+}
+
+export function gstEnum(nick: string): GstEnumValue {
+  return { kind: 'gst-enum', nick };
+}
+
+export function fraction(numerator: number, denominator = 1): Fraction {
+  return { kind: 'fraction', numerator, denominator };
+}
+
+export function caps(mediaType: string, fields: Readonly<Record<string, number | string | Fraction>> = {}): CapsValue {
+  return { kind: 'caps', mediaType, fields };
+}

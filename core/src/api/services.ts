@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** A logger scoped to a flow and component; the runtime chooses terminal or JSON-lines output. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(scope: LogFields): Logger;
+}
+
+/** Serves one request on a mount. The handler owns the response from here on. */
+export type MountHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+export interface MountOptions {
+  readonly port: number;
+  /** Interface to listen on (default 0.0.0.0). */
+  readonly host?: string;
+  /** Exact path, starting with `/`. */
+  readonly path: string;
+  readonly handler: MountHandler;
+}
+
+export interface Mount {
+  /** The address a client on this machine uses. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The HTTP front: components mount handlers on ports it shares between them. */
+export interface HttpService {
+  mount(options: MountOptions): Promise<Mount>;
+}
+
+/** Directories a component may use. */
+export interface Paths {
+  /** The project directory (where package.json and flows/ are). */
+  readonly project: string;
+  /** The directory of the flow file being run. */
+  readonly flowDirectory: string;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Milliseconds from an arbitrary origin, monotonic. */
+  monotonic(): number;
+}
+
+/** Lets a component announce a public address (printed by `flowcast run`). */
+export interface Announcer {
+  announce(label: string, url: string): void;
+}

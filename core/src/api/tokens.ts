@@ -1,0 +1,22 @@
+/**
+ * Injection tokens of what core provides to components. Strings, so tsyringe's errors name them
+ * readably ("Attempted to resolve unregistered dependency token: "flowcast:http"").
+ */
+export const TOKENS = {
+  /** The component's validated properties, defaults applied: `PropertiesOf<typeof schema>`. */
+  properties: 'flowcast:properties',
+  /** The component's name in its flow. */
+  componentName: 'flowcast:component-name',
+  /** The flow's name. */
+  flowName: 'flowcast:flow-name',
+  /** A `Logger` scoped to the component. */
+  logger: 'flowcast:logger',
+  /** The `HttpService`. */
+  http: 'flowcast:http',
+  /** `Paths`. */
+  paths: 'flowcast:paths',
+  /** `Clock`. */
+  clock: 'flowcast:clock',
+  /** `Announcer`. */
+  announcer: 'flowcast:announcer',
+} as const;

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isFlowcastError } from '../../errors/flowcast-error';
+import { formatDiagnostic } from '../../flow/reporter';
+import { validateFlowFile } from '../../flow/validate';
+import { HttpFront } from '../../http/http-front';
+import { createLogger, loggerOptionsFromEnvironment } from '../../log/logger';
+import { FlowRuntime } from '../../runtime/flow-runtime';
+import { CORE_DIRECTORY } from '../../version';
+import { EXIT, type CommandIO } from '../io';
+import { findProjectRoot, loadRegistry } from '../project';
+
+export const RUN_HELP = `Usage: flowcast run [FILE]
+
+Validate a flow file and run it until Ctrl-C (SIGINT) or SIGTERM, which stop it cleanly and exit 0.
+Without FILE, runs the project's flows/default.yaml, or the default built into Flowcast: a test
+tone encoded to Ogg Vorbis at http://127.0.0.1:8800/live.ogg.
+An invalid flow starts nothing: its errors are printed and the exit status is 2. A component that
+fails while starting or running stops the flow with its error and exit status 1.
+
+Logs go to stderr: readable lines on a terminal, JSON lines otherwise (FLOWCAST_LOG=json|pretty,
+FLOWCAST_LOG_LEVEL=debug|info|warn|error).`;
+
+export function defaultFlowFile(projectRoot: string): string {
+  const own = path.join(projectRoot, 'flows', 'default.yaml');
+  return fs.existsSync(own) ? own : path.join(CORE_DIRECTORY, 'flows', 'default.yaml');
+}
+
+export async function runCommand(file: string | undefined, options: { project?: string }, io: CommandIO, signals: NodeJS.EventEmitter): Promise<number> {
+  const root = findProjectRoot(options.project, io.cwd);
+  const flowFile = file ? path.resolve(io.cwd, file) : defaultFlowFile(root);
+  const shown = path.relative(io.cwd, flowFile) || flowFile;
+  const registry = loadRegistry(root, io.env);
+  const validation = validateFlowFile(shown, registry);
+  for (const diagnostic of validation.diagnostics) io.err(formatDiagnostic(diagnostic));
+  if (!validation.flow) {
+    io.err(`${shown}: not started, the flow has errors`);
+    return EXIT.invalid;
+  }
+
+  const logger = createLogger(loggerOptionsFromEnvironment(io.env, process.stderr));
+  const http = new HttpFront();
+  const urls: string[] = [];
+  const runtime = new FlowRuntime(validation.flow, registry, {
+    logger,
+    http,
+    paths: { project: root, flowDirectory: path.dirname(flowFile) },
+    clock: { now: () => Date.now(), monotonic: () => performance.now() },
+    announcer: { announce: (label, url) => urls.push(`${label}: ${url}`) },
+  });
+
+  const shutdown = async (): Promise<void> => {
+    await runtime.stop();
+    await http.closeAll();
+  };
+  try {
+    await runtime.start();
+  } catch (error) {
+    await http.closeAll();
+    io.err(isFlowcastError(error) ? error.message : String((error as Error).stack ?? error));
+    return EXIT.failed;
+  }
+  io.out(`flow "${runtime.name}" is running`);
+  for (const url of urls) io.out(`  ${url}`);
+  logger.info('flow running', { flow: runtime.name, urls });
+
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number): void => {
+      if (done) return;
+      done = true;
+      signals.removeListener('SIGINT', onSignal);
+      signals.removeListener('SIGTERM', onSignal);
+      void shutdown().then(() => resolve(code));
+    };
+    const onSignal = (signal: string): void => {
+      logger.info('stopping', { flow: runtime.name, signal });
+      finish(EXIT.ok);
+    };
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
+    runtime.onFailure((error) => {
+      io.err(error.message);
+      finish(EXIT.failed);
+    });
+  });
+}

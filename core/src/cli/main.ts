@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { CORE_VERSION } from '../version';
+import { INSPECT_HELP, inspectCommand } from './commands/inspect';
+import { REGISTRY_HELP, registryCommand } from './commands/registry';
+import { RUN_HELP, runCommand } from './commands/run';
+import { VALIDATE_HELP, validateCommand } from './commands/validate';
+import { EXIT, type CommandIO } from './io';
+
+const MAIN_HELP = `Usage: flowcast COMMAND [OPTIONS]
+
+Flowcast ${CORE_VERSION}: live and on-demand streaming on GStreamer.
+
+Commands:
+  run [FILE]         run a flow (default: flows/default.yaml) until Ctrl-C
+  validate FILE...   check flow files and report every error
+  registry           list the component types this project can use
+  inspect TYPE       show a component type's eaters, feeders and properties
+
+Options for every command:
+  --project DIR      the project directory (default: nearest package.json above the cwd)
+  --help             help for the command
+  --version          print the version
+
+Run \`flowcast COMMAND --help\` for a command's options.`;
+
+const HELP: Record<string, string> = { run: RUN_HELP, validate: VALIDATE_HELP, registry: REGISTRY_HELP, inspect: INSPECT_HELP };
+
+export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        project: { type: 'string' },
+        update: { type: 'boolean' },
+        check: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    io.err(`flowcast: ${(error as Error).message} (flowcast --help)`);
+    return EXIT.invalid;
+  }
+  const [command, ...rest] = parsed.positionals;
+  const { values } = parsed;
+  if (values.version) {
+    io.out(CORE_VERSION);
+    return EXIT.ok;
+  }
+  if (!command || (values.help && !HELP[command])) {
+    (command || values.help ? io.out : io.err)(MAIN_HELP);
+    return command || values.help ? EXIT.ok : EXIT.invalid;
+  }
+  if (values.help) {
+    io.out(HELP[command]!);
+    return EXIT.ok;
+  }
+  const common = { ...(values.project ? { project: values.project } : {}) };
+  switch (command) {
+    case 'run':
+      return runCommand(rest[0], common, io, signals);
+    case 'validate':
+      return validateCommand(rest, common, io);
+    case 'registry':
+      return registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
+    case 'inspect':
+      return inspectCommand(rest[0], common, io);
+    default:
+      io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
+      return EXIT.invalid;
+  }
+}
+
+function processIO(): CommandIO {
+  return {
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}

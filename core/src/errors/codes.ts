@@ -1,0 +1,43 @@
+/**
+ * Every error Flowcast reports, in one place (the Fastify habit): a stable code, what went wrong,
+ * and the default fix shown to the operator. Call sites add the specifics (file, component, value).
+ */
+export const ERROR_CODES = {
+  // Flow files
+  FC_FLOW_READ: 'Check the path and that the file is readable.',
+  FC_YAML_SYNTAX: 'Fix the YAML syntax at the position shown.',
+  FC_FLOW_SHAPE: 'A flow file has `name` and a `components` map; see the README section "Flow files".',
+  FC_COMPONENT_NAME: 'Name components with lower-case letters, digits and dashes, starting with a letter.',
+  FC_UNKNOWN_TYPE: 'Run `flowcast registry` to list the component types, or install the plugin that provides it.',
+  FC_UNAVAILABLE_TYPE: 'Install what the reason names, then run `flowcast registry --update`.',
+  FC_PROPERTY_INVALID: 'Run `flowcast inspect TYPE` to see the properties this component takes.',
+  FC_UNKNOWN_FEED: 'Name a component of this flow, optionally with `:feeder`.',
+  FC_UNKNOWN_EATER: 'Run `flowcast inspect TYPE` to see the eaters this component has.',
+  FC_EATER_SINGLE: 'This eater takes one feed; remove the others or add a muxer.',
+  FC_EATER_UNFED: 'Add `eats:` naming the component whose output this one should consume.',
+  FC_NOTHING_TO_EAT: 'Remove `eats:` from this component: it has no eaters.',
+  FC_FEED_CYCLE: 'Feeds must flow one way: break the cycle.',
+  FC_MEDIA_MISMATCH: 'Put a component between them that converts the media (an encoder or a muxer).',
+  FC_CLAIM_CONFLICT: 'Give each of them its own port or mount path.',
+  FC_FEED_UNUSED: 'Nothing eats this feed; its data is discarded.',
+  // Registry and plugins
+  FC_PLUGIN_MANIFEST: 'Fix the `flowcast` key of the package.json; see docs/plugins.md.',
+  FC_PLUGIN_LOAD: 'The plugin failed to load; reinstall it or report it to its author.',
+  FC_REGISTRY_STALE: 'Run `npm run registry` and commit registry.json.',
+  FC_ELEMENT_MISSING: 'Install the Debian package named, then run `flowcast registry --update`.',
+  // Building and running
+  FC_DI_FAILED: 'The component asked for something Flowcast does not provide; check its @inject tokens.',
+  FC_PIPELINE_BUILD: 'A component built an invalid part; report it to the plugin author.',
+  FC_UNSAFE_LITERAL: 'Enumerated GStreamer values must be plain words; check the component schema.',
+  FC_ELEMENT_PROPERTY: 'The component set a property its GStreamer element does not have; report it to the plugin author.',
+  FC_PREFLIGHT: 'Fix what the message names, then run the flow again.',
+  FC_COMPONENT_FAILED: 'Read the component\'s message; `GST_DEBUG=3` shows GStreamer\'s own log.',
+  FC_PORT_IN_USE: 'Stop what uses the port, or set another `port` property.',
+  FC_USAGE: 'Run `flowcast --help`.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function defaultFix(code: ErrorCode): string {
+  return ERROR_CODES[code];
+}

@@ -1,0 +1,37 @@
+import { FlowcastError } from '../errors/flowcast-error';
+import type { GstPipeline } from './gst';
+import type { ComponentPart, PlannedElement } from './part-builder';
+import { assertPropertyName, objectValue } from './values';
+
+/** Elements every part may use without declaring them. */
+const CORE_FACTORIES = new Set(['queue', 'tee', 'capsfilter', 'identity', 'fakesink']);
+
+/** A component may only use the elements it declared, so the registry's availability is true. */
+export function checkFactories(part: ComponentPart, declared: readonly string[]): void {
+  for (const element of part.elements) {
+    if (!CORE_FACTORIES.has(element.factory) && !declared.includes(element.factory)) {
+      throw new FlowcastError('FC_PIPELINE_BUILD', `component "${part.component}" uses the element "${element.factory}", which its descriptor does not list in "elements"`, {
+        location: { component: part.component },
+      });
+    }
+  }
+}
+
+/** Set every non-enum property on the element object: values never pass through pipeline syntax. */
+export function applyProperties(pipeline: GstPipeline, elements: readonly PlannedElement[]): void {
+  for (const element of elements) {
+    const handle = pipeline.findChild(element.name);
+    if (!handle) throw new FlowcastError('FC_PIPELINE_BUILD', `element "${element.name}" is missing from the built pipeline`, { location: { component: element.component } });
+    for (const [property, value] of Object.entries(element.properties)) {
+      assertPropertyName(property, element.name);
+      const assigned = objectValue(value, element.name);
+      if (assigned === undefined) continue;
+      if (!(property in handle)) {
+        throw new FlowcastError('FC_ELEMENT_PROPERTY', `component "${element.component}": element ${element.factory} has no property "${property}"`, {
+          location: { component: element.component },
+        });
+      }
+      handle[property] = assigned;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { ClaimSpec, ComponentKind, EaterSpec, FeederSpec } from '../api/component';
+import type { PropertySchema } from '../api/schema';
+
+/** A GStreamer element a component needs, with the Debian package that provides it. */
+export interface ElementRequirement {
+  element: string;
+  debian?: string;
+}
+
+/** One component as the registry knows it, without its code. */
+export interface RegistryComponent {
+  type: string;
+  package: string;
+  version: string;
+  kind: ComponentKind;
+  description: string;
+  eaters: EaterSpec[];
+  feeders: FeederSpec[];
+  properties: PropertySchema;
+  elements: ElementRequirement[];
+  claims: ClaimSpec[];
+  exclusive: string[][];
+  /** The implementation module, relative to the package directory. */
+  implementation: string;
+  available: boolean;
+  /** Why the component is unavailable, with the fix. */
+  reason?: string;
+}
+
+/** A plugin package found by discovery. */
+export interface RegistryPackage {
+  name: string;
+  version: string;
+  /** Package directory relative to the project directory, with forward slashes. */
+  path: string;
+  /** Set when the package could not be read at all; its components are then missing. */
+  problem?: string;
+}
+
+/** The content of registry.json. */
+export interface RegistryFile {
+  format: 1;
+  packages: RegistryPackage[];
+  components: RegistryComponent[];
+}

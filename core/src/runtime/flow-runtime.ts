@@ -1,0 +1,208 @@
+import type { Component } from '../api/component';
+import type { AppSinkHandle, GstElementHandle, PipelineMessage, RunningPart } from '../api/running';
+import type { Logger } from '../api/services';
+import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
+import type { ResolvedFlow } from '../flow/types';
+import { assemblePlan, type PipelinePlan } from '../pipeline/assemble';
+import { loadGstBinding, type GstPipeline, type RawBusMessage } from '../pipeline/gst';
+import { ComponentPart, componentOfElement, elementName } from '../pipeline/part-builder';
+import { applyProperties, checkFactories } from '../pipeline/apply';
+import type { Registry } from '../registry/registry';
+import { isPlayingTransition, toPipelineMessage } from './bus';
+import { createFlowContainer, resolveComponent, type CoreServices } from './container';
+
+/** How long a pipeline may take to reach PLAYING before its bus is drained for the reason. */
+const STARTUP_DRAIN_AFTER_MS = 1000;
+const STARTUP_LIMIT_MS = 15_000;
+const MAX_DRAIN_POLLS = 16;
+
+type FailureListener = (error: FlowcastError) => void;
+
+/**
+ * Runs one flow: resolves its components by DI, builds and plays its pipeline, attributes every
+ * bus error to the component that raised it, and stops everything it started. Holds no global
+ * state, so a flow can equally run in a child process.
+ */
+export class FlowRuntime {
+  private readonly components = new Map<string, Component>();
+  private readonly started: string[] = [];
+  private pipeline?: GstPipeline;
+  private plan?: PipelinePlan;
+  private failureListeners: FailureListener[] = [];
+  private stopping = false;
+  private failed = false;
+
+  constructor(
+    private readonly flow: ResolvedFlow,
+    private readonly registry: Registry,
+    private readonly services: CoreServices,
+  ) {}
+
+  get name(): string {
+    return this.flow.name;
+  }
+
+  /** The GStreamer description in use (for `--explain` and tests). */
+  get description(): string | undefined {
+    return this.plan?.description;
+  }
+
+  onFailure(listener: FailureListener): void {
+    this.failureListeners.push(listener);
+  }
+
+  /** Start the flow; on any failure everything already started is stopped before the error is thrown. */
+  async start(): Promise<void> {
+    try {
+      this.createComponents();
+      await this.preflight();
+      this.plan = this.buildPlan();
+      this.pipeline = this.createPipeline(this.plan);
+      for (const c of this.flow.components) await this.startComponent(c.name);
+      await this.play(this.pipeline);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pipeline?.stop();
+    for (const name of [...this.started].reverse()) {
+      try {
+        await this.components.get(name)?.stop?.();
+      } catch (error) {
+        this.logger(name).warn(`stop failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private logger(component?: string): Logger {
+    return component ? this.services.logger.child({ flow: this.flow.name, component }) : this.services.logger.child({ flow: this.flow.name });
+  }
+
+  private createComponents(): void {
+    const container = createFlowContainer(this.flow.name, this.services);
+    for (const c of this.flow.components) {
+      const implementation = this.registry.loadImplementation(c.type);
+      this.components.set(c.name, resolveComponent(container, c, implementation, this.logger(c.name)));
+    }
+  }
+
+  private async preflight(): Promise<void> {
+    const problems: string[] = [];
+    for (const [name, component] of this.components) {
+      try {
+        await component.preflight?.();
+      } catch (error) {
+        problems.push(isFlowcastError(error) ? error.reason : `component "${name}": ${(error as Error).message}`);
+      }
+    }
+    if (problems.length > 0) throw new FlowcastError('FC_PREFLIGHT', problems.join('; '));
+  }
+
+  private buildPlan(): PipelinePlan {
+    const parts = new Map<string, ComponentPart>();
+    for (const c of this.flow.components) {
+      const eaten = new Set(this.flow.components.flatMap((other) => other.eats.flatMap((s) => s.feeds.filter((f) => f.component === c.name).map((f) => f.feeder))));
+      const counts = new Map(c.eats.map((s) => [s.eater, s.feeds.length] as const));
+      const part = new ComponentPart(c.name, eaten, counts);
+      this.components.get(c.name)!.build(part);
+      checkFactories(part, c.descriptor.elements.map((e) => e.element));
+      parts.set(c.name, part);
+    }
+    return assemblePlan(this.flow, parts);
+  }
+
+  private createPipeline(plan: PipelinePlan): GstPipeline {
+    this.logger().debug('pipeline', { description: plan.description });
+    let pipeline: GstPipeline;
+    try {
+      pipeline = new (loadGstBinding().Pipeline)(plan.description);
+    } catch (error) {
+      throw new FlowcastError('FC_PIPELINE_BUILD', `GStreamer could not build the pipeline of flow "${this.flow.name}": ${(error as Error).message}`);
+    }
+    // Keep messages posted while the pipeline falls back to NULL (a device that fails to open).
+    (pipeline as unknown as Record<string, unknown>)['auto-flush-bus'] = false;
+    applyProperties(pipeline, plan.elements);
+    return pipeline;
+  }
+
+  private async startComponent(name: string): Promise<void> {
+    const component = this.components.get(name)!;
+    const pipeline = this.pipeline!;
+    const part: RunningPart = {
+      component: name,
+      element: (localName) => {
+        const handle = pipeline.findChild(elementName(name, localName));
+        if (!handle) throw new FlowcastError('FC_PIPELINE_BUILD', `component "${name}" asked for element "${localName}", which it did not add`);
+        return handle as GstElementHandle & AppSinkHandle;
+      },
+      fail: (reason) => this.fail(new FlowcastError('FC_COMPONENT_FAILED', `component "${name}": ${reason}`, { location: { component: name } })),
+    };
+    await component.start?.(part);
+    this.started.push(name);
+  }
+
+  /** Play and wait for PLAYING, or for the first error, which is attributed and thrown. */
+  private play(pipeline: GstPipeline): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let drains = 0;
+      const settle = (error?: FlowcastError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(drainTimer);
+        clearTimeout(limitTimer);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onMessage = (raw: RawBusMessage): void => {
+        if (raw.type === 'error') {
+          const error = this.attribute(toPipelineMessage(raw));
+          if (!settled) settle(error);
+          else this.fail(error);
+        } else if (raw.type === 'warning') {
+          const message = toPipelineMessage(raw);
+          this.logger(componentOfElement(message.source)).warn(message.text ?? 'GStreamer warning', { element: message.source });
+        } else if (!settled && isPlayingTransition(raw, raw._src_element_name ?? '') && !componentOfElement(raw._src_element_name ?? '')) {
+          settle();
+        }
+        // The binding stops polling once the pipeline is in NULL; poll again to read why it got there.
+        if (!settled && drainTimer === undefined && drains > 0 && drains < MAX_DRAIN_POLLS) drain();
+      };
+      const drain = (): void => {
+        drains++;
+        pipeline.pollBus(onMessage);
+      };
+      let drainTimer: NodeJS.Timeout | undefined = setTimeout(() => {
+        drainTimer = undefined;
+        drain();
+      }, STARTUP_DRAIN_AFTER_MS);
+      const limitTimer = setTimeout(() => settle(new FlowcastError('FC_COMPONENT_FAILED', `flow "${this.flow.name}" did not start within ${STARTUP_LIMIT_MS / 1000} s`)), STARTUP_LIMIT_MS);
+      pipeline.pollBus(onMessage);
+      pipeline.play();
+    });
+  }
+
+  /** Name the component whose element raised the error, and let it explain in its own words. */
+  private attribute(message: PipelineMessage): FlowcastError {
+    const name = componentOfElement(message.source);
+    const component = name ? this.components.get(name) : undefined;
+    const type = this.flow.components.find((c) => c.name === name)?.type;
+    const explained = component?.explainError?.(message);
+    const text = explained ?? `${message.text ?? 'GStreamer error'}${message.debug ? ` (${message.debug.split('\n').pop()})` : ''}`;
+    return new FlowcastError('FC_COMPONENT_FAILED', name ? `component "${name}" (${type}) failed: ${text}` : `flow "${this.flow.name}" failed: ${text}`, {
+      location: name ? { component: name } : {},
+    });
+  }
+
+  private fail(error: FlowcastError): void {
+    if (this.failed || this.stopping) return;
+    this.failed = true;
+    this.logger(error.location.component).error(error.message);
+    for (const listener of this.failureListeners) listener(error);
+  }
+}

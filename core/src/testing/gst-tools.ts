@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface MediaInfo {
+  /** gst-discoverer-1.0's whole report. */
+  report: string;
+  container?: string;
+  audioCodec?: string;
+  sampleRate?: number;
+  channels?: number;
+}
+
+function toFile(data: Buffer | string, suffix: string): string {
+  if (typeof data === 'string') return data;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-media-')), `stream${suffix}`);
+  fs.writeFileSync(file, data);
+  return file;
+}
+
+function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** What gst-discoverer-1.0 says of a file or of bytes received. */
+export async function discover(data: Buffer | string, suffix = '.ogg'): Promise<MediaInfo> {
+  const file = toFile(data, suffix);
+  const { output } = await run('gst-discoverer-1.0', [file]);
+  const field = (name: string): string | undefined => new RegExp(`^\\s*${name}: (.+)$`, 'm').exec(output)?.[1]?.trim();
+  const rate = field('Sample rate');
+  const channels = field('Channels');
+  return {
+    report: output,
+    container: /container #\d+: ([^\n]+)/i.exec(output)?.[1]?.trim() ?? /container: ([^\n]+)/i.exec(output)?.[1]?.trim(),
+    audioCodec: /audio(?: #\d+)?: ([^\n]+)/i.exec(output)?.[1]?.trim(),
+    ...(rate ? { sampleRate: Number(rate) } : {}),
+    ...(channels ? { channels: Number(channels.split(' ')[0]) } : {}),
+  };
+}
+
+/**
+ * Decode all of `data` with GStreamer (`filesrc ! oggdemux ! vorbisdec ! fakesink` by default) and
+ * report whether it decoded without error, and how many audio samples came out.
+ */
+export async function decodes(data: Buffer | string, decoder = 'oggdemux ! vorbisdec'): Promise<{ ok: boolean; output: string }> {
+  const file = toFile(data, '.ogg');
+  const { code, output } = await run('gst-launch-1.0', ['-q', 'filesrc', `location=${file}`, '!', ...decoder.split(' '), '!', 'audioconvert', '!', 'fakesink']);
+  return { ok: code === 0, output };
+}

@@ -1,0 +1,8 @@
+/**
+ * Helpers for tests of flows and components: run the real `flowcast` command on a flow, read a
+ * live stream with a real HTTP client, and ask GStreamer's own tools what was received.
+ * Import from `@flowcast/core/testing`.
+ */
+export { runCli, startFlow, writeFlow, type CliResult, type RunningFlow } from './flow-process';
+export { readStream, freePort, isPortOpen } from './http-client';
+export { discover, decodes, type MediaInfo } from './gst-tools';

@@ -1,0 +1,4 @@
+import { definePlugin } from '@flowcast/core';
+import { encoderVorbis } from './descriptor';
+
+export default definePlugin({ components: [encoderVorbis] });

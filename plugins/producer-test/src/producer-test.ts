@@ -1,0 +1,28 @@
+import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf } from '@flowcast/core';
+import type { producerTest } from './descriptor';
+
+type Properties = PropertiesOf<(typeof producerTest)['properties']>;
+
+/** audiotestsrc and videotestsrc, live, each built only when a component eats its feed. */
+@injectable()
+export default class ProducerTest implements Component {
+  constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
+
+  build(part: PartBuilder): void {
+    const p = this.props;
+    if (part.isEaten('audio')) {
+      const src = part.element('audiotestsrc', 'audio-src', { 'is-live': true, wave: gstEnum(p.wave), freq: p.frequency, volume: p.volume });
+      const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
+      part.link(src, format);
+      part.feeder('audio', format);
+    }
+    if (part.isEaten('video')) {
+      const src = part.element('videotestsrc', 'video-src', { 'is-live': true, pattern: gstEnum(p.pattern) });
+      const format = part.element('capsfilter', 'video-caps', {
+        caps: caps('video/x-raw', { width: p.width, height: p.height, framerate: fraction(p.framerate) }),
+      });
+      part.link(src, format);
+      part.feeder('video', format);
+    }
+  }
+}
