@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   FC_FEED_CYCLE: 'Feeds must flow one way: break the cycle.',
   FC_MEDIA_MISMATCH: 'Put a component between them that converts the media (an encoder or a muxer).',
   FC_CLAIM_CONFLICT: 'Give each of them its own port or mount path.',
-  FC_FEED_UNUSED: 'Nothing eats this feed; its data is discarded.',
+  FC_FEED_UNUSED: 'Add a component that eats this feed, or remove the component.',
   // Registry and plugins
   FC_PLUGIN_MANIFEST: 'Fix the `flowcast` key of the package.json; see docs/plugins.md.',
   FC_PLUGIN_LOAD: 'The plugin failed to load; reinstall it or report it to its author.',

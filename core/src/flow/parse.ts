@@ -18,11 +18,11 @@ export interface ParsedFlow {
  */
 export function parseFlow(text: string, file: string): ParsedFlow {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const reporter = new Reporter(file, new SourceMap(doc, lines));
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
-      const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+      const pos = lines.linePos(error.pos[0]);
       reporter.add({ severity: 'error', code: 'FC_YAML_SYNTAX', message: error.message.split('\n')[0] ?? 'YAML syntax error', fix: 'Fix the YAML syntax at the position shown', file, line: pos.line, col: pos.col });
     }
     return { reporter };

@@ -40,7 +40,8 @@ export function validateFlowText(text: string, file: string, registry: Registry,
   const order = orderComponents(ctx, eats);
   checkMedia(ctx, typed, eats);
   checkClaims(ctx, typed, properties);
-  warnUnusedOutputs(ctx, eats);
+  // Only worth saying when the flow is otherwise sound: an unknown feed would also show up here.
+  if (!reporter.hasErrors()) warnUnusedOutputs(ctx, eats);
 
   const diagnostics = [...reporter.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
   if (reporter.hasErrors() || !order) return { diagnostics };

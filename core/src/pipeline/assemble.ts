@@ -30,8 +30,16 @@ export function assemblePlan(flow: ResolvedFlow, parts: ReadonlyMap<string, Comp
           slot.feeds.map((feed, index) => ({ consumer: consumer.name, eater: slot.eater, index, feed })).filter((e) => e.feed.component === producer.name && e.feed.feeder === feeder.name),
         ),
       );
-      if (eaters.length === 0) continue;
       const source = part(producer.name).feeders.get(feeder.name);
+      if (eaters.length === 0) {
+        // A branch the component built although nothing eats it must still end in a sink.
+        if (source) {
+          const sink = elementName(producer.name, `feeder-${feeder.name}-unused`);
+          elements.push({ component: producer.name, name: sink, factory: 'fakesink', properties: {} });
+          links.push([source, sink]);
+        }
+        continue;
+      }
       if (!source) throw buildError(producer.name, `its feeder "${feeder.name}" is eaten but its build() did not declare it with part.feeder()`);
       let from = source;
       if (eaters.length > 1) {

@@ -11,10 +11,11 @@ export function checkProperties(ctx: CheckContext, typed: TypedComponents): Map<
     const descriptor = typed.get(component.name);
     if (!descriptor) continue;
     const { check, fillDefaults } = ctx.compiler.compile(descriptor.properties);
+    const fix = `run \`flowcast inspect ${descriptor.type}\` to see the properties it takes`;
     let ok = true;
     if (!check(component.properties)) {
       ok = false;
-      for (const error of check.errors ?? []) reportSchemaError(ctx, component.name, error, component.properties);
+      for (const error of check.errors ?? []) reportSchemaError(ctx, component.name, error, component.properties, fix);
     }
     for (const group of descriptor.exclusive) {
       const set = group.filter((name) => component.properties[name] !== undefined);
@@ -36,7 +37,7 @@ export function checkProperties(ctx: CheckContext, typed: TypedComponents): Map<
   return completed;
 }
 
-function reportSchemaError(ctx: CheckContext, component: string, error: ErrorObject, given: Record<string, unknown>): void {
+function reportSchemaError(ctx: CheckContext, component: string, error: ErrorObject, given: Record<string, unknown>, fix: string): void {
   const segments = error.instancePath.split('/').slice(1).map(decodePointer);
   const base = componentPath(component, 'properties');
   if (error.keyword === 'additionalProperties') {
@@ -47,17 +48,18 @@ function reportSchemaError(ctx: CheckContext, component: string, error: ErrorObj
       component,
       property: name,
       at: 'key',
+      fix,
     });
     return;
   }
   if (error.keyword === 'required') {
     const name = String(error.params.missingProperty);
-    ctx.reporter.report('FC_PROPERTY_INVALID', `required property "${name}" is missing`, segments.length ? [...base, ...segments] : base, { component, property: name });
+    ctx.reporter.report('FC_PROPERTY_INVALID', `required property "${name}" is missing`, segments.length ? [...base, ...segments] : base, { component, property: name, fix });
     return;
   }
   const property = segments[0] ?? '';
   const value = segments.reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], given);
-  ctx.reporter.report('FC_PROPERTY_INVALID', `${describeExpectation(error)} (got ${JSON.stringify(value)})`, [...base, ...segments], { component, property });
+  ctx.reporter.report('FC_PROPERTY_INVALID', `${describeExpectation(error)} (got ${JSON.stringify(value)})`, [...base, ...segments], { component, property, fix });
 }
 
 function describeExpectation(error: ErrorObject): string {
