@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '@flowcast/core/testing';
+
+const REPO = path.join(__dirname, '..', '..');
+const cli = (...args: string[]) => runCli(args, { cwd: REPO });
+
+test('flowcast registry lists the six bundled components, all available', async () => {
+  const { code, stdout } = await cli('registry');
+  assert.equal(code, 0);
+  const types = stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
+  assert.deepEqual(types, ['encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'streamer-http']);
+  assert.equal((stdout.match(/ available$/gm) ?? []).length, 6);
+});
+
+test('flowcast inspect encoder-vorbis shows eaters, feeders and each property like gst-inspect', async () => {
+  const { code, stdout } = await cli('inspect', 'encoder-vorbis');
+  assert.equal(code, 0);
+  assert.match(stdout, /^Component: encoder-vorbis$/m);
+  assert.match(stdout, /Package: +@flowcast\/encoder-vorbis 0\.1\.0/);
+  assert.match(stdout, /default +required, one feed; accepts audio\/x-raw/);
+  assert.match(stdout, /default +produces audio\/x-vorbis/);
+  assert.match(stdout, /quality +: Variable-bitrate quality.*\n +number\. Range: -0\.1 - 1\. Default: 0\.3/);
+  assert.match(stdout, /bitrate +: .*\n +integer\. Range: 8000 - 250000\. Unit: bits\/s\. No default/);
+  assert.match(stdout, /Set at most one of: quality, bitrate/);
+});
+
+test('flowcast inspect of an unknown type fails naming the package when known', async () => {
+  const { code, stderr } = await cli('inspect', 'encoder-opus');
+  assert.equal(code, 2);
+  assert.match(stderr, /FC_UNKNOWN_TYPE: no component type "encoder-opus"; it is provided by @flowcast\/encoder-opus/);
+});
+
+test('every command has --help, and unknown commands fail', async () => {
+  for (const command of ['run', 'validate', 'registry', 'inspect']) {
+    const { code, stdout } = await cli(command, '--help');
+    assert.equal(code, 0);
+    assert.match(stdout, new RegExp(`^Usage: flowcast ${command}`));
+  }
+  const top = await cli('--help');
+  assert.match(top.stdout, /Commands:\n +run \[FILE\]/);
+  const bad = await cli('frobnicate');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown command "frobnicate"/);
+});
+
+test('flowcast registry --check agrees with the committed registry.json', async () => {
+  const { code, stdout } = await cli('registry', '--check');
+  assert.equal(code, 0);
+  assert.match(stdout, /registry\.json is up to date \(6 components\)/);
+});
