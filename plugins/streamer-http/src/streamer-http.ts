@@ -64,7 +64,9 @@ export default class StreamerHttp implements Component {
 
   private serve(request: IncomingMessage, response: ServerResponse): void {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      const text = `${request.method} is not allowed on a stream: use GET or HEAD\n`;
+      response.shouldKeepAlive = false;
+      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
       return;
     }
     // A live stream has no length: send it raw and close the connection at the end.

@@ -60,8 +60,8 @@ export async function runCommand(file: string | undefined, options: { project?: 
     io.err(isFlowcastError(error) ? error.message : String((error as Error).stack ?? error));
     return EXIT.failed;
   }
-  io.out(`flow "${runtime.name}" is running`);
-  for (const url of urls) io.out(`  ${url}`);
+  // One write, so a reader never sees "is running" without the addresses.
+  io.out([`flow "${runtime.name}" is running`, ...urls.map((url) => `  ${url}`)].join('\n'));
   logger.info('flow running', { flow: runtime.name, urls });
 
   return new Promise<number>((resolve) => {

@@ -1,0 +1,84 @@
+/**
+ * The HTTP a running streamer speaks, seen on the wire: raw TCP exchanges where framing matters,
+ * Node's client elsewhere. One `flowcast run` serves every test in this file.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { freePort, startFlow, writeFlow, type RunningFlow } from '@flowcast/core/testing';
+import { announcedUrls, oggPages, rawExchange, ROOT, toneFlow } from './support';
+
+const MOUNT = '/live.ogg';
+let port: number;
+let flow: RunningFlow;
+
+before(async () => {
+  port = await freePort();
+  flow = await startFlow(writeFlow(toneFlow([{ name: 'web', port, mount: MOUNT }])), { cwd: ROOT });
+  assert.deepEqual(await announcedUrls(flow, 1), [`http://127.0.0.1:${port}${MOUNT}`]);
+});
+
+after(async () => {
+  assert.equal(await flow.stop(), 0);
+});
+
+const request = (method: string, path: string): string => `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: flowcast-test\r\n\r\n`;
+
+test('HEAD on the mount: 200, Content-Type application/ogg, no body, connection closed', { timeout: 10_000 }, async () => {
+  const response = await rawExchange(port, request('HEAD', MOUNT), { waitMs: 2000 });
+  assert.equal(response.status, 200, response.head);
+  assert.equal(response.headers.get('content-type'), 'application/ogg', response.head);
+  assert.equal(response.body.length, 0, `HEAD sent ${response.body.length} body bytes`);
+  assert.equal(response.headers.get('transfer-encoding'), undefined, response.head);
+  assert.ok(response.closedByServer, 'the server keeps a HEAD connection of a live stream open');
+
+  // And with Node's own client.
+  const status = await new Promise<{ status: number; type?: string; bytes: number }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: MOUNT, method: 'HEAD', agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (d: Buffer) => (bytes += d.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], bytes }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(status, { status: 200, type: 'application/ogg', bytes: 0 });
+});
+
+test('POST on the mount: 405 with an Allow header naming GET and HEAD', { timeout: 10_000 }, async () => {
+  const response = await rawExchange(port, `POST ${MOUNT} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello`, { waitMs: 2000 });
+  assert.equal(response.status, 405, response.head);
+  const allow = (response.headers.get('allow') ?? '').split(',').map((m) => m.trim()).sort();
+  assert.deepEqual(allow, ['GET', 'HEAD'], response.head);
+  // A complete, self-delimited answer: the client is not left waiting for more.
+  const delimited = response.closedByServer || response.headers.has('content-length') || response.body.toString('latin1').endsWith('0\r\n\r\n');
+  assert.ok(delimited, response.head);
+});
+
+test('GET on a path nothing is mounted at, on the same port: 404', { timeout: 10_000 }, async () => {
+  const response = await rawExchange(port, request('GET', '/nothing-here.ogg'), { waitMs: 2000 });
+  assert.equal(response.status, 404, response.head);
+  // The stream is not served under a prefix or a neighbouring path either.
+  assert.equal((await rawExchange(port, request('GET', `${MOUNT}/x`), { waitMs: 2000 })).status, 404);
+  assert.equal((await rawExchange(port, request('GET', '/'), { waitMs: 2000 })).status, 404);
+});
+
+test('GET on the mount: 200 application/ogg, raw (not chunked) bytes, Connection: close', { timeout: 10_000 }, async () => {
+  const response = await rawExchange(port, request('GET', MOUNT), { waitMs: 3000, maxBytes: 6 * 1024 });
+  assert.equal(response.status, 200, response.head);
+  assert.equal(response.headers.get('content-type'), 'application/ogg', response.head);
+  assert.equal(response.headers.get('transfer-encoding'), undefined, `a live stream must not be chunked:\n${response.head}`);
+  assert.equal(response.headers.get('content-length'), undefined, response.head);
+  assert.equal(response.headers.get('connection')?.toLowerCase(), 'close', response.head);
+  assert.match(response.headers.get('cache-control') ?? '', /no-cache/, response.head);
+  // The body on the wire is the Ogg stream itself, from its first byte: no chunk-size lines.
+  assert.equal(response.body.toString('latin1', 0, 4), 'OggS', `body starts ${JSON.stringify(response.body.toString('latin1', 0, 16))}`);
+  assert.ok(oggPages(response.body).length >= 2, 'whole Ogg pages back to back');
+});
+
+test('HTTP/1.0 GET gets the same raw stream', { timeout: 10_000 }, async () => {
+  const response = await rawExchange(port, `GET ${MOUNT} HTTP/1.0\r\n\r\n`, { waitMs: 3000, maxBytes: 6 * 1024 });
+  assert.equal(response.status, 200, response.head);
+  assert.equal(response.headers.get('transfer-encoding'), undefined, response.head);
+  assert.equal(response.body.toString('latin1', 0, 4), 'OggS');
+});
