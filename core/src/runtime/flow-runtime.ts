@@ -91,16 +91,20 @@ export class FlowRuntime {
     }
   }
 
+  /** Every component's checks run; all failures are reported together, each with its own fix. */
   private async preflight(): Promise<void> {
-    const problems: string[] = [];
+    const failures: FlowcastError[] = [];
     for (const [name, component] of this.components) {
       try {
         await component.preflight?.();
       } catch (error) {
-        problems.push(isFlowcastError(error) ? error.reason : `component "${name}": ${(error as Error).message}`);
+        failures.push(isFlowcastError(error) ? error : new FlowcastError('FC_PREFLIGHT', `component "${name}": ${(error as Error).message}`, { location: { component: name } }));
       }
     }
-    if (problems.length > 0) throw new FlowcastError('FC_PREFLIGHT', problems.join('; '));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) {
+      throw new FlowcastError('FC_PREFLIGHT', failures.map((f) => f.reason).join('; '), { fix: failures.map((f) => f.fix).join('; ') });
+    }
   }
 
   private buildPlan(): PipelinePlan {

@@ -23,6 +23,7 @@ export default class ProducerAlsa implements Component {
   explainError(message: PipelineMessage): string | undefined {
     if (!message.source.endsWith('--src')) return undefined;
     const detail = message.debug?.split('\n').pop()?.trim();
-    return `ALSA device "${this.props.device}" could not be opened for capture (${message.text ?? 'error'}${detail ? `: ${detail}` : ''}). List the devices with \`arecord -L\` and set the property "device" of component "${this.name}"`;
+    const text = (message.text ?? 'error').replace(/\.+$/, '');
+    return `ALSA device "${this.props.device}" could not be opened for capture (${text}${detail ? `: ${detail}` : ''}). List the devices with \`arecord -L\` and set the property "device" of component "${this.name}"`;
   }
 }

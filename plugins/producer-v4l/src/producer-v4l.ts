@@ -41,6 +41,7 @@ export default class ProducerV4l implements Component {
 
   explainError(message: PipelineMessage): string | undefined {
     if (!message.source.endsWith('--src')) return undefined;
-    return `camera ${this.props.device} failed: ${message.text ?? 'error'}. Check the device and the property "device" of component "${this.name}"`;
+    const text = (message.text ?? 'error').replace(/\.+$/, '');
+    return `camera ${this.props.device} failed: ${text}. Check the device and the property "device" of component "${this.name}"`;
   }
 }

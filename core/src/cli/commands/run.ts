@@ -49,16 +49,34 @@ export async function runCommand(file: string | undefined, options: { project?: 
     announcer: { announce: (label, url) => urls.push(`${label}: ${url}`) },
   });
 
+  // Signals are watched from here on, so Ctrl-C while the flow is starting also ends cleanly.
+  let stopRequested: ((code: number) => void) | undefined;
+  let signalled = false;
+  const onSignal = (signal: string): void => {
+    logger.info('stopping', { flow: runtime.name, signal });
+    signalled = true;
+    stopRequested?.(EXIT.ok);
+  };
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
   const shutdown = async (): Promise<void> => {
+    signals.removeListener('SIGINT', onSignal);
+    signals.removeListener('SIGTERM', onSignal);
     await runtime.stop();
     await http.closeAll();
   };
+
   try {
     await runtime.start();
   } catch (error) {
-    await http.closeAll();
+    await shutdown();
+    if (signalled) return EXIT.ok;
     io.err(isFlowcastError(error) ? error.message : String((error as Error).stack ?? error));
     return EXIT.failed;
+  }
+  if (signalled) {
+    await shutdown();
+    return EXIT.ok;
   }
   // One write, so a reader never sees "is running" without the addresses.
   io.out([`flow "${runtime.name}" is running`, ...urls.map((url) => `  ${url}`)].join('\n'));
@@ -69,16 +87,9 @@ export async function runCommand(file: string | undefined, options: { project?: 
     const finish = (code: number): void => {
       if (done) return;
       done = true;
-      signals.removeListener('SIGINT', onSignal);
-      signals.removeListener('SIGTERM', onSignal);
       void shutdown().then(() => resolve(code));
     };
-    const onSignal = (signal: string): void => {
-      logger.info('stopping', { flow: runtime.name, signal });
-      finish(EXIT.ok);
-    };
-    signals.on('SIGINT', onSignal);
-    signals.on('SIGTERM', onSignal);
+    stopRequested = finish;
     runtime.onFailure((error) => {
       io.err(error.message);
       finish(EXIT.failed);
