@@ -15,9 +15,10 @@ const logger = createLogger({ format: 'json', level: 'debug', sink: { write: (l)
 const services: CoreServices = {
   logger,
   http: { mount: async () => ({ url: 'http://x', close: async () => {} }) },
-  paths: { project: '/p', flowDirectory: '/p/flows' },
+  paths: { project: '/p', flowDirectory: '/p/flows', logs: '/p/logs' },
   clock: { now: () => 0, monotonic: () => 0 },
   announcer: { announce: () => {} },
+  system: { ensureOpenFiles: () => ({ limit: 1024, raised: false }) },
 };
 const resolved = (name: string): ResolvedComponent => ({ name, type: 'test-type', descriptor: {} as never, properties: { level: 3 }, eats: [] });
 

@@ -74,6 +74,8 @@ export interface Component {
   stop?(): void | Promise<void>;
   /** Turn a GStreamer error raised by this component's elements into a sentence for operators. */
   explainError?(message: PipelineMessage): string | undefined;
+  /** Counters and gauges of the running component (listeners, bytes, …), logged periodically. */
+  stats?(): Readonly<Record<string, number>>;
 }
 
 // tsyringe resolves any constructor; the parameters are injection tokens, so `any` is the honest type.

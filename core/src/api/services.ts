@@ -40,6 +40,14 @@ export interface Paths {
   readonly project: string;
   /** The directory of the flow file being run. */
   readonly flowDirectory: string;
+  /** Where components write logs such as access logs (FLOWCAST_LOG_DIR, default <project>/logs). */
+  readonly logs: string;
+}
+
+/** Process limits a component may need raised, such as open files for many listeners. */
+export interface SystemLimits {
+  /** Raise the open-file limit to at least `count` where allowed; returns the limit now in force. */
+  ensureOpenFiles(count: number): { limit: number; raised: boolean };
 }
 
 export interface Clock {

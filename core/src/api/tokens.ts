@@ -19,4 +19,6 @@ export const TOKENS = {
   clock: 'flowcast:clock',
   /** `Announcer`. */
   announcer: 'flowcast:announcer',
+  /** `SystemLimits`. */
+  system: 'flowcast:system',
 } as const;

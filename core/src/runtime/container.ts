@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Component, ComponentClass } from '../api/component';
-import type { Announcer, Clock, HttpService, Logger, Paths } from '../api/services';
+import type { Announcer, Clock, HttpService, Logger, Paths, SystemLimits } from '../api/services';
 import { TOKENS } from '../api/tokens';
 import { FlowcastError } from '../errors/flowcast-error';
 import type { ResolvedComponent } from '../flow/types';
@@ -13,6 +13,7 @@ export interface CoreServices {
   paths: Paths;
   clock: Clock;
   announcer: Announcer;
+  system: SystemLimits;
 }
 
 /** One child container per flow, holding the core services; nothing is registered globally. */
@@ -23,6 +24,7 @@ export function createFlowContainer(flowName: string, services: CoreServices): D
   flow.register(TOKENS.paths, { useValue: services.paths });
   flow.register(TOKENS.clock, { useValue: services.clock });
   flow.register(TOKENS.announcer, { useValue: services.announcer });
+  flow.register(TOKENS.system, { useValue: services.system });
   return flow;
 }
 

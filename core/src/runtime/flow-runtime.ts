@@ -47,6 +47,16 @@ export class FlowRuntime {
     return this.plan?.description;
   }
 
+  /** Each running component's own statistics, by component name. */
+  stats(): Record<string, Readonly<Record<string, number>>> {
+    const all: Record<string, Readonly<Record<string, number>>> = {};
+    for (const name of this.started) {
+      const stats = this.components.get(name)?.stats?.();
+      if (stats) all[name] = stats;
+    }
+    return all;
+  }
+
   onFailure(listener: FailureListener): void {
     this.failureListeners.push(listener);
   }

@@ -1,28 +1,49 @@
 import { defineComponent } from '@flowcast/core';
+import { BANDWIDTH_PATTERN } from './policy';
 
 export const streamerHttp = defineComponent({
   type: 'streamer-http',
   kind: 'consumer',
-  description: 'Serves a muxed live stream over HTTP to many listeners; each new listener gets the stream headers first, so it decodes at once.',
+  description:
+    'Serves a muxed live stream over HTTP to many listeners: each new listener gets the stream headers and a burst starting on a sync point, so it decodes at once; slow listeners are resynced, then disconnected.',
   eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/mpeg'] }],
   feeders: [],
   elements: ['appsink'],
   implementation: './streamer-http',
   claims: [{ resource: 'HTTP mount', properties: ['port', 'mount'] }],
+  exclusive: [['burst-size', 'burst-time']],
   properties: {
     type: 'object',
     properties: {
       mount: { type: 'string', pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/-]*$', default: '/', description: 'Path of the stream on the server, such as /live.ogg' },
       port: { type: 'integer', minimum: 1, maximum: 65535, default: 8800, description: 'TCP port; several streamers may share one port at different mounts' },
       'bind-address': { type: 'string', default: '0.0.0.0', description: 'Address to listen on (0.0.0.0 for every interface, 127.0.0.1 for this machine only)' },
+      'burst-on-connect': {
+        type: 'boolean',
+        default: true,
+        description: 'Start a new listener at the latest sync point (page boundary, keyframe) instead of the next buffer',
+      },
+      'burst-size': { type: 'integer', minimum: 1, maximum: 67108864, 'x-unit': 'bytes', description: 'Burst at least this much to a new listener, starting on a sync point' },
+      'burst-time': { type: 'number', exclusiveMinimum: 0, maximum: 600, 'x-unit': 's', description: 'Burst at least this much stream time to a new listener, starting on a sync point' },
+      'client-limit': { type: 'integer', minimum: 0, maximum: 1000000, default: 10000, description: 'Most listeners at once (0: no limit); the open-file limit is raised to fit' },
+      'bandwidth-limit': {
+        type: 'string',
+        pattern: BANDWIDTH_PATTERN,
+        description: 'Refuse a listener when all listeners together would pass this, with its unit: "500 kbit/s", "100 Mbit/s", "1 Gbit/s"',
+      },
+      'redirect-on-overflow': { type: 'string', pattern: '^https?://[^\\s]+$', description: 'When full, send new listeners here (302) instead of answering 503' },
+      'idle-timeout': { type: 'number', minimum: 0, maximum: 86400, default: 30, 'x-unit': 's', description: 'Disconnect a listener that was sent nothing for this long (0: never)' },
+      'soft-lag': { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 5, 'x-unit': 's', description: 'A listener further behind live than this is resynced to the latest sync point' },
+      'hard-lag': { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 30, 'x-unit': 's', description: 'A listener further behind live than this is disconnected' },
       'max-client-buffer': {
         type: 'integer',
         minimum: 65536,
         maximum: 268435456,
-        default: 4194304,
+        default: 1048576,
         'x-unit': 'bytes',
-        description: 'A listener with more than this much data waiting to be sent is too slow and is disconnected',
+        description: 'A listener with more than this waiting to be sent is disconnected',
       },
+      'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
     },
   },
 });

@@ -1,95 +1,294 @@
-import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AccessRecord } from './access-log';
+import { admissionRefusal, type ListenerPolicy } from './policy';
+import { connectionKey } from './send-queue-probe';
+import { StreamLog, type LogEntry } from './stream-log';
+import { syncDetectorFor, type SyncDetector } from './sync-points';
+
+/** What the hub knows of a listener's request, for the access log. */
+export interface ListenerRequest {
+  remoteAddress: string;
+  remotePort: number;
+  requestLine: string;
+  referer?: string;
+  userAgent?: string;
+}
+
+/**
+ * A listener is a socket and a position in the shared log: no stream object of its own, no
+ * copy of the data. `next` is the next entry to hand to the socket.
+ */
+interface Listener {
+  readonly socket: Socket;
+  readonly request: ListenerRequest;
+  readonly key: string;
+  readonly start: number;
+  next: number;
+  /** Stream offset just past the last byte handed to the socket. */
+  streamPosition: number;
+  bytes: number;
+  /** Not written to while Node's buffer drains, or while the kernel holds a full window. */
+  blocked?: 'drain' | 'kernel';
+  kernelQueue: number;
+  /** When something was last handed to the socket (monotonic ms). */
+  lastWrite: number;
+}
 
 export interface HubStats {
   clients: number;
   peakClients: number;
+  connects: number;
+  refused: number;
   bytesSent: number;
-  slowDisconnects: number;
+  /** Listeners disconnected for falling too far behind. */
+  drops: number;
+  resyncs: number;
+  /** Stream bitrate over the last 10 s, and since the start, in bits/s. */
+  currentBitrate: number;
+  averageBitrate: number;
+  uptime: number;
 }
 
+export interface HubEvents {
+  dropped(request: ListenerRequest, reason: string): void;
+  closed(record: AccessRecord): void;
+}
+
+const BITRATE_WINDOW_MS = 10_000;
+/** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
+const MIN_SEND_WINDOW = 64 * 1024;
+
 /**
- * Fans one live stream out to many HTTP responses. Each buffer is one Buffer shared by every
- * client (no copy per client). A client joining gets the stream headers first, then live data
- * from the next buffer on, which for Ogg is a page boundary.
+ * Fans one live stream out to many sockets. Every buffer is one Buffer written to each socket
+ * as is; a listener that cannot take more is skipped and catches up from the shared log in one
+ * corked write when it can, is resynced to the latest sync point past the soft limit, and is
+ * disconnected past the hard limit.
  */
 export class StreamHub {
-  private readonly clients = new Set<ServerResponse>();
-  /** Clients that arrived before the stream's headers were known. */
-  private readonly waiting = new Set<ServerResponse>();
-  private headers: Buffer[] = [];
-  private contentType?: string;
-  private readonly stats: HubStats = { clients: 0, peakClients: 0, bytesSent: 0, slowDisconnects: 0 };
+  private readonly listeners = new Set<Listener>();
+  private readonly waiting = new Set<{ socket: Socket; request: ListenerRequest; start: number }>();
+  private readonly log: StreamLog;
+  private format?: { contentType: string; headers: Buffer[]; headerLengths: Set<number> };
+  private isSync: SyncDetector = () => true;
+  private readonly counters = { peakClients: 0, connects: 0, refused: 0, bytesSent: 0, drops: 0, resyncs: 0 };
+  private readonly startedAt: number;
 
   constructor(
-    private readonly maxClientBuffer: number,
-    private readonly onSlowClient: (response: ServerResponse) => void,
-  ) {}
-
-  /** The stream's content type, once the first caps have been seen. */
-  get format(): string | undefined {
-    return this.contentType;
+    private readonly policy: ListenerPolicy,
+    private readonly now: () => number,
+    private readonly events: HubEvents,
+  ) {
+    const burstMs = policy.burst.mode === 'time' ? policy.burst.ms : 0;
+    const burstBytes = policy.burst.mode === 'bytes' ? policy.burst.bytes : 0;
+    // Keep what a burst needs and what a listener may lag by, whichever is more.
+    this.log = new StreamLog(Math.max(policy.hardLagMs, burstMs, BITRATE_WINDOW_MS), burstBytes, Math.max(policy.maxClientBuffer, burstBytes) * 2);
+    this.startedAt = now();
   }
 
-  snapshot(): HubStats {
-    return { ...this.stats, clients: this.clients.size + this.waiting.size };
+  get contentType(): string | undefined {
+    return this.format?.contentType;
   }
 
-  /** Caps seen on the sink: the content type, and the headers every new client needs first. */
+  /** The stream's format, from the caps: its content type and the headers a new listener needs first. */
   setFormat(contentType: string, headers: Buffer[]): void {
-    this.contentType = contentType;
-    this.headers = headers;
-    for (const response of this.waiting) this.admit(response);
+    this.format = { contentType, headers, headerLengths: new Set(headers.map((h) => h.length)) };
+    this.isSync = syncDetectorFor(contentType, headers);
+    for (const pending of this.waiting) this.admit(pending.socket, pending.request, pending.start);
     this.waiting.clear();
   }
 
-  add(response: ServerResponse): void {
-    response.once('close', () => this.remove(response));
-    if (this.contentType === undefined) this.waiting.add(response);
-    else this.admit(response);
-    this.stats.peakClients = Math.max(this.stats.peakClients, this.clients.size + this.waiting.size);
+  /** Why a new listener would be refused now, or undefined. */
+  refusal(): string | undefined {
+    return admissionRefusal(this.policy, this.listeners.size + this.waiting.size, this.currentBitrate());
   }
 
-  /** One buffer for everyone. Header pages already sent on connect are not sent again. */
-  broadcast(buffer: Buffer): void {
-    if (this.isHeader(buffer)) return;
-    for (const response of this.clients) this.send(response, buffer);
+  noteRefused(): void {
+    this.counters.refused++;
+  }
+
+  /** Take over a socket whose GET request was accepted. */
+  add(socket: Socket, request: ListenerRequest): void {
+    this.counters.connects++;
+    const start = Date.now();
+    if (!this.format) {
+      const pending = { socket, request, start };
+      this.waiting.add(pending);
+      socket.once('close', () => this.waiting.delete(pending));
+      socket.on('error', () => socket.destroy());
+    } else {
+      this.admit(socket, request, start);
+    }
+    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+  }
+
+  /** A new buffer from the pipeline: to every listener that can take it, as one shared Buffer. */
+  publish(buffer: Buffer): void {
+    // oggmux also sends its header pages as data; listeners got them on connect.
+    if (this.format?.headerLengths.has(buffer.length) && this.format.headers.some((h) => h.equals(buffer))) return;
+    const entry = this.log.append(buffer, this.isSync(buffer), this.now());
+    for (const listener of this.listeners) {
+      if (listener.blocked) continue;
+      if (listener.next === entry.seq) this.send(listener, entry);
+      else this.catchUp(listener);
+    }
+  }
+
+  /**
+   * Once a second: update each listener's kernel queue, stop writing to those whose window is
+   * full, resume the others, and disconnect those past the hard limits.
+   */
+  sweep(kernelQueues: ReadonlyMap<string, number> | undefined): void {
+    const now = this.now();
+    const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
+    for (const listener of this.listeners) {
+      listener.kernelQueue = kernelQueues?.get(listener.key) ?? 0;
+      const waitingBytes = listener.kernelQueue + listener.socket.writableLength;
+      const lag = this.lagMs(listener, waitingBytes, now);
+      if (lag > this.policy.hardLagMs) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
+      else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
+      else if (waitingBytes > this.policy.maxClientBuffer) this.drop(listener, `${waitingBytes} bytes waiting to be sent`);
+      else if (listener.kernelQueue > window) listener.blocked ??= 'kernel';
+      else if (listener.blocked === 'kernel') {
+        listener.blocked = undefined;
+        this.catchUp(listener);
+      }
+    }
+  }
+
+  stats(): HubStats {
+    const elapsed = Math.max(1, this.now() - this.startedAt);
+    return {
+      clients: this.listeners.size + this.waiting.size,
+      ...this.counters,
+      currentBitrate: Math.round(this.currentBitrate()),
+      averageBitrate: Math.round((this.log.totalBytes * 8 * 1000) / elapsed),
+      uptime: Math.round(elapsed / 1000),
+    };
   }
 
   closeAll(): void {
-    for (const response of [...this.clients, ...this.waiting]) response.destroy();
-    this.clients.clear();
+    for (const listener of this.listeners) listener.socket.destroy();
+    for (const pending of this.waiting) pending.socket.destroy();
     this.waiting.clear();
   }
 
-  private admit(response: ServerResponse): void {
-    if (response.destroyed) return;
-    response.writeHead(200, {
-      'Content-Type': this.contentType ?? 'application/octet-stream',
-      'Cache-Control': 'no-cache, no-store',
-      Connection: 'close',
-    });
-    this.clients.add(response);
-    for (const header of this.headers) this.send(response, header);
+  private admit(socket: Socket, request: ListenerRequest, start: number): void {
+    if (socket.destroyed || !this.format) return;
+    const listener: Listener = {
+      socket,
+      request,
+      key: connectionKey(request.remoteAddress, request.remotePort),
+      start,
+      next: this.burstStart(),
+      streamPosition: 0,
+      bytes: 0,
+      kernelQueue: 0,
+      lastWrite: this.now(),
+    };
+    listener.streamPosition = this.log.at(listener.next)?.offset ?? this.log.totalBytes;
+    this.listeners.add(listener);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => this.closed(listener));
+    socket.cork();
+    const head = `HTTP/1.0 200 OK\r\nContent-Type: ${this.format.contentType}\r\nCache-Control: no-cache, no-store\r\nConnection: close\r\n\r\n`;
+    socket.write(head);
+    listener.bytes += head.length;
+    for (const header of this.format.headers) this.write(listener, header);
+    this.catchUp(listener);
+    socket.uncork();
   }
 
-  private send(response: ServerResponse, buffer: Buffer): void {
-    if (response.writableLength > this.maxClientBuffer) {
-      this.stats.slowDisconnects++;
-      this.remove(response);
-      this.onSlowClient(response);
-      response.destroy();
-      return;
+  private burstStart(): number {
+    const burst = this.policy.burst;
+    switch (burst.mode) {
+      case 'off':
+        return this.log.head;
+      case 'latest-sync':
+        return this.log.latestSync();
+      case 'bytes':
+        return this.log.burstStart({ bytes: burst.bytes }, this.now());
+      case 'time':
+        return this.log.burstStart({ ms: burst.ms }, this.now());
     }
-    response.write(buffer);
-    this.stats.bytesSent += buffer.length;
   }
 
-  private remove(response: ServerResponse): void {
-    this.clients.delete(response);
-    this.waiting.delete(response);
+  /** Hand everything from the listener's position to the head to its socket, in one writev. */
+  private catchUp(listener: Listener): void {
+    if (listener.next < this.log.head && this.lagOfNext(listener) > this.policy.softLagMs) this.resync(listener);
+    const corked = listener.next < this.log.head - 1;
+    if (corked) listener.socket.cork();
+    while (!listener.blocked && listener.next < this.log.head) {
+      const entry = this.log.at(listener.next);
+      if (entry) this.send(listener, entry);
+      else this.resync(listener); // Its position has left the log: further behind than anything kept.
+
+    }
+    if (corked) listener.socket.uncork();
   }
 
-  private isHeader(buffer: Buffer): boolean {
-    return this.headers.some((header) => header.length === buffer.length && header.equals(buffer));
+  private resync(listener: Listener): void {
+    listener.next = this.log.latestSync();
+    listener.streamPosition = this.log.at(listener.next)?.offset ?? this.log.totalBytes;
+    this.counters.resyncs++;
+  }
+
+  private send(listener: Listener, entry: LogEntry): void {
+    listener.next = entry.seq + 1;
+    listener.streamPosition = entry.offset + entry.data.length;
+    this.write(listener, entry.data);
+  }
+
+  private write(listener: Listener, data: Buffer): void {
+    const accepted = listener.socket.write(data);
+    listener.lastWrite = this.now();
+    listener.bytes += data.length;
+    this.counters.bytesSent += data.length;
+    if (!accepted && !listener.blocked) {
+      listener.blocked = 'drain';
+      listener.socket.once('drain', () => {
+        if (listener.blocked !== 'drain') return;
+        listener.blocked = undefined;
+        this.catchUp(listener);
+      });
+    }
+  }
+
+  /** How far behind live the listener's client really is: the oldest byte it has not received yet. */
+  private lagMs(listener: Listener, waitingBytes: number, now: number): number {
+    const received = listener.streamPosition - waitingBytes;
+    if (received >= this.log.totalBytes) return 0;
+    const entry = this.log.entryAtOffset(Math.max(0, received));
+    return entry ? now - entry.time : Number.POSITIVE_INFINITY;
+  }
+
+  private lagOfNext(listener: Listener): number {
+    const entry = this.log.at(listener.next);
+    return entry ? this.now() - entry.time : Number.POSITIVE_INFINITY;
+  }
+
+  private drop(listener: Listener, reason: string): void {
+    this.counters.drops++;
+    this.events.dropped(listener.request, reason);
+    listener.socket.destroy();
+    this.listeners.delete(listener);
+  }
+
+  private closed(listener: Listener): void {
+    this.listeners.delete(listener);
+    const r = listener.request;
+    this.events.closed({
+      remoteAddress: r.remoteAddress,
+      requestLine: r.requestLine,
+      status: 200,
+      bytes: listener.bytes,
+      ...(r.referer ? { referer: r.referer } : {}),
+      ...(r.userAgent ? { userAgent: r.userAgent } : {}),
+      start: listener.start,
+      end: Date.now(),
+    });
+  }
+
+  private currentBitrate(): number {
+    return this.log.bitsPerSecond(this.now(), BITRATE_WINDOW_MS);
   }
 }

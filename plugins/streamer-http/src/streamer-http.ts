@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import {
   inject,
   injectable,
@@ -6,38 +8,78 @@ import {
   type Announcer,
   type AppSinkHandle,
   type CapsStructure,
+  type Clock,
   type Component,
   type HttpService,
   type Logger,
   type Mount,
   type PartBuilder,
+  type Paths,
   type PropertiesOf,
   type RunningPart,
+  type SystemLimits,
 } from '@flowcast/core';
+import { AccessLog } from './access-log';
 import type { streamerHttp } from './descriptor';
+import { parseBandwidth, type ListenerPolicy } from './policy';
+import { SendQueueProbe } from './send-queue-probe';
 import { StreamHub } from './stream-hub';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
 
 /** How long to wait before pulling again from a sink that is not playing yet. */
 const SINK_RETRY_MS = 20;
+const SWEEP_INTERVAL_MS = 1000;
+/** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
+const SPARE_FILES = 256;
+
+/** The streamer's properties as the hub's policy. */
+export function policyFrom(p: Properties): ListenerPolicy {
+  const burst: ListenerPolicy['burst'] =
+    p['burst-size'] !== undefined
+      ? { mode: 'bytes', bytes: p['burst-size'] }
+      : p['burst-time'] !== undefined
+        ? { mode: 'time', ms: p['burst-time'] * 1000 }
+        : p['burst-on-connect']
+          ? { mode: 'latest-sync' }
+          : { mode: 'off' };
+  return {
+    burst,
+    softLagMs: p['soft-lag'] * 1000,
+    hardLagMs: p['hard-lag'] * 1000,
+    idleTimeoutMs: p['idle-timeout'] * 1000,
+    maxClientBuffer: p['max-client-buffer'],
+    clientLimit: p['client-limit'],
+    bandwidthLimit: p['bandwidth-limit'] ? parseBandwidth(p['bandwidth-limit']) : 0,
+    ...(p['redirect-on-overflow'] ? { redirectOnOverflow: p['redirect-on-overflow'] } : {}),
+  };
+}
 
 /** appsink → StreamHub → every listener on the mount. */
 @injectable()
 export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
+  private readonly probe: SendQueueProbe;
   private mount?: Mount;
+  private accessLog?: AccessLog;
+  private sweepTimer?: NodeJS.Timeout;
   private stopped = false;
+  private lastFormat?: string;
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
     @inject(TOKENS.http) private readonly http: HttpService,
     @inject(TOKENS.logger) private readonly log: Logger,
     @inject(TOKENS.announcer) private readonly announcer: Announcer,
+    @inject(TOKENS.clock) clock: Clock,
+    @inject(TOKENS.paths) private readonly paths: Paths,
+    @inject(TOKENS.system) private readonly system: SystemLimits,
   ) {
-    this.hub = new StreamHub(props['max-client-buffer'], (response) =>
-      this.log.warn('listener too slow, disconnected', { client: response.req.socket.remoteAddress, buffered: response.writableLength }),
-    );
+    this.hub = new StreamHub(policyFrom(props), () => clock.monotonic(), {
+      dropped: (request, reason) => this.log.warn('listener disconnected', { client: request.remoteAddress, reason }),
+      closed: (record) => this.accessLog?.write(record),
+    });
+    this.probe = new SendQueueProbe(props.port);
   }
 
   build(part: PartBuilder): void {
@@ -46,6 +88,11 @@ export default class StreamerHttp implements Component {
   }
 
   async start(part: RunningPart): Promise<void> {
+    this.raiseFileLimit();
+    if (this.props['access-log']) {
+      fs.mkdirSync(this.paths.logs, { recursive: true });
+      this.accessLog = new AccessLog(path.join(this.paths.logs, this.props['access-log']), (error) => this.log.warn(`access log: ${error.message}`));
+    }
     this.mount = await this.http.mount({
       port: this.props.port,
       host: this.props['bind-address'],
@@ -53,30 +100,67 @@ export default class StreamerHttp implements Component {
       handler: (request, response) => this.serve(request, response),
     });
     this.announcer.announce('stream', this.mount.url);
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.pull(part.element('sink') as AppSinkHandle);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweepTimer);
     this.hub.closeAll();
     await this.mount?.close();
+    await this.accessLog?.close();
+  }
+
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.hub.stats() };
+  }
+
+  private raiseFileLimit(): void {
+    const wanted = this.props['client-limit'] + SPARE_FILES;
+    if (this.props['client-limit'] === 0) return;
+    const { limit, raised } = this.system.ensureOpenFiles(wanted);
+    if (raised) this.log.info('open-file limit raised', { limit });
+    if (limit < wanted) this.log.warn(`open-file limit is ${limit}, below the ${wanted} that client-limit ${this.props['client-limit']} needs: listeners beyond it will be refused by the system`);
   }
 
   private serve(request: IncomingMessage, response: ServerResponse): void {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const text = `${request.method} is not allowed on a stream: use GET or HEAD\n`;
-      response.shouldKeepAlive = false;
-      response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
+      this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: 'GET, HEAD' });
       return;
     }
-    // A live stream has no length: send it raw and close the connection at the end.
-    response.useChunkedEncodingByDefault = false;
-    response.shouldKeepAlive = false;
+    const refusal = this.hub.refusal();
+    if (refusal) {
+      this.hub.noteRefused();
+      const redirect = this.props['redirect-on-overflow'];
+      if (redirect) this.reply(response, 302, `Full; try ${redirect}\n`, { Location: redirect });
+      else this.reply(response, 503, `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10' });
+      return;
+    }
     if (request.method === 'HEAD') {
-      response.writeHead(this.hub.format ? 200 : 503, { 'Content-Type': this.hub.format ?? 'text/plain', 'Cache-Control': 'no-cache, no-store' }).end();
+      const type = this.hub.contentType;
+      response.writeHead(type ? 200 : 503, { 'Content-Type': type ?? 'text/plain', 'Cache-Control': 'no-cache, no-store', Connection: 'close' }).end();
       return;
     }
-    this.hub.add(response);
+    // From here the hub writes the response itself, straight to the socket.
+    const socket = request.socket;
+    this.hub.add(socket, {
+      remoteAddress: socket.remoteAddress ?? '-',
+      remotePort: socket.remotePort ?? 0,
+      requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
+      ...(request.headers.referer ? { referer: request.headers.referer } : {}),
+      ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+    });
+  }
+
+  private reply(response: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+    response.shouldKeepAlive = false;
+    response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' }).end(text);
+  }
+
+  private async sweep(): Promise<void> {
+    const queues = this.hub.stats().clients > 0 ? await this.probe.sample() : undefined;
+    if (!this.stopped) this.hub.sweep(queues);
   }
 
   private pull(sink: AppSinkHandle): void {
@@ -88,20 +172,17 @@ export default class StreamerHttp implements Component {
         return;
       }
       if (caps.name) this.noteCaps(caps);
-      this.hub.broadcast(buffer);
+      this.hub.publish(buffer);
       sink.pull(onSample);
     };
     sink.pull(onSample);
   }
 
-  private lastCapsName?: string;
-  private lastHeaderCount = -1;
-
   private noteCaps(caps: CapsStructure): void {
     const headers = Array.isArray(caps.streamheader) ? caps.streamheader : [];
-    if (caps.name === this.lastCapsName && headers.length === this.lastHeaderCount) return;
-    this.lastCapsName = caps.name;
-    this.lastHeaderCount = headers.length;
+    const format = `${caps.name}/${headers.map((h) => h.length).join(',')}`;
+    if (format === this.lastFormat) return;
+    this.lastFormat = format;
     this.hub.setFormat(caps.name ?? 'application/octet-stream', headers);
     this.log.info('stream format', { contentType: caps.name, headerBuffers: headers.length });
   }

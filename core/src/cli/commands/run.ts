@@ -6,6 +6,7 @@ import { validateFlowFile } from '../../flow/validate';
 import { HttpFront } from '../../http/http-front';
 import { createLogger, loggerOptionsFromEnvironment } from '../../log/logger';
 import { FlowRuntime } from '../../runtime/flow-runtime';
+import { ProcessLimits } from '../../runtime/system-limits';
 import { CORE_DIRECTORY } from '../../version';
 import { EXIT, type CommandIO } from '../io';
 import { findProjectRoot, loadRegistry } from '../project';
@@ -20,6 +21,12 @@ fails while starting or running stops the flow with its error and exit status 1.
 
 Logs go to stderr: readable lines on a terminal, JSON lines otherwise (FLOWCAST_LOG=json|pretty,
 FLOWCAST_LOG_LEVEL=debug|info|warn|error).`;
+
+/** FLOWCAST_STATS_INTERVAL seconds between statistics lines (default 30). */
+function statsInterval(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.FLOWCAST_STATS_INTERVAL ?? 30);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+}
 
 export function defaultFlowFile(projectRoot: string): string {
   const own = path.join(projectRoot, 'flows', 'default.yaml');
@@ -44,9 +51,10 @@ export async function runCommand(file: string | undefined, options: { project?: 
   const runtime = new FlowRuntime(validation.flow, registry, {
     logger,
     http,
-    paths: { project: root, flowDirectory: path.dirname(flowFile) },
+    paths: { project: root, flowDirectory: path.dirname(flowFile), logs: path.resolve(root, io.env.FLOWCAST_LOG_DIR ?? 'logs') },
     clock: { now: () => Date.now(), monotonic: () => performance.now() },
     announcer: { announce: (label, url) => urls.push(`${label}: ${url}`) },
+    system: new ProcessLimits(),
   });
 
   // Signals are watched from here on, so Ctrl-C while the flow is starting also ends cleanly.
@@ -59,7 +67,12 @@ export async function runCommand(file: string | undefined, options: { project?: 
   };
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
+  const statsTimer = setInterval(() => {
+    for (const [component, stats] of Object.entries(runtime.stats())) logger.info('stats', { flow: runtime.name, component, ...stats });
+  }, statsInterval(io.env));
+  statsTimer.unref();
   const shutdown = async (): Promise<void> => {
+    clearInterval(statsTimer);
     signals.removeListener('SIGINT', onSignal);
     signals.removeListener('SIGTERM', onSignal);
     await runtime.stop();

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+
+/** What the access log records of one listener. */
+export interface AccessRecord {
+  remoteAddress: string;
+  requestLine: string;
+  status: number;
+  bytes: number;
+  referer?: string;
+  userAgent?: string;
+  /** When the request arrived (ms since the epoch). */
+  start: number;
+  /** When the connection ended (ms since the epoch). */
+  end: number;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Apache combined format plus the seconds connected, as Flumotion and Icecast write it. */
+export function formatAccessLine(r: AccessRecord): string {
+  const d = new Date(r.start);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const time = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+  const quote = (s: string | undefined): string => (s ? `"${s.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\x00-\x1f]/g, '')}"` : '"-"');
+  const seconds = Math.max(0, Math.round((r.end - r.start) / 1000));
+  return `${r.remoteAddress} - - [${time}] ${quote(r.requestLine)} ${r.status} ${r.bytes} ${quote(r.referer)} ${quote(r.userAgent)} ${seconds}`;
+}
+
+/** Appends lines through a buffered stream: writing a line never waits for the disk. */
+export class AccessLog {
+  private readonly stream: fs.WriteStream;
+
+  constructor(file: string, onError: (error: Error) => void) {
+    this.stream = fs.createWriteStream(file, { flags: 'a' });
+    this.stream.on('error', onError);
+  }
+
+  write(record: AccessRecord): void {
+    this.stream.write(formatAccessLine(record) + '\n');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(() => resolve()));
+  }
+}

@@ -1,0 +1,120 @@
+/** One buffer of the live stream, as every listener shares it. */
+export interface LogEntry {
+  readonly seq: number;
+  readonly data: Buffer;
+  /** A listener may start here and decode at once (an Ogg page boundary, a keyframe). */
+  readonly sync: boolean;
+  /** When the buffer arrived (monotonic ms). */
+  readonly time: number;
+  /** Stream bytes before this buffer. */
+  readonly offset: number;
+}
+
+/**
+ * The recent past of a live stream, shared by all listeners: a listener is only a position in
+ * it. Old entries are dropped once they are older than `keepMs` and the log holds more than
+ * `minBytes`, so a burst of `minBytes` is always possible; never more than `maxBytes` are kept.
+ */
+export class StreamLog {
+  private readonly entries: LogEntry[] = [];
+  private first = 0;
+  private bytes = 0;
+  private nextSeq = 0;
+  private nextOffset = 0;
+
+  constructor(
+    private readonly keepMs: number,
+    private readonly minBytes: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** The sequence number the next buffer will get: a caught-up listener's position. */
+  get head(): number {
+    return this.nextSeq;
+  }
+
+  get oldest(): number {
+    return this.nextSeq - (this.entries.length - this.first);
+  }
+
+  /** Stream bytes so far. */
+  get totalBytes(): number {
+    return this.nextOffset;
+  }
+
+  append(data: Buffer, sync: boolean, now: number): LogEntry {
+    const entry: LogEntry = { seq: this.nextSeq++, data, sync, time: now, offset: this.nextOffset };
+    this.nextOffset += data.length;
+    this.entries.push(entry);
+    this.bytes += data.length;
+    this.trim(now);
+    return entry;
+  }
+
+  at(seq: number): LogEntry | undefined {
+    return seq >= this.oldest && seq < this.nextSeq ? this.entries[this.first + seq - this.oldest] : undefined;
+  }
+
+  /** The newest sync point, or the head when there is none. */
+  latestSync(): number {
+    for (let i = this.entries.length - 1; i >= this.first; i--) if (this.entries[i]!.sync) return this.entries[i]!.seq;
+    return this.nextSeq;
+  }
+
+  /**
+   * Where a burst of at least `bytes` (or `ms` of stream) starts: the newest sync point that gives
+   * that much, else the oldest sync point held, else the head.
+   */
+  burstStart(limit: { bytes?: number; ms?: number }, now: number): number {
+    let oldestSync = this.nextSeq;
+    for (let i = this.entries.length - 1; i >= this.first; i--) {
+      const entry = this.entries[i]!;
+      if (!entry.sync) continue;
+      oldestSync = entry.seq;
+      const enoughBytes = limit.bytes === undefined || this.nextOffset - entry.offset >= limit.bytes;
+      const enoughTime = limit.ms === undefined || now - entry.time >= limit.ms;
+      if (enoughBytes && enoughTime) return entry.seq;
+    }
+    return oldestSync;
+  }
+
+  /** Stream bitrate over the last `windowMs` (or since the first buffer, when that is shorter). */
+  bitsPerSecond(now: number, windowMs: number): number {
+    const count = this.entries.length - this.first;
+    if (count === 0) return 0;
+    let bytes = 0;
+    let i = this.entries.length - 1;
+    for (; i >= this.first && now - this.entries[i]!.time <= windowMs; i--) bytes += this.entries[i]!.data.length;
+    const since = i >= this.first ? windowMs : now - this.entries[this.first]!.time;
+    return since > 0 ? (bytes * 8000) / since : 0;
+  }
+
+  /** The entry holding stream byte `offset`, or undefined when it is no longer (or not yet) held. */
+  entryAtOffset(offset: number): LogEntry | undefined {
+    let low = this.first;
+    let high = this.entries.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const entry = this.entries[middle]!;
+      if (offset < entry.offset) high = middle - 1;
+      else if (offset >= entry.offset + entry.data.length) low = middle + 1;
+      else return entry;
+    }
+    return undefined;
+  }
+
+  private trim(now: number): void {
+    while (this.entries.length - this.first > 1) {
+      const oldest = this.entries[this.first]!;
+      const tooOld = now - oldest.time > this.keepMs && this.bytes - oldest.data.length >= this.minBytes;
+      if (!tooOld && this.bytes <= this.maxBytes) break;
+      this.bytes -= oldest.data.length;
+      this.first++;
+    }
+    // Compact now and then instead of shifting the array on every buffer.
+    if (this.first > 1024 && this.first * 2 > this.entries.length) {
+      this.entries.splice(0, this.first);
+      this.first = 0;
+    }
+  }
+}
