@@ -11,7 +11,7 @@ export default class ProducerTest implements Component {
   build(part: PartBuilder): void {
     const p = this.props;
     if (part.isEaten('audio')) {
-      const src = part.element('audiotestsrc', 'audio-src', { 'is-live': true, wave: gstEnum(p.wave), freq: p.frequency, volume: p.volume });
+      const src = part.element('audiotestsrc', 'audio-src', { 'is-live': true, wave: gstEnum(p.wave), freq: p.frequency, volume: p.volume, samplesperbuffer: Math.round(p.samplerate / 10) });
       const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
       part.link(src, format);
       part.feeder('audio', format);
