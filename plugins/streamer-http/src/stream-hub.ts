@@ -26,7 +26,13 @@ interface Listener {
   next: number;
   /** Stream offset just past the last byte handed to the socket. */
   streamPosition: number;
+  /** Response body bytes handed to the socket (stream headers and data; not the HTTP header). */
   bytes: number;
+  /**
+   * How far behind live its burst put it on connect (ms): soft-lag and hard-lag count from there,
+   * so a burst longer than soft-lag is not undone as soon as it is sent.
+   */
+  lagAllowanceMs: number;
   /** Not written to while Node's buffer drains, or while the kernel holds a full window. */
   blocked?: 'drain' | 'kernel';
   kernelQueue: number;
@@ -144,7 +150,7 @@ export class StreamHub {
       listener.kernelQueue = kernelQueues?.get(listener.key) ?? 0;
       const waitingBytes = listener.kernelQueue + listener.socket.writableLength;
       const lag = this.lagMs(listener, waitingBytes, now);
-      if (lag > this.policy.hardLagMs) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
+      if (lag > this.policy.hardLagMs + listener.lagAllowanceMs) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
       else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
       else if (waitingBytes > this.policy.maxClientBuffer) this.drop(listener, `${waitingBytes} bytes waiting to be sent`);
       else if (listener.kernelQueue > window) listener.blocked ??= 'kernel';
@@ -182,17 +188,19 @@ export class StreamHub {
       next: this.burstStart(),
       streamPosition: 0,
       bytes: 0,
+      lagAllowanceMs: 0,
       kernelQueue: 0,
       lastWrite: this.now(),
     };
-    listener.streamPosition = this.log.at(listener.next)?.offset ?? this.log.totalBytes;
+    const burstEntry = this.log.at(listener.next);
+    listener.streamPosition = burstEntry?.offset ?? this.log.totalBytes;
+    listener.lagAllowanceMs = burstEntry ? Math.max(0, this.now() - burstEntry.time) : 0;
     this.listeners.add(listener);
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.closed(listener));
     socket.cork();
     const head = `HTTP/1.0 200 OK\r\nContent-Type: ${this.format.contentType}\r\nCache-Control: no-cache, no-store\r\nConnection: close\r\n\r\n`;
     socket.write(head);
-    listener.bytes += head.length;
     for (const header of this.format.headers) this.write(listener, header);
     this.catchUp(listener);
     socket.uncork();
@@ -214,7 +222,7 @@ export class StreamHub {
 
   /** Hand everything from the listener's position to the head to its socket, in one writev. */
   private catchUp(listener: Listener): void {
-    if (listener.next < this.log.head && this.lagOfNext(listener) > this.policy.softLagMs) this.resync(listener);
+    if (listener.next < this.log.head && this.lagOfNext(listener) > this.policy.softLagMs + listener.lagAllowanceMs) this.resync(listener);
     const corked = listener.next < this.log.head - 1;
     if (corked) listener.socket.cork();
     while (!listener.blocked && listener.next < this.log.head) {

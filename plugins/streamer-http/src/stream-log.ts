@@ -12,8 +12,9 @@ export interface LogEntry {
 
 /**
  * The recent past of a live stream, shared by all listeners: a listener is only a position in
- * it. Old entries are dropped once they are older than `keepMs` and the log holds more than
- * `minBytes`, so a burst of `minBytes` is always possible; never more than `maxBytes` are kept.
+ * it. Old entries are dropped only up to the newest sync point that is at least `keepMs` old with
+ * at least `minBytes` after it, so a burst of `keepMs` or `minBytes` starting on a sync point is
+ * always possible; never more than `maxBytes` are kept.
  */
 export class StreamLog {
   private readonly entries: LogEntry[] = [];
@@ -104,13 +105,16 @@ export class StreamLog {
   }
 
   private trim(now: number): void {
-    while (this.entries.length - this.first > 1) {
-      const oldest = this.entries[this.first]!;
-      const tooOld = now - oldest.time > this.keepMs && this.bytes - oldest.data.length >= this.minBytes;
-      if (!tooOld && this.bytes <= this.maxBytes) break;
-      this.bytes -= oldest.data.length;
-      this.first++;
+    while (this.entries.length - this.first > 1 && this.bytes > this.maxBytes) this.bytes -= this.entries[this.first++]!.data.length;
+    // Everything before the newest sync point that still gives a burst of keepMs and minBytes can
+    // go: a burst must start on a sync point, so the entries between it and the limits are kept too.
+    let cut = this.first;
+    for (let i = this.first; i < this.entries.length - 1; i++) {
+      const entry = this.entries[i]!;
+      if (now - entry.time < this.keepMs || this.nextOffset - entry.offset < this.minBytes) break;
+      if (entry.sync) cut = i;
     }
+    for (; this.first < cut; this.first++) this.bytes -= this.entries[this.first]!.data.length;
     // Compact now and then instead of shifting the array on every buffer.
     if (this.first > 1024 && this.first * 2 > this.entries.length) {
       this.entries.splice(0, this.first);

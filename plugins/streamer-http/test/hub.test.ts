@@ -1,0 +1,476 @@
+/**
+ * StreamHub on real sockets: a node:http server whose handler hands the request's socket to the
+ * hub (as streamer-http does), raw TCP clients that read, stop reading and leave, and a clock the
+ * test moves by hand for every lag and time decision.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { formatAccessLine, type AccessRecord } from '../src/access-log';
+import type { ListenerPolicy } from '../src/policy';
+import { SendQueueProbe } from '../src/send-queue-probe';
+import { StreamHub } from '../src/stream-hub';
+import { synthPage } from './ogg-build';
+import { oggPages, sleep, waitFor, type OggPage } from './support';
+
+const HEADERS = [synthPage(0, 30, { fill: 0x01 }), synthPage(1, 200, { fill: 0x03 })];
+const HEADER_BYTES = HEADERS.reduce((n, h) => n + h.length, 0);
+
+const POLICY: ListenerPolicy = {
+  burst: { mode: 'off' },
+  softLagMs: 5000,
+  hardLagMs: 30_000,
+  idleTimeoutMs: 0,
+  maxClientBuffer: 1024 * 1024,
+  clientLimit: 0,
+  bandwidthLimit: 0,
+};
+
+interface Harness {
+  hub: StreamHub;
+  port: number;
+  clock: { now: number };
+  closed: AccessRecord[];
+  dropped: string[];
+  /** The server side of the connection whose client end has local port `clientPort`. */
+  serverSocket(clientPort: number): net.Socket | undefined;
+  /** Publish data page `sequence` (2, 3, …); sync unless `continued`. */
+  page(sequence: number, bodyLength?: number, continued?: boolean): Buffer;
+  close(): Promise<void>;
+}
+
+async function startHub(policy: Partial<ListenerPolicy> = {}): Promise<Harness> {
+  const clock = { now: 0 };
+  const closed: AccessRecord[] = [];
+  const dropped: string[] = [];
+  const hub = new StreamHub({ ...POLICY, ...policy }, () => clock.now, {
+    dropped: (_request, reason) => dropped.push(reason),
+    closed: (record) => closed.push(record),
+  });
+  const sockets = new Map<number, net.Socket>();
+  const server = http.createServer((request) => {
+    // As StreamerHttp.serve does: from here the hub writes the response to the socket itself.
+    const socket = request.socket;
+    sockets.set(socket.remotePort!, socket);
+    hub.add(socket, {
+      remoteAddress: socket.remoteAddress ?? '-',
+      remotePort: socket.remotePort ?? 0,
+      requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
+      ...(request.headers.referer ? { referer: request.headers.referer } : {}),
+      ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    hub,
+    port: (server.address() as AddressInfo).port,
+    clock,
+    closed,
+    dropped,
+    serverSocket: (clientPort) => sockets.get(clientPort),
+    page: (sequence, bodyLength = 1000, continued = false) => {
+      const page = synthPage(sequence, bodyLength, { continued });
+      hub.publish(page);
+      return page;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        hub.closeAll();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A raw TCP listener: sends a GET, keeps every byte it receives, can stop reading and leave. */
+interface Client {
+  socket: net.Socket;
+  /** The bytes after the response header. */
+  body(): Buffer;
+  head(): string;
+  /** Data pages received (after the two header pages), each with its Ogg sequence number. */
+  dataPages(): OggPage[];
+  ended: Promise<void>;
+}
+
+async function connect(port: number, options: { path?: string; userAgent?: string; referer?: string; paused?: boolean } = {}): Promise<Client> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  const chunks: Buffer[] = [];
+  let all = Buffer.alloc(0);
+  let dirty = false;
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.on('error', () => undefined);
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    dirty = true;
+  });
+  const bytes = (): Buffer => {
+    if (dirty) {
+      all = Buffer.concat(chunks);
+      chunks.length = 0;
+      chunks.push(all);
+      dirty = false;
+    }
+    return all;
+  };
+  const split = (): number => bytes().indexOf('\r\n\r\n');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const headers = [`GET ${options.path ?? '/live.ogg'} HTTP/1.1`, `Host: 127.0.0.1:${port}`];
+  if (options.userAgent) headers.push(`User-Agent: ${options.userAgent}`);
+  if (options.referer) headers.push(`Referer: ${options.referer}`);
+  socket.write(headers.join('\r\n') + '\r\n\r\n');
+  const client: Client = {
+    socket,
+    head: () => (split() < 0 ? '' : bytes().toString('latin1', 0, split())),
+    body: () => (split() < 0 ? Buffer.alloc(0) : bytes().subarray(split() + 4)),
+    dataPages: () => oggPages(client.body()).slice(HEADERS.length),
+    ended,
+  };
+  // Wait for the response header and the stream headers: the hub has admitted this listener.
+  assert.ok(await waitFor(() => client.body().length >= HEADER_BYTES, 2000), `no stream headers: ${JSON.stringify(client.head())}`);
+  if (options.paused) socket.pause();
+  return client;
+}
+
+/** Whether `pages` have consecutive sequence numbers from `first` to `last`. */
+function assertSequences(pages: OggPage[], first: number, last: number, label: string): void {
+  assert.deepEqual(
+    pages.map((p) => p.sequence),
+    Array.from({ length: last - first + 1 }, (_, i) => first + i),
+    label,
+  );
+}
+
+test('burst off: a new listener gets the headers, then only buffers published after it joined', { timeout: 10_000 }, async () => {
+  const h = await startHub({ burst: { mode: 'off' } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    for (let seq = 2; seq < 12; seq++) h.page(seq);
+    const client = await connect(h.port);
+    assert.match(client.head(), /^HTTP\/1\.[01] 200 /);
+    assert.match(client.head(), /\r\nContent-Type: application\/ogg/i);
+    assert.ok(client.body().subarray(0, HEADER_BYTES).equals(Buffer.concat(HEADERS)), 'the stream headers come first');
+    assert.equal(client.body().length, HEADER_BYTES, 'nothing published before it joined');
+    for (let seq = 12; seq < 15; seq++) h.page(seq);
+    assert.ok(await waitFor(() => client.dataPages().length === 3, 2000));
+    assertSequences(client.dataPages(), 12, 14, 'only the later pages');
+    client.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('burst latest-sync: a new listener starts at the newest sync entry', { timeout: 10_000 }, async () => {
+  const h = await startHub({ burst: { mode: 'latest-sync' } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    // Sync points at 2, 6, 10, …; the pages between continue a packet.
+    for (let seq = 2; seq < 13; seq++) h.page(seq, 1000, (seq - 2) % 4 !== 0);
+    const client = await connect(h.port);
+    assert.ok(await waitFor(() => client.dataPages().length === 3, 2000), `${client.dataPages().length} burst pages`);
+    assertSequences(client.dataPages(), 10, 12, 'from sync page 10 to the head');
+    assert.equal(client.dataPages()[0]!.flags & 0x01, 0, 'the first page is not continued');
+    h.page(13, 1000, true);
+    assert.ok(await waitFor(() => client.dataPages().length === 4, 2000));
+    assertSequences(client.dataPages(), 10, 13, 'then live');
+    assert.equal(h.hub.stats().resyncs, 0);
+    client.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('burst bytes N: at least N bytes of burst, beginning exactly at a sync entry (the newest that gives N)', { timeout: 10_000 }, async () => {
+  const N = 5000;
+  const h = await startHub({ burst: { mode: 'bytes', bytes: N } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const published: Buffer[] = [];
+    for (let seq = 2; seq < 32; seq++) published.push(h.page(seq, 900 + ((seq * 53) % 300), (seq - 2) % 3 !== 0));
+    const client = await connect(h.port);
+    assert.ok(await waitFor(() => client.dataPages().at(-1)?.sequence === 31, 2000), 'the burst reaches the head');
+    const pages = client.dataPages();
+    const first = pages[0]!;
+    assert.equal(first.flags & 0x01, 0, 'the burst starts on a sync page');
+    assertSequences(pages, first.sequence, 31, 'the burst is contiguous');
+    const burstBytes = client.body().length - HEADER_BYTES;
+    assert.ok(burstBytes >= N, `a burst of ${burstBytes} bytes, ${N} asked`);
+    // The newest sync page that gives N: the next sync page (3 later) would give less.
+    const fromNextSync = published.slice(first.sequence + 3 - 2).reduce((n, p) => n + p.length, 0);
+    assert.ok(fromNextSync < N, `the next sync page would already give ${fromNextSync} bytes`);
+    assert.ok(client.body().subarray(HEADER_BYTES).equals(Buffer.concat(published.slice(first.sequence - 2))), 'the burst is the published bytes');
+    client.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('burst time T (longer than soft-lag): at least T of stream, beginning exactly at a sync entry, no resync', { timeout: 10_000 }, async () => {
+  const T = 8000; // > POLICY.softLagMs: the defaults allow burst-time 8 with soft-lag 5.
+  const h = await startHub({ burst: { mode: 'time', ms: T } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const times = new Map<number, number>();
+    // One page a second for 20 s, a sync point every 3rd.
+    for (let seq = 2; seq < 22; seq++) {
+      h.clock.now = (seq - 2) * 1000;
+      times.set(seq, h.clock.now);
+      h.page(seq, 1000, (seq - 2) % 3 !== 0);
+    }
+    const now = h.clock.now;
+    const client = await connect(h.port);
+    assert.ok(await waitFor(() => client.dataPages().at(-1)?.sequence === 21, 2000), `burst pages: ${client.dataPages().map((p) => p.sequence).join(',')}`);
+    const pages = client.dataPages();
+    const first = pages[0]!;
+    assert.equal(first.flags & 0x01, 0, 'the burst starts on a sync page');
+    assertSequences(pages, first.sequence, 21, 'the burst is contiguous');
+    assert.ok(now - times.get(first.sequence)! >= T, `the burst starts ${now - times.get(first.sequence)!} ms back, ${T} asked`);
+    assert.ok(now - times.get(first.sequence + 3)! < T, 'the newest sync page that gives T');
+    assert.equal(h.hub.stats().resyncs, 0, 'the burst itself is not a lag to resync');
+    client.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('burst bytes N on a slow stream that ran longer than the log keeps: still N bytes from a sync entry', { timeout: 10_000 }, async () => {
+  const N = 12_000;
+  const h = await startHub({ burst: { mode: 'bytes', bytes: N }, hardLagMs: 10_000 });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    // 1 kB a second, a keyframe every 8 s, for 60 s: the log keeps 10 s by time.
+    for (let seq = 2; seq < 62; seq++) {
+      h.clock.now = (seq - 2) * 1000;
+      h.page(seq, 1000, (seq - 2) % 8 !== 3);
+    }
+    const client = await connect(h.port);
+    assert.ok(await waitFor(() => client.dataPages().at(-1)?.sequence === 61, 2000));
+    assert.equal(client.dataPages()[0]!.flags & 0x01, 0, 'the burst starts on a sync page');
+    const burstBytes = client.body().length - HEADER_BYTES;
+    assert.ok(burstBytes >= N, `a burst of ${burstBytes} bytes, ${N} asked`);
+    client.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('a stalled listener: bounded pile-up, dropped by sweep once past hard-lag; a fast listener gets everything', { timeout: 25_000 }, async () => {
+  const HARD = 10_000;
+  // max-client-buffer high, so that it is the lag that decides.
+  const h = await startHub({ hardLagMs: HARD, softLagMs: 5000, maxClientBuffer: 256 * 1024 * 1024 });
+  const probe = new SendQueueProbe(h.port);
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const fast = await connect(h.port);
+    const stalled = await connect(h.port, { paused: true });
+    const stalledServer = h.serverSocket(stalled.socket.localPort!)!;
+    assert.ok(stalledServer, 'the server side of the stalled listener');
+    const BODY = 8000;
+    const pageLength = synthPage(2, BODY).length;
+    const bound = stalledServer.writableHighWaterMark + pageLength;
+    let seq = 2;
+    let maxPiledUp = 0;
+    let expectedFast = HEADER_BYTES;
+    const publish = async (): Promise<void> => {
+      expectedFast += h.page(seq++, BODY).length;
+      maxPiledUp = Math.max(maxPiledUp, stalledServer.writableLength);
+      // Let the fast listener take it before the next page: it must not lag.
+      if (seq % 16 === 0) assert.ok(await waitFor(() => fast.body().length === expectedFast, 3000), `the fast listener has ${fast.body().length} of ${expectedFast} bytes`);
+    };
+
+    // Fill the stalled listener's kernel buffers (both ends) with 1 ms of clock per page, sweeping
+    // now and then as the streamer does, until the hub holds data it cannot write.
+    let kernelQueue = 0;
+    while (seq < 20_000) {
+      h.clock.now += 1;
+      await publish();
+      if (seq % 64 === 0) {
+        const queues = await probe.sample();
+        kernelQueue = queues?.get(`0100007F:${stalled.socket.localPort!.toString(16).toUpperCase().padStart(4, '0')}`) ?? 0;
+        h.hub.sweep(queues);
+        if (kernelQueue > 64 * 1024 && stalledServer.writableLength > 0) break;
+      }
+    }
+    assert.ok(kernelQueue > 64 * 1024, `the stalled listener's send queue holds ${kernelQueue} bytes after ${seq - 2} pages`);
+    const stalledAt = h.clock.now;
+    assert.equal(h.hub.stats().clients, 2);
+
+    // Live pages once a second; a sweep after each. Not dropped while it cannot be HARD behind…
+    while (h.clock.now + 1000 < HARD) {
+      h.clock.now += 1000;
+      await publish();
+      h.hub.sweep(await probe.sample());
+      assert.equal(h.hub.stats().drops, 0, `dropped at ${h.clock.now} ms, ${h.dropped.join('; ')}`);
+    }
+    // …and dropped once it is.
+    while (h.hub.stats().drops === 0 && h.clock.now < stalledAt + HARD + 3000) {
+      h.clock.now += 1000;
+      await publish();
+      h.hub.sweep(await probe.sample());
+    }
+    assert.equal(h.hub.stats().drops, 1, `not dropped at ${h.clock.now} ms (stalled from ≤ ${stalledAt} ms)`);
+    assert.match(h.dropped[0] ?? '', /behind/, 'dropped for its lag');
+    assert.ok(h.clock.now > HARD, `dropped at ${h.clock.now} ms, before hard-lag could pass`);
+    assert.ok(maxPiledUp <= bound, `${maxPiledUp} bytes piled up in Node for the stalled listener, over ${bound}`);
+    assert.ok(await waitFor(() => h.hub.stats().clients === 1, 2000));
+    assert.ok(stalledServer.destroyed, 'its socket is closed');
+
+    // The stalled client sees its connection end once it reads again; the fast one got everything.
+    stalled.socket.resume();
+    await stalled.ended;
+    await publish();
+    assert.ok(await waitFor(() => fast.body().length === expectedFast, 3000), `the fast listener has ${fast.body().length} of ${expectedFast} bytes`);
+    assertSequences(fast.dataPages(), 2, seq - 1, 'the fast listener got every page');
+    assert.equal(h.hub.stats().resyncs, 0);
+    fast.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('soft-lag: a listener back after more than soft-lag is moved to the latest sync point, then gets contiguous data', { timeout: 20_000 }, async () => {
+  const h = await startHub({ softLagMs: 5000, hardLagMs: 60_000, maxClientBuffer: 256 * 1024 * 1024 });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const client = await connect(h.port, { paused: true });
+    const server = h.serverSocket(client.socket.localPort!)!;
+    let seq = 2;
+    // Fill until Node holds more than its high-water mark for it: the hub is waiting for 'drain'.
+    while (server.writableLength < server.writableHighWaterMark && seq < 20_000) {
+      h.clock.now += 1;
+      h.page(seq++, 8000);
+      if (seq % 32 === 0) await sleep(1);
+    }
+    assert.ok(server.writableLength >= server.writableHighWaterMark, 'the listener is blocked');
+    // Six seconds pass; pages keep coming (the first at once), a sync point every third.
+    let latestSync = -1;
+    for (let i = 0; i < 7; i++) {
+      h.clock.now += i === 0 ? 1 : 1000;
+      const sync = i % 3 === 1;
+      if (sync) latestSync = seq;
+      h.page(seq++, 8000, !sync);
+    }
+    const head = seq - 1;
+    assert.equal(h.hub.stats().resyncs, 0);
+
+    client.socket.resume();
+    assert.ok(await waitFor(() => client.dataPages().at(-1)?.sequence === head, 5000), `got up to ${client.dataPages().at(-1)?.sequence}, head ${head}`);
+    assert.equal(h.hub.stats().resyncs, 1);
+    const pages = client.dataPages();
+    const jumps = pages.flatMap((p, i) => (i > 0 && p.sequence !== pages[i - 1]!.sequence + 1 ? [i] : []));
+    assert.equal(jumps.length, 1, `one jump in ${pages.map((p) => p.sequence).join(',')}`);
+    assert.equal(pages[jumps[0]!]!.sequence, latestSync, 'to the latest sync page');
+    assertSequences(pages.slice(jumps[0]!), latestSync, head, 'contiguous from the sync page');
+    // And live from there.
+    h.clock.now += 100;
+    h.page(seq++, 8000, true);
+    assert.ok(await waitFor(() => client.dataPages().at(-1)?.sequence === head + 1, 2000));
+    client.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('limits: client-limit reached → refusal says so; bandwidth-limit from the stream bitrate', { timeout: 10_000 }, async () => {
+  const limited = await startHub({ clientLimit: 2 });
+  try {
+    limited.hub.setFormat('application/ogg', HEADERS);
+    assert.equal(limited.hub.refusal(), undefined);
+    const a = await connect(limited.port);
+    const b = await connect(limited.port);
+    assert.match(limited.hub.refusal() ?? '', /client limit 2/);
+    a.socket.destroy();
+    assert.ok(await waitFor(() => limited.hub.refusal() === undefined, 2000), 'a place is free again once one leaves');
+    b.socket.destroy();
+  } finally {
+    await limited.close();
+  }
+
+  // 1000-byte pages (1031 bytes with their header), ten a second: 82 480 bit/s.
+  const rate = 10 * synthPage(2, 1000).length * 8;
+  const h = await startHub({ bandwidthLimit: rate * 2.5 });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    assert.equal(h.hub.refusal(), undefined, 'no bitrate known yet');
+    for (let seq = 2; seq < 202; seq++) {
+      h.clock.now = (seq - 2) * 100;
+      h.page(seq, 1000);
+    }
+    h.clock.now += 100;
+    assert.equal(h.hub.stats().currentBitrate, rate);
+    assert.equal(h.hub.refusal(), undefined, '1 × rate');
+    const a = await connect(h.port);
+    assert.equal(h.hub.refusal(), undefined, '2 × rate');
+    const b = await connect(h.port);
+    assert.match(h.hub.refusal() ?? '', /bandwidth limit/, '3 × rate > 2.5 × rate');
+    a.socket.destroy();
+    b.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('stats: clients, peak, connects, bytes sent and bitrate reflect what happened', { timeout: 10_000 }, async () => {
+  const h = await startHub();
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const clients = [await connect(h.port), await connect(h.port), await connect(h.port)];
+    assert.deepEqual(
+      (({ clients: c, peakClients, connects }) => ({ c, peakClients, connects }))(h.hub.stats()),
+      { c: 3, peakClients: 3, connects: 3 },
+    );
+    for (let seq = 2; seq < 12; seq++) {
+      h.clock.now = (seq - 2) * 500;
+      h.page(seq, 2000);
+    }
+    assert.ok(await waitFor(() => clients.every((c) => c.dataPages().length === 10), 2000));
+    clients[0]!.socket.destroy();
+    assert.ok(await waitFor(() => h.hub.stats().clients === 2, 2000));
+    h.clock.now += 500;
+    h.page(12, 2000);
+    h.clock.now += 500;
+    assert.ok(await waitFor(() => clients.slice(1).every((c) => c.dataPages().length === 11), 2000));
+    const stats = h.hub.stats();
+    assert.equal(stats.clients, 2);
+    assert.equal(stats.peakClients, 3);
+    assert.equal(stats.connects, 3);
+    assert.equal(stats.drops, 0);
+    assert.equal(stats.bytesSent, clients.reduce((n, c) => n + c.body().length, 0), 'bytes sent = stream bytes the listeners received');
+    // 11 pages of 2000 bytes over 5.5 s.
+    assert.equal(stats.currentBitrate, Math.round((11 * synthPage(2, 2000).length * 8 * 1000) / 5500));
+    for (const c of clients) c.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('access log: the closed record formats to an Apache combined line with the bytes the client received', { timeout: 10_000 }, async () => {
+  const h = await startHub({ burst: { mode: 'latest-sync' } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    h.page(2, 3000);
+    const client = await connect(h.port, { path: '/live.ogg?from=test', userAgent: 'Test "Player"/1.0', referer: 'http://example.com/radio' });
+    for (let seq = 3; seq < 8; seq++) h.page(seq, 3000);
+    assert.ok(await waitFor(() => client.dataPages().length === 6, 2000));
+    await sleep(1100);
+    client.socket.end();
+    assert.ok(await waitFor(() => h.closed.length === 1, 3000), 'a closed record');
+    const record = h.closed[0]!;
+    const line = formatAccessLine(record);
+    const match =
+      /^(\S+) - - \[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) \+0000\] "([^"\\]*(?:\\.[^"\\]*)*)" (\d{3}) (\d+) "([^"\\]*(?:\\.[^"\\]*)*)" "([^"\\]*(?:\\.[^"\\]*)*)" (\d+)$/.exec(line);
+    assert.ok(match, `not an Apache combined line + seconds: ${line}`);
+    assert.equal(match[1], '127.0.0.1');
+    assert.equal(match[8], 'GET /live.ogg?from=test HTTP/1.1');
+    assert.equal(match[9], '200');
+    assert.equal(Number(match[10]), client.body().length, 'bytes: what the client received after the response header');
+    assert.equal(match[11], 'http://example.com/radio');
+    assert.equal(match[12], 'Test \\"Player\\"/1.0');
+    assert.ok(Number(match[13]) >= 1, `seconds connected: ${match[13]}`);
+    const date = new Date(Date.UTC(Number(match[4]), ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].indexOf(match[3]!), Number(match[2]), Number(match[5]), Number(match[6]), Number(match[7])));
+    assert.ok(Math.abs(date.getTime() - record.start) < 1000, `the time ${date.toISOString()} is the request's`);
+  } finally {
+    await h.close();
+  }
+});
