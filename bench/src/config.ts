@@ -1,0 +1,41 @@
+/** The benchmark's settings; every one can be changed with an environment variable (bench/README.md). */
+import path from 'node:path';
+import { REPO_ROOT } from './util';
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}=${raw}: expected a number`);
+  return value;
+}
+
+function envList(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  return raw.split(',').map((x) => {
+    const n = Number(x.trim());
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a comma-separated list of listener counts`);
+    return n;
+  });
+}
+
+const quick = process.env.BENCH_QUICK === '1';
+export const config = {
+  quick,
+  listenerCounts: envList('BENCH_N', quick ? [100, 500] : [1000, 5000, 10000]),
+  holdS: envNumber('BENCH_HOLD_S', quick ? 5 : 20),
+  settleS: envNumber('BENCH_SETTLE_S', quick ? 1 : 2),
+  rampRate: envNumber('BENCH_RAMP_RATE', 1000),
+  maxConnecting: envNumber('BENCH_MAX_CONNECTING', 64),
+  burstK: envNumber('BENCH_BURST', quick ? 200 : 1000),
+  burstLimitS: envNumber('BENCH_BURST_LIMIT_S', 10),
+  latencyM: envNumber('BENCH_LATENCY_M', quick ? 20 : 100),
+  stallMaxS: envNumber('BENCH_STALL_MAX_S', quick ? 60 : 420),
+  idleS: envNumber('BENCH_IDLE_S', quick ? 5 : 15),
+  pauseS: envNumber('BENCH_PAUSE_S', quick ? 1 : 2),
+  deadlineS: envNumber('BENCH_DEADLINE_S', 590),
+  resultsFile: path.resolve(REPO_ROOT, process.env.BENCH_RESULTS ?? path.join('bench', quick ? 'RESULTS.quick.md' : 'RESULTS.md')),
+  keepTmp: process.env.BENCH_KEEP_TMP === '1',
+};
+export type BenchConfig = typeof config;

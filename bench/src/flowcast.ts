@@ -1,0 +1,75 @@
+/**
+ * Flowcast on loopback: `node core/bin/flowcast.js run FLOW` from the repository root, with the
+ * benchmark's flow file (see encode.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { flowYaml, MOUNT } from './encode';
+import { deadReason, freePort, log, pollUntil, probeFirstByte, REPO_ROOT, spawnTracked, withTimeout, type Spawned } from './util';
+
+export const FLOWCAST_CLI = path.join(REPO_ROOT, 'core', 'bin', 'flowcast.js');
+
+export interface FlowcastInstance {
+  server: Spawned;
+  url: string;
+  port: number;
+  /** ms from spawning `flowcast run` to its "is running" line on stdout. */
+  startToRunningMs: number;
+  /** ms from spawning `flowcast run` to the first byte served on the mount. */
+  startToFirstByteMs: number;
+  logFile: string;
+}
+
+/** `debug`: log at debug level, so the log holds the pipeline Flowcast built (see pipelineDescription). */
+export async function startFlowcast(dir: string, label: string, debug = false): Promise<FlowcastInstance> {
+  const port = await freePort();
+  const flowFile = path.join(dir, `flow-${label}.yaml`);
+  fs.writeFileSync(flowFile, flowYaml(port));
+  const logFile = path.join(dir, `flowcast-${label}.log`);
+  const url = `http://127.0.0.1:${port}${MOUNT}`;
+
+  const t0 = performance.now();
+  const server = spawnTracked(`flowcast (${label})`, [process.execPath, FLOWCAST_CLI, 'run', flowFile], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, FLOWCAST_LOG: 'json', FLOWCAST_LOG_LEVEL: debug ? 'debug' : 'info' },
+    logFile,
+    pipeStdout: true,
+  });
+  const why = (): string | undefined => deadReason(server, logFile);
+  const running = new Promise<number>((resolve, reject) => {
+    let out = '';
+    server.child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/is running/.test(out)) resolve(performance.now() - t0);
+    });
+    void server.exited.then(() => reject(new Error(why() ?? 'flowcast exited')));
+  });
+  running.catch(() => undefined);
+  // Poll the mount from the moment of the spawn: the first byte may come before or after stdout.
+  const firstByte = pollUntil(`flowcast (${label}) serving ${url}`, 30000, 20, () => probeFirstByte(url, 3000), why).then(() => performance.now() - t0);
+  const [startToRunningMs, startToFirstByteMs] = await withTimeout(Promise.all([running, firstByte]), 35000, `flowcast (${label}) start`);
+  // Keep draining stdout so the child never blocks on a full pipe.
+  server.child.stdout?.resume();
+  log(`flowcast (${label}) pid ${server.pid} serving ${url} (run → "is running" ${startToRunningMs.toFixed(0)} ms, → first byte ${startToFirstByteMs.toFixed(0)} ms)`);
+  return { server, url, port, startToRunningMs, startToFirstByteMs, logFile };
+}
+
+/** The pipeline description from a debug-level Flowcast log (JSON lines), if there is one. */
+export function pipelineDescription(logFile: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"pipeline"')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; description?: string };
+      if (entry.msg === 'pipeline' && entry.description) return entry.description;
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,174 @@
+/** The results as Markdown: the comparison table, the encode overhead, the machine. */
+import { STREAM_BYTES_PER_SECOND } from './encode';
+import { ICECAST_LIMITS } from './icecast';
+import type { BurstResult, HoldRecord, HoldResult, LatencyResult, Results, StallResult } from './types';
+
+const MB = 2 ** 20;
+
+function fmt(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Flowcast ÷ Icecast, or — when either is missing or Icecast's is 0. */
+function ratio(f: number | null | undefined, i: number | null | undefined): string {
+  if (f === null || f === undefined || i === null || i === undefined || !Number.isFinite(f) || !Number.isFinite(i)) return '—';
+  if (i === 0) return f === 0 ? '1.00' : '∞';
+  const r = f / i;
+  if (r === 0) return '0';
+  return Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
+}
+
+function row(metric: string, f: string, i: string, r: string): string {
+  return `| ${metric} | ${f} | ${i} | ${r} |`;
+}
+
+function reasons(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length ? entries.map(([k, v]) => `${k} ${v}`).join(', ') : 'none';
+}
+
+const hold = (r: HoldRecord): HoldResult => r.client as unknown as HoldResult;
+
+function stallText(s: StallResult): string {
+  return s.released ? `${fmt(s.releasedAfterS, 0)} s` : `> ${fmt(s.limitS, 0)} s (not dropped)`;
+}
+
+export function renderResults(res: Results): string {
+  const { config, machine } = res;
+  const F = res.flowcast;
+  const I = res.icecast;
+  const lines: string[] = [];
+  lines.push('# Flowcast vs Icecast 2: benchmark results', '');
+  lines.push(`Run on ${res.startedAt} with \`${config.quick ? 'BENCH_QUICK=1 ' : ''}npm run bench\` (wall time ${fmt(res.wallS, 0)} s).`);
+  if (config.quick) lines.push('', '**Quick development run (BENCH_QUICK=1): small N and short windows; not the benchmark.**');
+  lines.push('', '## Flowcast / Icecast', '');
+  lines.push('| Metric | Flowcast | Icecast 2 | Flowcast / Icecast |', '| --- | ---: | ---: | ---: |');
+
+  lines.push(row('**Idle** (0 listeners): CPU, % of one core — server process', fmt(F.idle.cpuPercent, 2), fmt(I.idle.cpuPercent, 2), ratio(F.idle.cpuPercent, I.idle.cpuPercent)));
+  lines.push(
+    row(
+      'Idle: CPU — server + its encoder',
+      fmt(F.idle.cpuPercent, 2),
+      fmt(I.idle.cpuPercent + res.icecastSourceIdle.cpuPercent, 2),
+      ratio(F.idle.cpuPercent, I.idle.cpuPercent + res.icecastSourceIdle.cpuPercent),
+    ),
+  );
+  lines.push(row('Idle: RSS, MB — server process', fmt(F.idle.rssBytes / MB), fmt(I.idle.rssBytes / MB), ratio(F.idle.rssBytes, I.idle.rssBytes)));
+
+  F.holds.forEach((fr, index) => {
+    const ir = I.holds[index];
+    if (!ir) return;
+    const f = hold(fr);
+    const i = hold(ir);
+    const n = fr.n;
+    const fCpu = fr.server?.cpuPercent;
+    const iCpu = ir.server?.cpuPercent;
+    const iTotal = iCpu !== undefined && ir.source ? iCpu + ir.source.cpuPercent : undefined;
+    const iIdleTotal = I.idle.cpuPercent + res.icecastSourceIdle.cpuPercent;
+    const marginal = (cpu: number | undefined, idle: number): number | undefined => (cpu === undefined ? undefined : ((cpu - idle) / n) * 1000);
+    const rssMarginal = (rss: number | undefined, idle: number): number | undefined => (rss === undefined ? undefined : (rss - idle) / n / 1024);
+    lines.push(row(`**N = ${n}**: listeners held / dropped / failed`, `${f.held} / ${f.dropped} / ${f.failed}`, `${i.held} / ${i.dropped} / ${i.failed}`, ratio(f.held, i.held) + ' (held)'));
+    lines.push(row(`N = ${n}: CPU while holding, % of one core — server process`, fmt(fCpu), fmt(iCpu), ratio(fCpu, iCpu)));
+    lines.push(row(`N = ${n}: CPU — server + its encoder`, fmt(fCpu), fmt(iTotal), ratio(fCpu, iTotal)));
+    lines.push(
+      row(
+        `N = ${n}: CPU above idle per 1000 listeners (marginal), % of one core`,
+        fmt(marginal(fCpu, F.idle.cpuPercent), 2),
+        fmt(marginal(iTotal, iIdleTotal), 2),
+        ratio(marginal(fCpu, F.idle.cpuPercent), marginal(iTotal, iIdleTotal)),
+      ),
+    );
+    lines.push(row(`N = ${n}: RSS while holding, MB — server process`, fmt((fr.server?.rssBytes ?? NaN) / MB), fmt((ir.server?.rssBytes ?? NaN) / MB), ratio(fr.server?.rssBytes, ir.server?.rssBytes)));
+    lines.push(
+      row(
+        `N = ${n}: RSS above idle per listener, KB`,
+        fmt(rssMarginal(fr.server?.rssBytes, F.idle.rssBytes)),
+        fmt(rssMarginal(ir.server?.rssBytes, I.idle.rssBytes)),
+        ratio(rssMarginal(fr.server?.rssBytes, F.idle.rssBytes), rssMarginal(ir.server?.rssBytes, I.idle.rssBytes)),
+      ),
+    );
+    lines.push(
+      row(
+        `N = ${n}: delivered bytes/s per held listener (÷ stream rate)`,
+        `${fmt(f.bytesPerSecond.mean, 0)} (${fmt(f.ratioToStream, 3)})`,
+        `${fmt(i.bytesPerSecond.mean, 0)} (${fmt(i.ratioToStream, 3)})`,
+        ratio(f.bytesPerSecond.mean, i.bytesPerSecond.mean),
+      ),
+    );
+    lines.push(row(`N = ${n}: slowest 1 % of listeners ÷ stream rate; listeners given no data`, `${fmt(f.ratioToStreamP1, 3)}; ${f.starved}`, `${fmt(i.ratioToStreamP1, 3)}; ${i.starved}`, ratio(f.ratioToStreamP1, i.ratioToStreamP1)));
+    lines.push(row(`N = ${n}: load client CPU during the window, % of one core`, fmt(f.clientCpuPercent), fmt(i.clientCpuPercent), ratio(f.clientCpuPercent, i.clientCpuPercent)));
+  });
+
+  const fl = F.latency as unknown as LatencyResult;
+  const il = I.latency as unknown as LatencyResult;
+  lines.push(row(`**First byte**, new listener (${config.latencyM} one after another): p50, ms`, fmt(fl.firstByteMs.p50), fmt(il.firstByteMs.p50), ratio(fl.firstByteMs.p50, il.firstByteMs.p50)));
+  lines.push(row('First byte: p99, ms', fmt(fl.firstByteMs.p99), fmt(il.firstByteMs.p99), ratio(fl.firstByteMs.p99, il.firstByteMs.p99)));
+  const fb = F.burst as unknown as BurstResult;
+  const ib = I.burst as unknown as BurstResult;
+  lines.push(row(`**Connects** with ${config.burstK} in flight: succeeded within ${config.burstLimitS} s`, `${fb.succeeded} / ${fb.fired}`, `${ib.succeeded} / ${ib.fired}`, ratio(fb.succeeded, ib.succeeded)));
+  lines.push(row(`Connects, ${config.burstK} in flight: failures (reset / refused / other)`, `${fb.reset} / ${fb.refused} / ${fb.failed - fb.reset - fb.refused}`, `${ib.reset} / ${ib.refused} / ${ib.failed - ib.reset - ib.refused}`, ratio(fb.failed, ib.failed)));
+  lines.push(row(`Connects, ${config.burstK} in flight: first byte p99, ms; listeners waiting > 1 s`, `${fmt(fb.firstByteMs.p99, 0)}; ${fb.over1s}`, `${fmt(ib.firstByteMs.p99, 0)}; ${ib.over1s}`, ratio(fb.firstByteMs.p99, ib.firstByteMs.p99)));
+  const fs = F.stall as unknown as StallResult;
+  const is = I.stall as unknown as StallResult;
+  lines.push(
+    row(
+      '**Stalled listener**: time until the server drops it',
+      stallText(fs),
+      stallText(is),
+      fs.released && is.released ? ratio(fs.releasedAfterS, is.releasedAfterS) : fs.released ? `< ${ratio(fs.releasedAfterS, is.limitS)}` : is.released ? `> ${ratio(fs.limitS, is.releasedAfterS)}` : '—',
+    ),
+  );
+  lines.push(
+    row(
+      '**Start → first byte served**, ms (`flowcast run`; icecast2 + its source)',
+      fmt(F.startToFirstByteMs, 0),
+      fmt(I.startToFirstByteMs, 0),
+      ratio(F.startToFirstByteMs, I.startToFirstByteMs),
+    ),
+  );
+
+  lines.push('', '## Framework overhead: the same encode, 0 listeners', '');
+  lines.push('| Process | CPU, % of one core | RSS, MB |', '| --- | ---: | ---: |');
+  lines.push(`| Flowcast (\`flowcast run\`: Node + the encode in process + HTTP streamer) | ${fmt(F.idle.cpuPercent, 2)} | ${fmt(F.idle.rssBytes / MB)} |`);
+  lines.push(`| \`gst-launch-1.0\` same elements → fakesink | ${fmt(res.gstIdle.cpuPercent, 2)} | ${fmt(res.gstIdle.rssBytes / MB)} |`);
+  lines.push(`| **Flowcast / gst-launch-1.0** | ${ratio(F.idle.cpuPercent, res.gstIdle.cpuPercent)} | ${ratio(F.idle.rssBytes, res.gstIdle.rssBytes)} |`);
+  lines.push(`| \`gst-launch-1.0\` same elements → shout2send (Icecast's source) | ${fmt(res.icecastSourceIdle.cpuPercent, 2)} | ${fmt(res.icecastSourceIdle.rssBytes / MB)} |`);
+  lines.push(
+    '',
+    res.pipelineWarning
+      ? `**Warning**: ${res.pipelineWarning}.`
+      : "Checked in this run: Flowcast's pipeline (its debug log) has the same elements as the gst-launch-1.0 reference, appsink aside.",
+  );
+  lines.push('', `\`flowcast run\` → "is running" on stdout: ${fmt(res.flowcastStartToRunningMs, 0)} ms; → first byte served: ${fmt(F.startToFirstByteMs, 0)} ms.`);
+
+  lines.push('', '## Notes', '');
+  lines.push(
+    `- Stream: audiotestsrc white noise, 44.1 kHz stereo, vorbisenc bitrate=${fmt(STREAM_BYTES_PER_SECOND * 8, 0)} in Ogg (white noise, because vorbisenc's bitrate is an average target that a sine tone stays far below: ~24 kbit/s). Stream rate taken as the nominal ${fmt(STREAM_BYTES_PER_SECOND, 0)} B/s; this encode actually comes out at ≈ 0.97 of it (Ogg framing included), so ≈ 0.97 on both servers means every listener got the whole stream.`,
+    "- **Flowcast's process runs the encoder; Icecast's does not** (its encoder is the separate gst-launch-1.0 … ! shout2send). Rows marked \"server process\" compare the processes as they are; \"server + its encoder\" adds Icecast's source. The marginal rows ((CPU at N − CPU idle) ÷ N, with the encoder on both sides) isolate the cost of serving listeners.",
+    `- CPU is utime+stime from /proc/PID/stat (all threads) over the ${fmt(config.holdS, 0)} s hold window, as % of one core; RSS is VmRSS at the end of the window (a Node process's RSS moves by several MB with garbage collection, so RSS per listener is only meaningful at the larger N). Idle figures: ${fmt(config.idleS, 0)} s with 0 listeners.`,
+    `- Holds: listeners ramp at ${config.rampRate}/s (at most ${config.maxConnecting} handshakes in flight), settle ${config.settleS} s, then the window. *Dropped*: got data, then closed before the window ended; *failed*: never got data within 15 s. Bytes are body bytes received during the window.`,
+    `- Icecast settings (${machine.icecast}): limits clients ${ICECAST_LIMITS.clients}, sources ${ICECAST_LIMITS.sources}; queue-size ${ICECAST_LIMITS.queueSize} and burst-size ${ICECAST_LIMITS.burstSize} (burst-on-connect 1) are Icecast's defaults.`,
+    `- Listeners that failed during the ramps, by reason: ${[...F.holds.map((r) => `Flowcast N = ${r.n}: ${reasons(hold(r).failReasons)}`), ...I.holds.map((r) => `Icecast N = ${r.n}: ${reasons(hold(r).failReasons)}`)].join('; ')}. "timeout" = connected but no data within 15 s; for Icecast that is a connection its listen backlog of 5 turned away (accept-queue overflow) and the client kept retrying.`,
+    `- First byte: from connect() to the first body byte (after the HTTP headers). Burst: ${config.burstK} connect() calls at once from one process; "other" failures are timeouts at the limit or closes before data (${reasons(fb.reasons)} | ${reasons(ib.reasons)}).`,
+    `- Stalled listener: reads the response headers, then stops reading (Node cannot set SO_RCVBUF on TCP sockets; an unread socket keeps the initial receive buffer, tcp_rmem[1]). Dropped = the server's end of the connection no longer belongs to the server process (inode 0 or gone, asked of ss every 1 s), limit ${fmt(config.stallMaxS, 0)} s (BENCH_STALL_MAX_S). Each server's stall runs on a second instance of that server started for it, in the background of the other tests. Server send queue at most: Flowcast ${fs.maxServerSendQueue} B, Icecast ${is.maxServerSendQueue} B; how: ${fs.how || '—'} | ${is.how || '—'}.`,
+    `- All processes share ${machine.cpus} cores: the load client (one Node process per test) competes with the server it measures, and the stall instances and the other server idle in the background. Reading ${fmt(config.listenerCounts[config.listenerCounts.length - 1] ?? 0, 0)} streams costs the client real CPU (its row above); a client short of CPU shows up as bytes/s below the stream rate.`,
+    "- On loopback the kernel's TCP table also holds the load client's sockets: Flowcast's streamer reads /proc/net/tcp once a second for its listeners' send queues, and here that file has about twice the lines it would have with remote listeners (plus the other server's sockets).",
+    `- Flowcast revision: ${machine.flowcastRevision}.`,
+  );
+
+  lines.push('', '## Machine', '');
+  lines.push(
+    `- CPU: ${machine.cpuModel}, ${machine.cpus} cores (nproc)`,
+    `- RAM: ${machine.ramGiB} GiB`,
+    `- OS: ${machine.os}, kernel ${machine.kernel}`,
+    `- Node ${machine.node}; ${machine.gstreamer}; ${machine.icecast}`,
+    `- Open files limit for servers and clients: ${machine.openFilesLimit}`,
+    `- ${Object.entries(machine.sysctl)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('; ')}`,
+  );
+  lines.push('', '## Command', '', '```sh', `${config.quick ? 'BENCH_QUICK=1 ' : ''}npm run bench`, '```');
+  lines.push('', '<details><summary>Raw results (JSON)</summary>', '', '```json', JSON.stringify(res, null, 1), '```', '', '</details>', '');
+  return lines.join('\n');
+}

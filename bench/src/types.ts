@@ -1,0 +1,94 @@
+/** What the load client reports (see load-client.ts) and what a run collects. */
+import type { BenchConfig } from './config';
+import type { Machine } from './machine';
+import type { CpuSample } from './proc';
+
+export type ClientEvent = { event: string; [key: string]: unknown };
+
+type Stat = number | null;
+
+export interface HoldResult {
+  target: number;
+  opened: number;
+  connected: number;
+  failed: number;
+  failReasons: Record<string, number>;
+  dropped: number;
+  droppedInWindow: number;
+  dropReasons: Record<string, number>;
+  held: number;
+  starved: number;
+  rampS: Stat;
+  windowS: Stat;
+  bytesPerSecond: { mean: Stat; p1: Stat; p5: Stat; p50: Stat; min: Stat; max: Stat };
+  ratioToStream: Stat;
+  ratioToStreamP1: Stat;
+  firstByteMs: { p50: Stat; p99: Stat };
+  clientCpuPercent: Stat;
+  clientRssMB: Stat;
+}
+
+export interface BurstResult {
+  fired: number;
+  succeeded: number;
+  failed: number;
+  pendingAtLimit: number;
+  reasons: Record<string, number>;
+  reset: number;
+  refused: number;
+  limitS: number;
+  elapsedS: Stat;
+  firstByteMs: { p50: Stat; p99: Stat; max: Stat };
+  over1s: number;
+}
+
+export interface LatencyResult {
+  listeners: number;
+  measured: number;
+  failures: Record<string, number>;
+  firstByteMs: { p50: Stat; p99: Stat; min: Stat; max: Stat };
+}
+
+export interface StallResult {
+  released: boolean;
+  releasedAfterS: Stat;
+  limitS: number;
+  how: string;
+  readBeforeStall: number;
+  maxServerSendQueue: number;
+  lastServerSendQueue: Stat;
+  clientRecvQueue: Stat;
+  clientEvent: string;
+}
+
+export interface HoldRecord {
+  n: number;
+  client: ClientEvent;
+  /** The server process over the hold window. */
+  server?: CpuSample;
+  /** Icecast only: its shout2send source over the same window. */
+  source?: CpuSample;
+}
+
+export interface ServerResults {
+  idle: CpuSample;
+  holds: HoldRecord[];
+  burst: ClientEvent;
+  latency: ClientEvent;
+  stall: ClientEvent;
+  startToFirstByteMs: number;
+}
+
+export interface Results {
+  config: BenchConfig;
+  machine: Machine;
+  startedAt: string;
+  wallS: number;
+  flowcast: ServerResults;
+  icecast: ServerResults;
+  icecastSourceIdle: CpuSample;
+  gstIdle: CpuSample;
+  flowcastStartToRunningMs: number;
+  /** Set when Flowcast's pipeline no longer has the elements of the gst-launch reference. */
+  pipelineWarning: string;
+}
