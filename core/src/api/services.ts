@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -14,6 +15,25 @@ export interface Logger {
 /** Serves one request on a mount. The handler owns the response from here on. */
 export type MountHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** A GET request read off the socket by the HTTP front itself. */
+export interface StreamRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly httpVersion: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/**
+ * Takes over the socket of a GET request: nothing else will read or write it. For long-lived
+ * streams, where a listener should cost a socket and nothing more (no HTTP parser, request or
+ * response objects held for hours).
+ */
+export type StreamHandler = (socket: Socket, request: StreamRequest) => void;
+
 export interface MountOptions {
   readonly port: number;
   /** Interface to listen on (default 0.0.0.0). */
@@ -21,6 +41,8 @@ export interface MountOptions {
   /** Exact path, starting with `/`. */
   readonly path: string;
   readonly handler: MountHandler;
+  /** When given, GET requests on this mount go here instead of `handler`. */
+  readonly stream?: StreamHandler;
 }
 
 export interface Mount {

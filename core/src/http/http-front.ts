@@ -27,7 +27,7 @@ export class HttpFront implements HttpService {
         throw error;
       }
     }
-    server.mounts.set(options.path, options.handler);
+    server.mounts.set(options.path, { handler: options.handler, ...(options.stream ? { stream: options.stream } : {}) });
     const owner = server;
     const visibleHost = host === DEFAULT_HOST || host === '::' ? '127.0.0.1' : host;
     return {

@@ -1,20 +1,28 @@
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import Koa from 'koa';
-import type { MountHandler } from '../api/services';
+import type { MountOptions } from '../api/services';
 import { FlowcastError } from '../errors/flowcast-error';
+import { headEnd, parseRequestHead } from './request-head';
 
 /** Enough for thousands of listeners connecting at once (the kernel caps it at somaxconn). */
 const LISTEN_BACKLOG = 4096;
+/** A request head must arrive whole within this time and size. */
+const HEAD_TIMEOUT_MS = 10_000;
+const HEAD_MAX_BYTES = 16 * 1024;
+
+type Mounted = Pick<MountOptions, 'handler' | 'stream'>;
 
 /**
- * One listening port shared by every mount on it. Koa routes the request to the mount that owns
- * the exact path; the mount's handler then owns the raw response.
+ * One listening port shared by every mount on it. Like Flumotion's porter, it reads each request
+ * head itself: a GET on a streaming mount gets the raw socket, everything else goes to Koa, which
+ * routes it to the mount that owns the exact path.
  */
 export class PortServer {
-  readonly mounts = new Map<string, MountHandler>();
+  readonly mounts = new Map<string, Mounted>();
   private readonly sockets = new Set<Socket>();
-  private readonly server: http.Server;
+  private readonly server: net.Server;
+  private readonly http: http.Server;
 
   constructor(
     readonly port: number,
@@ -22,20 +30,17 @@ export class PortServer {
   ) {
     const app = new Koa();
     app.use(async (ctx) => {
-      const handler = this.mounts.get(ctx.path);
-      if (!handler) {
+      const mounted = this.mounts.get(ctx.path);
+      if (!mounted) {
         ctx.status = 404;
         ctx.body = `No stream is mounted at ${ctx.path}\n`;
         return;
       }
       ctx.respond = false;
-      handler(ctx.req, ctx.res);
+      mounted.handler(ctx.req, ctx.res);
     });
-    this.server = http.createServer(app.callback());
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.http = http.createServer(app.callback());
+    this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
   }
 
   listen(): Promise<void> {
@@ -61,5 +66,33 @@ export class PortServer {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
     });
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let received: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), HEAD_TIMEOUT_MS);
+    const onData = (chunk: Buffer): void => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      const end = headEnd(received);
+      if (end < 0 && received.length < HEAD_MAX_BYTES) return;
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.pause();
+      const head = end < 0 ? undefined : parseRequestHead(received.subarray(0, end - 4).toString('latin1'));
+      const stream = head?.method === 'GET' ? this.mounts.get(head.path)?.stream : undefined;
+      if (head && stream) {
+        stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 });
+        return;
+      }
+      // Everything else is Koa's: give the bytes back and let Node's HTTP server read them.
+      socket.unshift(received);
+      this.http.emit('connection', socket);
+      socket.resume();
+    };
+    socket.on('data', onData);
+    socket.resume();
   }
 }

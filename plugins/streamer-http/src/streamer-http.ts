@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import {
   inject,
@@ -17,6 +18,7 @@ import {
   type Paths,
   type PropertiesOf,
   type RunningPart,
+  type StreamRequest,
   type SystemLimits,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
@@ -30,8 +32,15 @@ type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
 /** How long to wait before pulling again from a sink that is not playing yet. */
 const SINK_RETRY_MS = 20;
 const SWEEP_INTERVAL_MS = 1000;
+const PROBE_EVERY_SWEEPS = 3;
 /** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
 const SPARE_FILES = 256;
+
+/** A complete small HTTP response written straight to a socket that is then closed. */
+function writeRawReply(socket: Socket, status: string, text: string, headers: Record<string, string>): void {
+  const lines = Object.entries({ ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(`HTTP/1.1 ${status}\r\n${lines.join('')}\r\n${text}`);
+}
 
 /** The streamer's properties as the hub's policy. */
 export function policyFrom(p: Properties): ListenerPolicy {
@@ -65,6 +74,8 @@ export default class StreamerHttp implements Component {
   private sweepTimer?: NodeJS.Timeout;
   private stopped = false;
   private lastFormat?: string;
+  private sweeps = 0;
+  private kernelQueues?: ReadonlyMap<string, number>;
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -98,6 +109,7 @@ export default class StreamerHttp implements Component {
       host: this.props['bind-address'],
       path: this.props.mount,
       handler: (request, response) => this.serve(request, response),
+      stream: (socket, request) => this.serveStream(socket, request),
     });
     this.announcer.announce('stream', this.mount.url);
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
@@ -124,29 +136,34 @@ export default class StreamerHttp implements Component {
     if (limit < wanted) this.log.warn(`open-file limit is ${limit}, below the ${wanted} that client-limit ${this.props['client-limit']} needs: listeners beyond it will be refused by the system`);
   }
 
+  /** Requests other than GET, through the HTTP layer: HEAD and the refusal of other methods. */
   private serve(request: IncomingMessage, response: ServerResponse): void {
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
+    if (request.method !== 'HEAD') {
       this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: 'GET, HEAD' });
       return;
     }
     const refusal = this.hub.refusal();
+    const type = this.hub.contentType;
+    if (refusal || !type) {
+      this.reply(response, 503, `This stream is ${refusal ? `full (${refusal})` : 'not ready yet'}\n`, { 'Retry-After': '10' });
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache, no-store', Connection: 'close' }).end();
+  }
+
+  /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */
+  private serveStream(socket: Socket, request: StreamRequest): void {
+    const refusal = this.hub.refusal();
     if (refusal) {
       this.hub.noteRefused();
       const redirect = this.props['redirect-on-overflow'];
-      if (redirect) this.reply(response, 302, `Full; try ${redirect}\n`, { Location: redirect });
-      else this.reply(response, 503, `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10' });
+      if (redirect) writeRawReply(socket, '302 Found', `Full; try ${redirect}\n`, { Location: redirect });
+      else writeRawReply(socket, '503 Service Unavailable', `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10' });
       return;
     }
-    if (request.method === 'HEAD') {
-      const type = this.hub.contentType;
-      response.writeHead(type ? 200 : 503, { 'Content-Type': type ?? 'text/plain', 'Cache-Control': 'no-cache, no-store', Connection: 'close' }).end();
-      return;
-    }
-    // From here the hub writes the response itself, straight to the socket.
-    const socket = request.socket;
     this.hub.add(socket, {
-      remoteAddress: socket.remoteAddress ?? '-',
-      remotePort: socket.remotePort ?? 0,
+      remoteAddress: request.remoteAddress,
+      remotePort: request.remotePort,
       requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
       ...(request.headers.referer ? { referer: request.headers.referer } : {}),
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
@@ -158,9 +175,13 @@ export default class StreamerHttp implements Component {
     response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' }).end(text);
   }
 
+  /**
+   * Once a second the hub enforces its limits; the kernel queues it uses are read every few
+   * seconds, since reading /proc/net/tcp costs in proportion to every socket on the machine.
+   */
   private async sweep(): Promise<void> {
-    const queues = this.hub.stats().clients > 0 ? await this.probe.sample() : undefined;
-    if (!this.stopped) this.hub.sweep(queues);
+    if (this.sweeps++ % PROBE_EVERY_SWEEPS === 0) this.kernelQueues = this.hub.stats().clients > 0 ? await this.probe.sample() : undefined;
+    if (!this.stopped) this.hub.sweep(this.kernelQueues);
   }
 
   private pull(sink: AppSinkHandle): void {
