@@ -6,6 +6,8 @@ export interface ListenerPolicy {
   softLagMs: number;
   /** Behind by more than this: disconnected. */
   hardLagMs: number;
+  /** Buffers arriving within this long go out together, one writev per listener (0: at once). */
+  writeIntervalMs?: number;
   /** Nothing sent to a listener for this long: disconnected (0: never). */
   idleTimeoutMs: number;
   /** Data waiting for a listener (in Node and in the kernel) beyond this: disconnected. */

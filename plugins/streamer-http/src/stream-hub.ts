@@ -78,6 +78,7 @@ export class StreamHub {
   private isSync: SyncDetector = () => true;
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, bytesSent: 0, drops: 0, resyncs: 0 };
   private readonly startedAt: number;
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly policy: ListenerPolicy,
@@ -132,11 +133,22 @@ export class StreamHub {
     // oggmux also sends its header pages as data; listeners got them on connect.
     if (this.format?.headerLengths.has(buffer.length) && this.format.headers.some((h) => h.equals(buffer))) return;
     const entry = this.log.append(buffer, this.isSync(buffer), this.now());
-    for (const listener of this.listeners) {
-      if (listener.blocked) continue;
-      if (listener.next === entry.seq) this.send(listener, entry);
-      else this.catchUp(listener);
+    const interval = this.policy.writeIntervalMs ?? 0;
+    if (interval <= 0) {
+      for (const listener of this.listeners) {
+        if (listener.blocked) continue;
+        if (listener.next === entry.seq) this.send(listener, entry);
+        else this.catchUp(listener);
+      }
+    } else if (!this.flushTimer) {
+      // Coalesce: the buffers of one interval go to each socket in one writev.
+      this.flushTimer = setTimeout(() => this.flush(), interval);
     }
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    for (const listener of this.listeners) if (!listener.blocked) this.catchUp(listener);
   }
 
   /**
@@ -173,6 +185,7 @@ export class StreamHub {
   }
 
   closeAll(): void {
+    clearTimeout(this.flushTimer);
     for (const listener of this.listeners) listener.socket.destroy();
     for (const pending of this.waiting) pending.socket.destroy();
     this.waiting.clear();

@@ -57,6 +57,7 @@ export function policyFrom(p: Properties): ListenerPolicy {
     softLagMs: p['soft-lag'] * 1000,
     hardLagMs: p['hard-lag'] * 1000,
     idleTimeoutMs: p['idle-timeout'] * 1000,
+    writeIntervalMs: p['write-interval'],
     maxClientBuffer: p['max-client-buffer'],
     clientLimit: p['client-limit'],
     bandwidthLimit: p['bandwidth-limit'] ? parseBandwidth(p['bandwidth-limit']) : 0,
