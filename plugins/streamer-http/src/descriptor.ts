@@ -36,7 +36,7 @@ export const streamerHttp = defineComponent({
         type: 'integer',
         minimum: 0,
         maximum: 2000,
-        default: 200,
+        default: 500,
         'x-unit': 'ms',
         description: 'Send what arrived within this long to each listener in one write: fewer system calls per listener, a little more latency (0: send each buffer at once)',
       },
