@@ -4,18 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { decodes, discover, freePort, isPortOpen, readStream, runCli, startFlow, writeFlow, type RunningFlow } from '@flowcast/core/testing';
-
-/**
- * Wait until `flowcast run` has printed `url` as the stream's address. (startFlow's `urls` is read
- * when "is running" arrives, and the URL lines may come in a later chunk of stdout.)
- */
-async function announced(flow: RunningFlow, url: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!flow.stdout().includes(`stream: ${url}\n`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(flow.stdout().includes(`stream: ${url}\n`), `"stream: ${url}" not announced in:\n${flow.stdout()}`);
-  assert.equal([...flow.stdout().matchAll(/https?:\/\/\S+/g)].length, 1, flow.stdout());
-}
+import { decodes, discover, freePort, isPortOpen, readStream, runCli, startFlow, writeFlow } from '@flowcast/core/testing';
 
 /** The repository's ALSA stand-in: a `file` PCM on the `null` PCM, see test/fixtures/alsa/README.md. */
 const TEMPLATE = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'alsa', 'asoundrc.template');
@@ -93,7 +82,7 @@ test('producer-alsa: captures from an ALSA device (file PCM fed in real time) an
     const flow = await startFlow(captureFlow('flowcast_test', port), { env: alsa.env, timeoutMs: 15_000 });
     try {
       const url = `http://127.0.0.1:${port}/mic.ogg`;
-      await announced(flow, url);
+      assert.deepEqual(flow.urls, [url], flow.stdout());
       const { status, headers, body } = await readStream(url, { seconds: 5 });
       assert.equal(status, 200);
       assert.equal(headers['content-type'], 'application/ogg');
