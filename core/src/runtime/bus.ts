@@ -13,7 +13,7 @@ export function toPipelineMessage(raw: RawBusMessage): PipelineMessage {
   };
 }
 
-/** State names arrive as GLib enum names or nicks depending on the binding; accept both. */
-export function isPlayingTransition(raw: RawBusMessage, pipelineName: string): boolean {
-  return raw.type === 'state-changed' && raw._src_element_name === pipelineName && /playing/i.test(String(raw['new-state'] ?? ''));
+/** A state change to PLAYING; state names arrive as GLib enum names or nicks, so accept both. */
+export function isPlayingTransition(raw: RawBusMessage): boolean {
+  return raw.type === 'state-changed' && /playing/i.test(String(raw['new-state'] ?? ''));
 }

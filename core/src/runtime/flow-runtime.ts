@@ -181,7 +181,8 @@ export class FlowRuntime {
         } else if (raw.type === 'warning') {
           const message = toPipelineMessage(raw);
           this.logger(componentOfElement(message.source)).warn(message.text ?? 'GStreamer warning', { element: message.source });
-        } else if (!settled && isPlayingTransition(raw, raw._src_element_name ?? '') && !componentOfElement(raw._src_element_name ?? '')) {
+        } else if (!settled && isPlayingTransition(raw) && !componentOfElement(raw._src_element_name ?? '')) {
+          // The pipeline itself (not one of the components' elements) reached PLAYING.
           settle();
         }
         // The binding stops polling once the pipeline is in NULL; poll again to read why it got there.

@@ -173,6 +173,11 @@ export class StreamHub {
     }
   }
 
+  /** Listeners connected, including those waiting for the stream format. */
+  get listenerCount(): number {
+    return this.listeners.size + this.waiting.size;
+  }
+
   stats(): HubStats {
     const elapsed = Math.max(1, this.now() - this.startedAt);
     return {

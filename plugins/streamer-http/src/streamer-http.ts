@@ -181,7 +181,7 @@ export default class StreamerHttp implements Component {
    * seconds, since reading /proc/net/tcp costs in proportion to every socket on the machine.
    */
   private async sweep(): Promise<void> {
-    if (this.sweeps++ % PROBE_EVERY_SWEEPS === 0) this.kernelQueues = this.hub.stats().clients > 0 ? await this.probe.sample() : undefined;
+    if (this.sweeps++ % PROBE_EVERY_SWEEPS === 0) this.kernelQueues = this.hub.listenerCount > 0 ? await this.probe.sample() : undefined;
     if (!this.stopped) this.hub.sweep(this.kernelQueues);
   }
 
