@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
 import { CORE_VERSION } from '../version';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect';
+import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
 import { REGISTRY_HELP, registryCommand } from './commands/registry';
 import { RUN_HELP, runCommand } from './commands/run';
+import { SCHEMA_HELP, schemaCommand } from './commands/schema';
 import { VALIDATE_HELP, validateCommand } from './commands/validate';
+import { pluginHelp } from './commands/plugin';
 import { EXIT, type CommandIO } from './io';
 
 const MAIN_HELP = `Usage: flowcast COMMAND [OPTIONS]
@@ -15,6 +18,9 @@ Commands:
   validate FILE...   check flow files and report every error
   registry           list the component types this project can use
   inspect TYPE       show a component type's eaters, feeders and properties
+  schema             write the JSON Schema of flow files, for editors
+  plugin new|add|remove|list
+                     scaffold, install, remove and list plugins
 
 Options for every command:
   --project DIR      the project directory (default: nearest package.json above the cwd)
@@ -23,7 +29,14 @@ Options for every command:
 
 Run \`flowcast COMMAND --help\` for a command's options.`;
 
-const HELP: Record<string, string> = { run: RUN_HELP, validate: VALIDATE_HELP, registry: REGISTRY_HELP, inspect: INSPECT_HELP };
+const HELP: Record<string, string> = {
+  run: RUN_HELP,
+  validate: VALIDATE_HELP,
+  registry: REGISTRY_HELP,
+  inspect: INSPECT_HELP,
+  schema: SCHEMA_HELP,
+  plugin: PLUGIN_HELP,
+};
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
   let parsed;
@@ -38,6 +51,12 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
         update: { type: 'boolean' },
         check: { type: 'boolean' },
         json: { type: 'boolean' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+        kind: { type: 'string' },
+        type: { type: 'string' },
+        dir: { type: 'string' },
+        core: { type: 'string' },
       },
     });
   } catch (error) {
@@ -55,7 +74,7 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
     return command || values.help ? EXIT.ok : EXIT.invalid;
   }
   if (values.help) {
-    io.out(HELP[command]!);
+    io.out(command === 'plugin' && rest[0] ? pluginHelp(rest[0]) : HELP[command]!);
     return EXIT.ok;
   }
   const common = { ...(values.project ? { project: values.project } : {}) };
@@ -68,6 +87,10 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
       return registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
     case 'inspect':
       return inspectCommand(rest[0], common, io);
+    case 'schema':
+      return schemaCommand({ ...common, out: values.out, check: values.check }, io);
+    case 'plugin':
+      return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

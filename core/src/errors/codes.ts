@@ -25,6 +25,17 @@ export const ERROR_CODES = {
   FC_PLUGIN_LOAD: 'The plugin failed to load; reinstall it or report it to its author.',
   FC_REGISTRY_STALE: 'Run `npm run registry` and commit registry.json.',
   FC_ELEMENT_MISSING: 'Install the Debian package named, then run `flowcast registry --update`.',
+  FC_AMBIGUOUS_TYPE: 'Two installed plugins provide this type: write it as `PACKAGE/TYPE`.',
+  FC_BROKEN_PLUGIN: 'Run `flowcast plugin list` for the reason; fix or remove the plugin.',
+  // Installing and scaffolding plugins (`flowcast plugin …`)
+  FC_PLUGIN_INSTALL: 'Check the package name, tarball or path; npm\'s own message is above.',
+  FC_PLUGIN_NOT_A_PLUGIN: 'A Flowcast plugin has a `flowcast` key in its package.json; see docs/plugins.md.',
+  FC_PLUGIN_SCHEMA: 'Fix the component\'s property schema (JSON Schema, ajv strict mode) and publish again.',
+  FC_PLUGIN_CORE_RANGE: 'Install a version of the plugin made for this core, or pass --force to install it anyway.',
+  FC_PLUGIN_HOST_COPY: 'Make @flowcast/core a peerDependency and remove tsyringe and reflect-metadata from the plugin\'s dependencies and bundle.',
+  FC_TYPE_COLLISION: 'Remove one of the two plugins, or pass --force and write the type as `PACKAGE/TYPE` in flows.',
+  FC_PLUGIN_NOT_INSTALLED: 'Run `flowcast plugin list` to see the installed plugins.',
+  FC_SCAFFOLD: 'Run `flowcast plugin new --help`.',
   // Building and running
   FC_DI_FAILED: 'The component asked for something Flowcast does not provide; check its @inject tokens.',
   FC_PIPELINE_BUILD: 'A component built an invalid part; report it to the plugin author.',

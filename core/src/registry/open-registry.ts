@@ -67,7 +67,12 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
       continue;
     }
     const scanned = scanPackage(plugin, coreVersion, compiler, probe, (abs) => path.relative(directory, abs).split(path.sep).join('/'));
-    packages.push({ name: plugin.name, version: plugin.version, path: relative(directory), ...(scanned.problem ? { problem: scanned.problem } : {}) });
+    packages.push({
+      name: plugin.name,
+      version: plugin.version,
+      path: relative(directory),
+      ...(scanned.problem ? { problem: scanned.problem, types: scanned.brokenTypes } : {}),
+    });
     components.push(...scanned.components);
   }
 
@@ -81,48 +86,49 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
   return new Registry(projectRoot, file);
 }
 
+/**
+ * Load one package's manifest (in a child process) and check each descriptor. A package made for
+ * another core is still read, so a flow using one of its types can be told why it cannot run.
+ */
 function scanPackage(
   plugin: PluginPackage,
   coreVersion: string,
   compiler: SchemaCompiler,
   probe: ElementProbe,
   relative: (absolute: string) => string,
-): { problem?: string; components: RegistryComponent[] } {
-  if (!semver.satisfies(coreVersion, plugin.coreRange, { includePrerelease: true })) {
-    return {
-      problem: `${plugin.name} ${plugin.version} targets @flowcast/core ${plugin.coreRange}, but this core is ${coreVersion}: install a version of the plugin made for core ${semver.major(coreVersion)}.x`,
-      components: [],
-    };
-  }
+): { problem?: string; brokenTypes: string[]; components: RegistryComponent[] } {
   const scan = scanManifestModule(plugin.manifestModule);
-  if (!scan.ok) return { problem: scan.error, components: [] };
+  if (!scan.ok) return { problem: scan.error, brokenTypes: [], components: [] };
+  if (!semver.satisfies(coreVersion, plugin.coreRange, { includePrerelease: true })) {
+    return { problem: coreRangeProblem(plugin, coreVersion), brokenTypes: declaredTypes(scan.components), components: [] };
+  }
   const problems: string[] = [];
+  const brokenTypes: string[] = [];
   const components: RegistryComponent[] = [];
   for (const raw of scan.components) {
     const checked = checkDescriptor(raw, { name: plugin.name, version: plugin.version, directory: plugin.directory }, compiler, relative);
     problems.push(...checked.problems);
-    if (!checked.entry) continue;
+    if (!checked.entry) {
+      brokenTypes.push(...declaredTypes([raw]));
+      continue;
+    }
     const reason = probe.unavailableReason(checked.entry.elements);
     components.push({ ...checked.entry, available: reason === undefined, ...(reason ? { reason } : {}) });
   }
-  return { ...(problems.length ? { problem: problems.join('; ') } : {}), components };
+  return { ...(problems.length ? { problem: problems.join('; ') } : {}), brokenTypes, components };
 }
 
-/** Sorted, and a type provided twice is kept once, the later copy marked unavailable. */
+export function coreRangeProblem(plugin: { name: string; version: string; coreRange: string }, coreVersion: string): string {
+  return `${plugin.name} ${plugin.version} targets @flowcast/core ${plugin.coreRange}, but this core is ${coreVersion}: install a version of the plugin made for core ${semver.major(coreVersion)}.${semver.major(coreVersion) === 0 ? `${semver.minor(coreVersion)}.x` : 'x'}`;
+}
+
+function declaredTypes(raws: unknown[]): string[] {
+  return raws.map((raw) => (raw as { type?: unknown } | null)?.type).filter((type): type is string => typeof type === 'string');
+}
+
+/** Sorted by type then package, so registry.json is the same on every machine. */
 function normalise(packages: RegistryPackage[], components: RegistryComponent[]): RegistryFile {
   packages.sort((a, b) => a.name.localeCompare(b.name));
   components.sort((a, b) => a.type.localeCompare(b.type) || a.package.localeCompare(b.package));
-  const seen = new Map<string, string>();
-  const unique: RegistryComponent[] = [];
-  for (const component of components) {
-    const first = seen.get(component.type);
-    if (first) {
-      const pkg = packages.find((p) => p.name === component.package);
-      if (pkg) pkg.problem = `component type "${component.type}" is already provided by ${first}; remove one of the two packages`;
-      continue;
-    }
-    seen.set(component.type, component.package);
-    unique.push(component);
-  }
-  return { format: 1, packages, components: unique };
+  return { format: 1, packages, components };
 }

@@ -33,8 +33,10 @@ export interface RegistryPackage {
   version: string;
   /** Package directory relative to the project directory, with forward slashes. */
   path: string;
-  /** Set when the package could not be read at all; its components are then missing. */
+  /** Set when the package cannot be used; its components are then missing from `components`. */
   problem?: string;
+  /** The types a broken package declares, when its manifest could still be read. */
+  types?: string[];
 }
 
 /** The content of registry.json. */

@@ -1,4 +1,4 @@
-import type { Component } from '../api/component';
+import type { Component, ComponentClass } from '../api/component';
 import type { AppSinkHandle, GstElementHandle, PipelineMessage, RunningPart } from '../api/running';
 import type { Logger } from '../api/services';
 import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
@@ -7,7 +7,7 @@ import { assemblePlan, type PipelinePlan } from '../pipeline/assemble';
 import { loadGstBinding, type GstPipeline, type RawBusMessage } from '../pipeline/gst';
 import { ComponentPart, componentOfElement, elementName } from '../pipeline/part-builder';
 import { applyProperties, checkFactories } from '../pipeline/apply';
-import type { Registry } from '../registry/registry';
+import type { RegistryComponent } from '../registry/types';
 import { isPlayingTransition, toPipelineMessage } from './bus';
 import { createFlowContainer, resolveComponent, type CoreServices } from './container';
 
@@ -17,6 +17,11 @@ const STARTUP_LIMIT_MS = 15_000;
 const MAX_DRAIN_POLLS = 16;
 
 type FailureListener = (error: FlowcastError) => void;
+
+/** Where component classes come from: the registry, or the test kit's own parts around it. */
+export interface ImplementationLoader {
+  loadImplementation(component: RegistryComponent): ComponentClass;
+}
 
 /**
  * Runs one flow: resolves its components by DI, builds and plays its pipeline, attributes every
@@ -34,7 +39,7 @@ export class FlowRuntime {
 
   constructor(
     private readonly flow: ResolvedFlow,
-    private readonly registry: Registry,
+    private readonly registry: ImplementationLoader,
     private readonly services: CoreServices,
   ) {}
 
@@ -96,7 +101,7 @@ export class FlowRuntime {
   private createComponents(): void {
     const container = createFlowContainer(this.flow.name, this.services);
     for (const c of this.flow.components) {
-      const implementation = this.registry.loadImplementation(c.type);
+      const implementation = this.registry.loadImplementation(c.descriptor);
       this.components.set(c.name, resolveComponent(container, c, implementation, this.logger(c.name)));
     }
   }

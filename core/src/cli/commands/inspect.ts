@@ -1,4 +1,5 @@
 import type { PropertyFieldSchema } from '../../api/schema';
+import { qualifiedName } from '../../registry/registry';
 import type { RegistryComponent } from '../../registry/types';
 import { EXIT, type CommandIO } from '../io';
 import { findProjectRoot, loadRegistry } from '../project';
@@ -14,13 +15,19 @@ export function inspectCommand(type: string | undefined, options: { project?: st
     return EXIT.invalid;
   }
   const registry = loadRegistry(findProjectRoot(options.project, io.cwd), io.env);
-  const component = registry.find(type);
-  if (!component) {
-    const provider = registry.providerOf(type);
-    io.err(`FC_UNKNOWN_TYPE: no component type "${type}"${provider ? `; it is provided by ${provider}, which is not installed` : ''}. Fix: run \`flowcast registry\` to list the types`);
+  const found = registry.lookup(type);
+  if (found.kind === 'ambiguous') {
+    io.err(`FC_AMBIGUOUS_TYPE: component type "${type}" is provided by ${found.candidates.map((c) => c.package).join(' and ')}. Fix: name one of ${found.candidates.map(qualifiedName).join(', ')}`);
     return EXIT.invalid;
   }
-  for (const line of describeComponent(component)) io.out(line);
+  if (found.kind === 'missing') {
+    const broken = registry.brokenProviderOf(type);
+    const provider = registry.providerOf(type);
+    const why = broken ? `; it comes from ${broken.name}, which cannot be used: ${broken.problem}` : provider ? `; it is provided by ${provider}, which is not installed` : '';
+    io.err(`FC_UNKNOWN_TYPE: no component type "${type}"${why}. Fix: run \`flowcast plugin list\` to list the plugins and their types`);
+    return EXIT.invalid;
+  }
+  for (const line of describeComponent(found.component)) io.out(line);
   return EXIT.ok;
 }
 

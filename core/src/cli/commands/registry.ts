@@ -1,4 +1,5 @@
 import { readRegistryFile } from '../../registry/open-registry';
+import { qualifiedName } from '../../registry/registry';
 import type { RegistryComponent, RegistryFile } from '../../registry/types';
 import { EXIT, type CommandIO } from '../io';
 import { findProjectRoot, loadRegistry } from '../project';
@@ -45,13 +46,14 @@ function compare(committed: RegistryFile | undefined, fresh: RegistryFile): stri
   if (!committed) return ['registry.json is missing or unreadable'];
   const stable = (c: RegistryComponent): string => JSON.stringify({ ...c, available: undefined, reason: undefined });
   const differences: string[] = [];
+  const same = (a: RegistryComponent) => (b: RegistryComponent) => a.type === b.type && a.package === b.package;
   for (const component of fresh.components) {
-    const old = committed.components.find((c) => c.type === component.type);
-    if (!old) differences.push(`component "${component.type}" is missing`);
-    else if (stable(old) !== stable(component)) differences.push(`component "${component.type}" differs from its package`);
+    const old = committed.components.find(same(component));
+    if (!old) differences.push(`component "${qualifiedName(component)}" is missing`);
+    else if (stable(old) !== stable(component)) differences.push(`component "${qualifiedName(component)}" differs from its package`);
   }
   for (const old of committed.components) {
-    if (!fresh.components.some((c) => c.type === old.type)) differences.push(`component "${old.type}" no longer exists`);
+    if (!fresh.components.some(same(old))) differences.push(`component "${qualifiedName(old)}" no longer exists`);
   }
   const packages = (file: RegistryFile): string => JSON.stringify(file.packages.map((p) => ({ name: p.name, version: p.version, path: p.path, problem: p.problem })));
   if (packages(committed) !== packages(fresh)) differences.push('the list of plugin packages differs');
