@@ -78,7 +78,7 @@ function withDebian(requirement: ElementRequirement): ElementRequirement {
 }
 
 /** The property schema must be an object schema with kebab-case names that compiles with ajv. */
-function checkSchema(schema: unknown, compiler: SchemaCompiler): string[] {
+export function checkSchema(schema: unknown, compiler: SchemaCompiler): string[] {
   const s = schema as PropertySchema | undefined;
   if (!s || s.type !== 'object' || typeof s.properties !== 'object') {
     return ['properties must be a JSON Schema { type: "object", properties: { … } }'];

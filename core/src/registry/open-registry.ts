@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { ElementProbe } from './availability';
+import { forcedCoreRanges } from './forced-core-ranges';
 import { checkDescriptor } from './descriptor-checks';
 import { candidatePackageDirectories } from './discover';
 import { readPluginPackage, type PluginPackage } from './manifest';
@@ -48,6 +49,7 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
   const probe = new ElementProbe();
   const packages: RegistryPackage[] = [];
   const components: RegistryComponent[] = [];
+  const forced = forcedCoreRanges(projectRoot);
   const relative = (absolute: string): string => path.relative(projectRoot, absolute).split(path.sep).join('/') || '.';
 
   for (const directory of candidatePackageDirectories(projectRoot, options.pluginPath)) {
@@ -66,12 +68,13 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
       components.push(...previous.components.filter((c) => c.package === plugin.name));
       continue;
     }
-    const scanned = scanPackage(plugin, coreVersion, compiler, probe, (abs) => path.relative(directory, abs).split(path.sep).join('/'));
+    const scanned = scanPackage(plugin, coreVersion, forced[plugin.name] === plugin.version, compiler, probe, (abs) => path.relative(directory, abs).split(path.sep).join('/'));
     packages.push({
       name: plugin.name,
       version: plugin.version,
       path: relative(directory),
       ...(scanned.problem ? { problem: scanned.problem, types: scanned.brokenTypes } : {}),
+      ...(scanned.forced ? { forced: scanned.forced } : {}),
     });
     components.push(...scanned.components);
   }
@@ -93,15 +96,18 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
 function scanPackage(
   plugin: PluginPackage,
   coreVersion: string,
+  coreRangeForced: boolean,
   compiler: SchemaCompiler,
   probe: ElementProbe,
   relative: (absolute: string) => string,
-): { problem?: string; brokenTypes: string[]; components: RegistryComponent[] } {
+): { problem?: string; forced?: string; brokenTypes: string[]; components: RegistryComponent[] } {
   const scan = scanManifestModule(plugin.manifestModule);
   if (!scan.ok) return { problem: scan.error, brokenTypes: [], components: [] };
-  if (!semver.satisfies(coreVersion, plugin.coreRange, { includePrerelease: true })) {
+  const coreMismatch = !semver.satisfies(coreVersion, plugin.coreRange, { includePrerelease: true });
+  if (coreMismatch && !coreRangeForced) {
     return { problem: coreRangeProblem(plugin, coreVersion), brokenTypes: declaredTypes(scan.components), components: [] };
   }
+  const forced = coreMismatch ? `made for @flowcast/core ${plugin.coreRange}, used with ${coreVersion} because it was added with --force` : undefined;
   const problems: string[] = [];
   const brokenTypes: string[] = [];
   const components: RegistryComponent[] = [];
@@ -115,7 +121,7 @@ function scanPackage(
     const reason = probe.unavailableReason(checked.entry.elements);
     components.push({ ...checked.entry, available: reason === undefined, ...(reason ? { reason } : {}) });
   }
-  return { ...(problems.length ? { problem: problems.join('; ') } : {}), brokenTypes, components };
+  return { ...(problems.length ? { problem: problems.join('; ') } : {}), ...(forced ? { forced } : {}), brokenTypes, components };
 }
 
 export function coreRangeProblem(plugin: { name: string; version: string; coreRange: string }, coreVersion: string): string {

@@ -35,6 +35,8 @@ export interface RegistryPackage {
   path: string;
   /** Set when the package cannot be used; its components are then missing from `components`. */
   problem?: string;
+  /** Set when the package is used although made for another core (`plugin add --force`). */
+  forced?: string;
   /** The types a broken package declares, when its manifest could still be read. */
   types?: string[];
 }

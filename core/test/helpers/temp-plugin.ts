@@ -17,7 +17,21 @@ export interface PluginSpec {
   /** The manifest module's source (CommonJS). */
   manifestSource?: string;
   components?: unknown[];
+  /** Extra package.json fields (dependencies, bundleDependencies…). */
+  packageJson?: Record<string, unknown>;
+  /** Other files of the package, by relative path. */
+  files?: Record<string, string>;
 }
+
+/** An implementation module for `descriptor()`: a tone producer with no constructor arguments. */
+export const TONE_IMPLEMENTATION = `class Tone {
+  build(part) {
+    const source = part.element('audiotestsrc', 'source', { 'is-live': true });
+    part.feeder('default', source);
+  }
+}
+module.exports = { default: Tone };
+`;
 
 /** Write a plain-JavaScript plugin package into `parent/<dir>` and return its directory. */
 export function writePlugin(parent: string, spec: PluginSpec): string {
@@ -31,8 +45,10 @@ export function writePlugin(parent: string, spec: PluginSpec): string {
       keywords: spec.keywords ?? ['flowcast-plugin'],
       flowcast: { manifest: 'manifest.js' },
       peerDependencies: { '@flowcast/core': spec.coreRange ?? '^0.1.0' },
+      ...spec.packageJson,
     }),
   );
+  for (const [name, content] of Object.entries(spec.files ?? {})) fs.writeFileSync(path.join(directory, name), content);
   const source = spec.manifestSource ?? `module.exports = { default: { components: ${JSON.stringify(spec.components ?? [])} } };`;
   fs.writeFileSync(path.join(directory, 'manifest.js'), source);
   return directory;
