@@ -87,7 +87,7 @@ function resolveComponentFeeds(
   return ok ? eats : undefined;
 }
 
-function defaultEater(descriptor: RegistryComponent): string | undefined {
+export function defaultEater(descriptor: RegistryComponent): string | undefined {
   if (descriptor.eaters.length === 1) return descriptor.eaters[0]?.name;
   return descriptor.eaters.find((e) => e.name === 'default')?.name;
 }
