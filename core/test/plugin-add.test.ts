@@ -58,6 +58,7 @@ before(() => {
 });
 
 test('plugin add installs a plugin directory, refreshes the registry and lists what it added', () => {
+  assert.equal(flowcast(['schema']).code, 0, 'a project that keeps flow.schema.json');
   const result = flowcast(['plugin', 'add', path.join(REPO, 'plugins', 'producer-test')]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /added @flowcast\/producer-test 0\.1\.0\n {2}producer-test {2}\(producer\) {2}available/);
@@ -65,6 +66,8 @@ test('plugin add installs a plugin directory, refreshes the registry and lists w
   assert.ok(pkg.dependencies['@flowcast/producer-test'], 'saved in package.json');
   const registry = JSON.parse(fs.readFileSync(path.join(project, 'registry.json'), 'utf8'));
   assert.deepEqual(registry.components.map((c: { type: string }) => c.type), ['producer-test']);
+  const schema = JSON.parse(fs.readFileSync(path.join(project, 'flow.schema.json'), 'utf8'));
+  assert.match(JSON.stringify(schema), /"producer-test"/, 'flow.schema.json now knows the new type');
   const list = flowcast(['plugin', 'list']);
   assert.match(list.stdout, /@flowcast\/producer-test\s+0\.1\.0\s+producer-test\s+ok/);
 });

@@ -3,6 +3,7 @@ import { openRegistry } from '../registry/open-registry';
 import type { RegistryComponent } from '../registry/types';
 import { checkDeclaredCoreRange, checkInstalledPlugin, type InstallProblem } from './install-checks';
 import { runNpm, npmTail } from './npm';
+import { refreshEditorSchema } from './refresh-editor-schema';
 import { installTarget } from './package-spec';
 import { declaredDependencies, restoreSnapshot, takeSnapshot, type ProjectSnapshot } from './project-snapshot';
 import { recordForcedCoreRange } from '../registry/forced-core-ranges';
@@ -54,6 +55,7 @@ export async function addPlugin(options: AddPluginOptions): Promise<AddPluginRes
   }
   if (problems.some((p) => p.code === 'FC_PLUGIN_CORE_RANGE')) recordForcedCoreRange(projectRoot, checked.plugin.name, checked.plugin.version);
   const after = openRegistry(registryOptions);
+  refreshEditorSchema(projectRoot, after);
   return {
     ok: true,
     name,

@@ -5,6 +5,7 @@ import { forgetForcedCoreRange } from '../registry/forced-core-ranges';
 import { openRegistry } from '../registry/open-registry';
 import { splitTypeName } from '../registry/registry';
 import { runNpm, npmTail } from './npm';
+import { refreshEditorSchema } from './refresh-editor-schema';
 import { declaredDependencies, restoreSnapshot, takeSnapshot } from './project-snapshot';
 
 export interface RemovePluginOptions {
@@ -44,7 +45,7 @@ export async function removePlugin(options: RemovePluginOptions): Promise<Remove
     return { ok: false, code: 'FC_PLUGIN_INSTALL', reason: `npm uninstall ${name} failed:\n${npmTail(result.output)}` };
   }
   forgetForcedCoreRange(projectRoot, name);
-  openRegistry(registryOptions);
+  refreshEditorSchema(projectRoot, openRegistry(registryOptions));
   return { ok: true, types, usedBy: flowsUsing(projectRoot, name, types) };
 }
 
