@@ -17,6 +17,7 @@ const STARTUP_LIMIT_MS = 15_000;
 const MAX_DRAIN_POLLS = 16;
 
 type FailureListener = (error: FlowcastError) => void;
+type EndListener = () => void;
 
 /** Where component classes come from: the registry, or the test kit's own parts around it. */
 export interface ImplementationLoader {
@@ -34,6 +35,7 @@ export class FlowRuntime {
   private pipeline?: GstPipeline;
   private plan?: PipelinePlan;
   private failureListeners: FailureListener[] = [];
+  private endListeners: EndListener[] = [];
   private stopping = false;
   private failed = false;
 
@@ -64,6 +66,11 @@ export class FlowRuntime {
 
   onFailure(listener: FailureListener): void {
     this.failureListeners.push(listener);
+  }
+
+  /** The pipeline reached end-of-stream: every sink received all its data (finite sources, tests). */
+  onEnd(listener: EndListener): void {
+    this.endListeners.push(listener);
   }
 
   /** Start the flow; on any failure everything already started is stopped before the error is thrown. */
@@ -183,6 +190,8 @@ export class FlowRuntime {
           const error = this.attribute(toPipelineMessage(raw));
           if (!settled) settle(error);
           else this.fail(error);
+        } else if (raw.type === 'eos') {
+          for (const listener of this.endListeners) listener();
         } else if (raw.type === 'warning') {
           const message = toPipelineMessage(raw);
           this.logger(componentOfElement(message.source)).warn(message.text ?? 'GStreamer warning', { element: message.source });

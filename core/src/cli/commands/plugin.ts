@@ -6,7 +6,8 @@ import { PLUGIN_REMOVE_HELP, pluginRemoveCommand } from './plugin-remove';
 
 export const PLUGIN_HELP = `Usage: flowcast plugin COMMAND
 
-  new NAME [--kind KIND] [--dir DIR]   scaffold a new plugin package, ready to build and test
+  new NAME [--kind KIND] [--type TYPE] [--dir DIR] [--core SPEC]
+                                       scaffold a new plugin package, ready to build and test
   add SPEC [--force]                   install a plugin (npm name, tarball or directory) and check it
   remove NAME                          uninstall a plugin
   list [--json]                        the installed plugins: version, components, status

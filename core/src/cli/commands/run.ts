@@ -107,5 +107,10 @@ export async function runCommand(file: string | undefined, options: { project?: 
       io.err(error.message);
       finish(EXIT.failed);
     });
+    // A flow whose sources are finite (a file, a test run) is done when all of it reached the sinks.
+    runtime.onEnd(() => {
+      logger.info('flow ended: end of stream', { flow: runtime.name });
+      finish(EXIT.ok);
+    });
   });
 }

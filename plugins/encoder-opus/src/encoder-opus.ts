@@ -1,0 +1,28 @@
+import { gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf } from '@flowcast/core';
+import type { encoderOpus } from './descriptor';
+
+type Properties = PropertiesOf<(typeof encoderOpus)['properties']>;
+
+/** audioconvert ! audioresample ! opusenc (Opus takes 48, 24, 16, 12 or 8 kHz: audioresample picks one). */
+@injectable()
+export default class EncoderOpus implements Component {
+  constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
+
+  build(part: PartBuilder): void {
+    const p = this.props;
+    const convert = part.element('audioconvert', 'convert');
+    const resample = part.element('audioresample', 'resample');
+    // bitrate-type, frame-size and audio-type are GStreamer enums, given by their nicks
+    // (frame-size's nicks are the durations: "2.5", "5" … "60").
+    const encoder = part.element('opusenc', 'encoder', {
+      bitrate: p.bitrate,
+      complexity: p.complexity,
+      'bitrate-type': gstEnum(p['bitrate-type']),
+      'frame-size': gstEnum(String(p['frame-size'])),
+      'audio-type': gstEnum(p['audio-type']),
+    });
+    part.link(convert, resample, encoder);
+    part.eater('default', convert);
+    part.feeder('default', encoder);
+  }
+}
