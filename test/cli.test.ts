@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '@flowcast/core/testing';
@@ -6,12 +8,12 @@ import { runCli } from '@flowcast/core/testing';
 const REPO = path.join(__dirname, '..', '..');
 const cli = (...args: string[]) => runCli(args, { cwd: REPO });
 
-test('flowcast registry lists the six bundled components, all available', async () => {
+test('flowcast registry lists the seven bundled components, all available', async () => {
   const { code, stdout } = await cli('registry');
   assert.equal(code, 0);
   const types = stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
-  assert.deepEqual(types, ['encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'streamer-http']);
-  assert.equal((stdout.match(/ available$/gm) ?? []).length, 6);
+  assert.deepEqual(types, ['encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'streamer-http']);
+  assert.equal((stdout.match(/ available$/gm) ?? []).length, 7);
 });
 
 test('flowcast inspect encoder-vorbis shows eaters, feeders and each property like gst-inspect', async () => {
@@ -27,13 +29,16 @@ test('flowcast inspect encoder-vorbis shows eaters, feeders and each property li
 });
 
 test('flowcast inspect of an unknown type fails naming the package when known', async () => {
-  const { code, stderr } = await cli('inspect', 'encoder-opus');
+  // A project with no plugins at all: encoder-opus is an official plugin it does not have.
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-empty-'));
+  fs.writeFileSync(path.join(empty, 'package.json'), JSON.stringify({ name: 'empty', version: '1.0.0' }));
+  const { code, stderr } = await runCli(['inspect', 'encoder-opus'], { cwd: empty });
   assert.equal(code, 2);
   assert.match(stderr, /FC_UNKNOWN_TYPE: no component type "encoder-opus"; it is provided by @flowcast\/encoder-opus/);
 });
 
 test('every command has --help, and unknown commands fail', async () => {
-  for (const command of ['run', 'validate', 'registry', 'inspect']) {
+  for (const command of ['run', 'validate', 'registry', 'inspect', 'schema', 'plugin']) {
     const { code, stdout } = await cli(command, '--help');
     assert.equal(code, 0);
     assert.match(stdout, new RegExp(`^Usage: flowcast ${command}`));
@@ -48,5 +53,5 @@ test('every command has --help, and unknown commands fail', async () => {
 test('flowcast registry --check agrees with the committed registry.json', async () => {
   const { code, stdout } = await cli('registry', '--check');
   assert.equal(code, 0);
-  assert.match(stdout, /registry\.json is up to date \(6 components\)/);
+  assert.match(stdout, /registry\.json is up to date \(7 components\)/);
 });
