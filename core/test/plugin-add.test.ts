@@ -72,6 +72,23 @@ test('plugin add installs a plugin directory, refreshes the registry and lists w
   assert.match(list.stdout, /@flowcast\/producer-test\s+0\.1\.0\s+producer-test\s+ok/);
 });
 
+test('plugin add waits its turn: a live lock holder refuses it, a dead one is taken over', () => {
+  const lock = path.join(project, 'node_modules', '.cache', 'flowcast', 'install.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  fs.writeFileSync(lock, String(process.pid)); // this test process: alive
+  const state = projectState();
+  const busy = flowcast(['plugin', 'add', path.join(REPO, 'plugins', 'muxer-ogg')]);
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`FC_PLUGIN_BUSY: another \`flowcast plugin add\` or \`remove\` \\(pid ${process.pid}\\) is changing this project`));
+  assert.equal(projectState(), state);
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  fs.writeFileSync(lock, gone); // a process that has exited
+  const removed = flowcast(['plugin', 'remove', 'nothing-installed']);
+  assert.equal(removed.code, 2, 'the stale lock is taken over, so remove runs (and finds nothing to remove)');
+  assert.match(removed.stderr, /FC_PLUGIN_NOT_INSTALLED/);
+  assert.ok(!fs.existsSync(lock), 'the lock is released');
+});
+
 test('plugin add refuses what npm cannot install, unchanged', () => {
   assertRefused(path.join(plugins, 'no-such.tgz'), 'FC_PLUGIN_INSTALL', /npm install failed/);
 });

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   FC_PLUGIN_CORE_RANGE: 'Install a version of the plugin made for this core, or pass --force to install it anyway.',
   FC_PLUGIN_HOST_COPY: 'Make @flowcast/core a peerDependency and remove tsyringe and reflect-metadata from the plugin\'s dependencies and bundle.',
   FC_TYPE_COLLISION: 'Remove one of the two plugins, or pass --force and write the type as `PACKAGE/TYPE` in flows.',
+  FC_PLUGIN_BUSY: 'Wait for the other `flowcast plugin add` or `remove` to finish, then run the command again.',
   FC_PLUGIN_NOT_INSTALLED: 'Run `flowcast plugin list` to see the installed plugins.',
   FC_SCAFFOLD: 'Run `flowcast plugin new --help`.',
   // Building and running

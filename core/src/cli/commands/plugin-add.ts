@@ -1,4 +1,5 @@
 import { addPlugin } from '../../install/add-plugin';
+import { busyMessage, isBusy, withInstallLock } from '../../install/install-lock';
 import { CORE_DIRECTORY, CORE_VERSION } from '../../version';
 import { defaultFix } from '../../errors/codes';
 import { EXIT, type CommandIO } from '../io';
@@ -28,7 +29,13 @@ export async function pluginAddCommand(spec: string | undefined, options: { proj
   }
   const projectRoot = findProjectRoot(options.project, io.cwd);
   io.err(`installing ${spec} into ${projectRoot} …`);
-  const result = await addPlugin({ projectRoot, spec, cwd: io.cwd, force: options.force === true, env: io.env, coreVersion: CORE_VERSION, coreDirectory: CORE_DIRECTORY });
+  const result = await withInstallLock(projectRoot, () =>
+    addPlugin({ projectRoot, spec, cwd: io.cwd, force: options.force === true, env: io.env, coreVersion: CORE_VERSION, coreDirectory: CORE_DIRECTORY }),
+  );
+  if (isBusy(result)) {
+    io.err(busyMessage(result.pid));
+    return EXIT.failed;
+  }
   if (!result.ok) {
     for (const problem of result.problems) io.err(`${problem.code}: ${problem.reason}. Fix: ${problem.fix ?? defaultFix(problem.code)}`);
     io.err(`${spec} was not added; the project is unchanged`);

@@ -1,3 +1,4 @@
+import { busyMessage, isBusy, withInstallLock } from '../../install/install-lock';
 import { removePlugin } from '../../install/remove-plugin';
 import { defaultFix } from '../../errors/codes';
 import { CORE_VERSION } from '../../version';
@@ -15,7 +16,11 @@ export async function pluginRemoveCommand(name: string | undefined, options: { p
     return EXIT.invalid;
   }
   const projectRoot = findProjectRoot(options.project, io.cwd);
-  const result = await removePlugin({ projectRoot, name, env: io.env, coreVersion: CORE_VERSION });
+  const result = await withInstallLock(projectRoot, () => removePlugin({ projectRoot, name, env: io.env, coreVersion: CORE_VERSION }));
+  if (isBusy(result)) {
+    io.err(busyMessage(result.pid));
+    return EXIT.failed;
+  }
   if (!result.ok) {
     io.err(`${result.code}: ${result.reason}. Fix: ${result.fix ?? defaultFix(result.code)}`);
     return result.code === 'FC_PLUGIN_NOT_INSTALLED' ? EXIT.invalid : EXIT.failed;
