@@ -100,6 +100,11 @@ test('plugin add refuses a package that is not a Flowcast plugin', () => {
   assertRefused(dir, 'FC_PLUGIN_NOT_A_PLUGIN', /no "flowcast" key/);
 });
 
+test('plugin add takes an npm name from the registry, and refuses a package that is not a plugin', () => {
+  // is-number is an ordinary npm package: installed from the registry, then refused and rolled back.
+  assertRefused('is-number@7.0.0', 'FC_PLUGIN_NOT_A_PLUGIN', /is-number has no "flowcast" key in its package\.json/);
+});
+
 test('plugin add refuses a malformed manifest, naming what to add', () => {
   assertRefused(plugin({ name: 'no-keyword', keywords: [], components: [descriptor('kw-tone')] }), 'FC_PLUGIN_MANIFEST', /add "flowcast-plugin" to "keywords"/);
 });

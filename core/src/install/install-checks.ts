@@ -43,7 +43,7 @@ export interface InstallCheckContext {
 export function checkInstalledPlugin(ctx: InstallCheckContext): { problems: InstallProblem[]; checked?: CheckedPlugin } {
   const read = readPluginPackage(ctx.packageDirectory);
   if (read.kind === 'not-a-plugin') {
-    return { problems: [{ code: 'FC_PLUGIN_NOT_A_PLUGIN', reason: `${path.basename(ctx.packageDirectory)} has no "flowcast" key in its package.json, so it is not a Flowcast plugin`, forceable: false }] };
+    return { problems: [{ code: 'FC_PLUGIN_NOT_A_PLUGIN', reason: `${packageName(ctx.packageDirectory)} has no "flowcast" key in its package.json, so it is not a Flowcast plugin`, forceable: false }] };
   }
   if (read.kind === 'broken') return { problems: [{ code: 'FC_PLUGIN_MANIFEST', reason: `${read.name} ${read.version}: ${read.problem}`, forceable: false }] };
   const plugin = read.plugin;
@@ -138,6 +138,15 @@ export function checkElements(plugin: PluginPackage, components: CheckedPlugin['
       ? [{ code: 'FC_ELEMENT_MISSING' as const, reason: `${plugin.name}, component "${component.type}": ${reason}`, fix: `${reason.split(': ').pop()}, then run the command again (or pass --force to install it anyway: it stays unavailable until then)`, forceable: true }]
       : [];
   });
+}
+
+function packageName(directory: string): string {
+  try {
+    const name = (JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : path.basename(directory);
+  } catch {
+    return path.basename(directory);
+  }
 }
 
 /** Node's lookup: the nearest node_modules/NAME above `from`, as a real path. */
