@@ -31,6 +31,45 @@ export function rssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
+/** Each thread's utime + stime in seconds and its name, by thread id (threads that exit are dropped). */
+export function threadCpuSeconds(pid: number): Map<number, { name: string; seconds: number }> {
+  const threads = new Map<number, { name: string; seconds: number }>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`).map(Number)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(tid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / clkTck() });
+    } catch {
+      /* the thread ended between readdir and read */
+    }
+  }
+  return threads;
+}
+
+/**
+ * Where a process's CPU went, as % of one core: its main thread, its other threads named like the
+ * process (for node: V8's and libuv's own threads), and the rest (for Flowcast and gst-launch:
+ * GStreamer's streaming threads, which are named after their element or pad).
+ */
+export interface ThreadSplit {
+  main: number;
+  sameName: number;
+  other: number;
+}
+
+function splitThreads(pid: number, before: Map<number, { name: string; seconds: number }>, after: Map<number, { name: string; seconds: number }>, seconds: number): ThreadSplit {
+  const mainName = after.get(pid)?.name ?? '';
+  const split: ThreadSplit = { main: 0, sameName: 0, other: 0 };
+  for (const [tid, thread] of after) {
+    const percent = (100 * (thread.seconds - (before.get(tid)?.seconds ?? 0))) / seconds;
+    if (tid === pid) split.main += percent;
+    else if (thread.name === mainName) split.sameName += percent;
+    else split.other += percent;
+  }
+  return split;
+}
+
 export function threadCount(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
@@ -39,12 +78,14 @@ export function threadCount(pid: number): number {
 /** A CPU window over one process: start it, later `stop()` gives % of one core and peak RSS. */
 export class ProcWindow {
   private readonly cpu0: number;
+  private readonly threads0: Map<number, { name: string; seconds: number }>;
   private readonly t0 = performance.now();
   private peakRss: number;
   private readonly timer: NodeJS.Timeout;
 
   constructor(readonly pid: number) {
     this.cpu0 = cpuSeconds(pid);
+    this.threads0 = threadCpuSeconds(pid);
     this.peakRss = rssBytes(pid);
     this.timer = setInterval(() => this.sampleRss(), 1000);
   }
@@ -61,9 +102,10 @@ export class ProcWindow {
     clearInterval(this.timer);
     const seconds = (performance.now() - this.t0) / 1000;
     const cpu = cpuSeconds(this.pid) - this.cpu0;
+    const threads = splitThreads(this.pid, this.threads0, threadCpuSeconds(this.pid), seconds);
     const rss = rssBytes(this.pid);
     this.peakRss = Math.max(this.peakRss, rss);
-    return { cpuPercent: (100 * cpu) / seconds, cpuSeconds: cpu, windowSeconds: seconds, rssBytes: rss, peakRssBytes: this.peakRss };
+    return { cpuPercent: (100 * cpu) / seconds, cpuSeconds: cpu, windowSeconds: seconds, rssBytes: rss, peakRssBytes: this.peakRss, threads };
   }
 }
 
@@ -76,4 +118,6 @@ export interface CpuSample {
   rssBytes: number;
   /** Highest VmRSS seen (sampled every second) during the window. */
   peakRssBytes: number;
+  /** The same CPU by thread group (threads that exited during the window are not in it). */
+  threads: ThreadSplit;
 }

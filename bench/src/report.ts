@@ -133,6 +133,9 @@ export function renderResults(res: Results): string {
   lines.push(`| Flowcast (\`flowcast run\`: Node + the encode in process + HTTP streamer) | ${fmt(F.idle.cpuPercent, 2)} | ${fmt(F.idle.rssBytes / MB)} |`);
   lines.push(`| \`gst-launch-1.0\` same elements → fakesink | ${fmt(res.gstIdle.cpuPercent, 2)} | ${fmt(res.gstIdle.rssBytes / MB)} |`);
   lines.push(`| **Flowcast / gst-launch-1.0** | ${ratio(F.idle.cpuPercent, res.gstIdle.cpuPercent)} | ${ratio(F.idle.rssBytes, res.gstIdle.rssBytes)} |`);
+  const split = (t: { main: number; sameName: number; other: number }): string => `main thread ${fmt(t.main, 2)}, other node threads (V8, libuv) ${fmt(t.sameName, 2)}, GStreamer threads ${fmt(t.other, 2)}`;
+  lines.push(`| of which, Flowcast: ${split(F.idle.threads)} | | |`);
+  lines.push(`| of which, gst-launch-1.0: main thread ${fmt(res.gstIdle.threads.main, 2)}, GStreamer threads ${fmt(res.gstIdle.threads.other + res.gstIdle.threads.sameName, 2)} | | |`);
   lines.push(`| \`gst-launch-1.0\` same elements → shout2send (Icecast's source) | ${fmt(res.icecastSourceIdle.cpuPercent, 2)} | ${fmt(res.icecastSourceIdle.rssBytes / MB)} |`);
   lines.push(
     '',

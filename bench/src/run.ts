@@ -190,6 +190,8 @@ async function main(): Promise<void> {
   };
   await stopChild(gst);
   log(`idle CPU: flowcast ${idle.flowcast.cpuPercent.toFixed(2)} %, icecast2 ${idle.icecast.cpuPercent.toFixed(2)} % (+ source ${idle.source.cpuPercent.toFixed(2)} %), gst-launch ${idle.gst.cpuPercent.toFixed(2)} %`);
+  const t = idle.flowcast.threads;
+  log(`idle CPU of flowcast by thread: node main ${t.main.toFixed(2)} %, other node threads ${t.sameName.toFixed(2)} %, GStreamer threads ${t.other.toFixed(2)} %`);
 
   // 4. Holds, alternating servers at each N, then bursts and first-byte latency.
   const targets: Record<'flowcast' | 'icecast', Target> = {
