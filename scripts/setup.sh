@@ -99,6 +99,15 @@ if ! addon_ok; then
   installed=1
 fi
 
+# streamer-http's own native part (plugins/streamer-http/native): npm builds it on install; build
+# it here when it is missing (a clone whose node_modules was installed before it existed).
+fanout_ok() { node -e "require('./plugins/streamer-http/build/Release/fanout.node')" >/dev/null 2>&1; }
+if [ -d plugins/streamer-http ] && ! fanout_ok; then
+  say "building streamer-http's native part: npm rebuild -w plugins/streamer-http"
+  npm rebuild -w plugins/streamer-http --loglevel=error || fail "native addon" "npm rebuild -w plugins/streamer-http failed (check python3, make, g++)"
+  fanout_ok || fail "native addon" "plugins/streamer-http/build/Release/fanout.node still does not load after rebuild"
+fi
+
 if [ "$installed" = 1 ]; then
   [ -f package-lock.json ] || fail "npm install" "package-lock.json was not created"
   lock_hash >"$STAMP" || fail "npm install" "could not write $STAMP"

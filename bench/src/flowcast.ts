@@ -9,6 +9,12 @@ import { deadReason, freePort, log, pollUntil, probeFirstByte, REPO_ROOT, spawnT
 
 export const FLOWCAST_CLI = path.join(REPO_ROOT, 'core', 'bin', 'flowcast.js');
 
+/** The node flags `flowcast run` runs with (core/src/runtime/node-flags.ts), as its shebang gives them. */
+function runNodeFlags(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return [...(require(path.join(REPO_ROOT, 'core', 'dist', 'src', 'runtime', 'node-flags.js')) as { RUN_NODE_FLAGS: string[] }).RUN_NODE_FLAGS];
+}
+
 export interface FlowcastInstance {
   server: Spawned;
   url: string;
@@ -29,7 +35,7 @@ export async function startFlowcast(dir: string, label: string, debug = false): 
   const url = `http://127.0.0.1:${port}${MOUNT}`;
 
   const t0 = performance.now();
-  const server = spawnTracked(`flowcast (${label})`, [process.execPath, FLOWCAST_CLI, 'run', flowFile], {
+  const server = spawnTracked(`flowcast (${label})`, [process.execPath, ...runNodeFlags(), FLOWCAST_CLI, 'run', flowFile], {
     cwd: REPO_ROOT,
     env: { ...process.env, FLOWCAST_LOG: 'json', FLOWCAST_LOG_LEVEL: debug ? 'debug' : 'info' },
     logFile,

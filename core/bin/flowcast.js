@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// Node flags: see core/src/runtime/node-flags.ts (env -S splits them, coreutils 8.30+).
 'use strict';
 // Each running pipeline keeps libuv pool threads busy: one blocked on its GStreamer bus and one per
 // appsink pull. Node's default of 4 would starve file-system and DNS work after two flows, so raise

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RUN_NODE_FLAGS } from '../runtime/node-flags';
 import { CORE_DIRECTORY } from '../version';
 
 const CLI = path.join(CORE_DIRECTORY, 'bin', 'flowcast.js');
@@ -21,7 +22,7 @@ export interface CliOptions {
 /** Run `flowcast ARGS…` to completion. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, FLOWCAST_LOG: 'json', ...options.env } });
+    const child = spawn(process.execPath, [...RUN_NODE_FLAGS, CLI, ...args], { cwd: options.cwd, env: { ...process.env, FLOWCAST_LOG: 'json', ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,7 +61,7 @@ export interface RunningFlow {
  */
 export function startFlow(file: string | undefined, options: CliOptions = {}): Promise<RunningFlow> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', ...(file ? [file] : [])], {
+    const child = spawn(process.execPath, [...RUN_NODE_FLAGS, CLI, 'run', ...(file ? [file] : [])], {
       cwd: options.cwd,
       env: { ...process.env, FLOWCAST_LOG: 'json', ...options.env },
     });

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { AccessRecord } from './access-log';
 import { admissionRefusal, type ListenerPolicy } from './policy';
-import { connectionKey } from './send-queue-probe';
+import { loadFanout, RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
 import { syncDetectorFor, type SyncDetector } from './sync-points';
 
@@ -15,13 +15,12 @@ export interface ListenerRequest {
 }
 
 /**
- * A listener is a socket and a position in the shared log: no stream object of its own, no
- * copy of the data. `next` is the next entry to hand to the socket.
+ * A listener is a connection (a file descriptor) and a position in the shared log: no stream
+ * object of its own, no copy of the data. `next` is the next entry to hand to the connection.
  */
 interface Listener {
-  readonly socket: Socket;
+  readonly conn: RawConnection;
   readonly request: ListenerRequest;
-  readonly key: string;
   readonly start: number;
   next: number;
   /** Stream offset just past the last byte handed to the socket. */
@@ -33,7 +32,7 @@ interface Listener {
    * so a burst longer than soft-lag is not undone as soon as it is sent.
    */
   lagAllowanceMs: number;
-  /** Not written to while Node's buffer drains, or while the kernel holds a full window. */
+  /** Not written to while the kernel refuses more (drain), or holds a full window (kernel). */
   blocked?: 'drain' | 'kernel';
   kernelQueue: number;
   /** When something was last handed to the socket (monotonic ms). */
@@ -55,6 +54,18 @@ export interface HubStats {
   uptime: number;
 }
 
+export interface ListenerState {
+  remoteAddress: string;
+  remotePort: number;
+  /** Response body bytes handed to the connection. */
+  bytes: number;
+  /** Handed to the connection, not yet taken by the kernel. */
+  pendingBytes: number;
+  /** Held by the kernel (unsent or unacknowledged), as of the last sweep. */
+  kernelQueue: number;
+  blocked?: 'drain' | 'kernel';
+}
+
 export interface HubEvents {
   dropped(request: ListenerRequest, reason: string): void;
   closed(record: AccessRecord): void;
@@ -72,7 +83,7 @@ const MIN_SEND_WINDOW = 64 * 1024;
  */
 export class StreamHub {
   private readonly listeners = new Set<Listener>();
-  private readonly waiting = new Set<{ socket: Socket; request: ListenerRequest; start: number }>();
+  private readonly waiting = new Set<{ conn: RawConnection; request: ListenerRequest; start: number }>();
   private readonly log: StreamLog;
   private format?: { contentType: string; headers: Buffer[]; headerLengths: Set<number> };
   private isSync: SyncDetector = () => true;
@@ -84,6 +95,7 @@ export class StreamHub {
     private readonly policy: ListenerPolicy,
     private readonly now: () => number,
     private readonly events: HubEvents,
+    private readonly fanout = loadFanout(),
   ) {
     const burstMs = policy.burst.mode === 'time' ? policy.burst.ms : 0;
     const burstBytes = policy.burst.mode === 'bytes' ? policy.burst.bytes : 0;
@@ -100,7 +112,7 @@ export class StreamHub {
   setFormat(contentType: string, headers: Buffer[]): void {
     this.format = { contentType, headers, headerLengths: new Set(headers.map((h) => h.length)) };
     this.isSync = syncDetectorFor(contentType, headers);
-    for (const pending of this.waiting) this.admit(pending.socket, pending.request, pending.start);
+    for (const pending of this.waiting) this.admit(pending.conn, pending.request, pending.start);
     this.waiting.clear();
   }
 
@@ -113,17 +125,18 @@ export class StreamHub {
     this.counters.refused++;
   }
 
-  /** Take over a socket whose GET request was accepted. */
+  /** Take over a socket whose GET request was accepted: from here on it is only its descriptor. */
   add(socket: Socket, request: ListenerRequest): void {
     this.counters.connects++;
     const start = Date.now();
+    const conn = RawConnection.adopt(socket, this.fanout);
+    if (!conn) return;
     if (!this.format) {
-      const pending = { socket, request, start };
+      const pending = { conn, request, start };
       this.waiting.add(pending);
-      socket.once('close', () => this.waiting.delete(pending));
-      socket.on('error', () => socket.destroy());
+      conn.onClose(() => this.waiting.delete(pending));
     } else {
-      this.admit(socket, request, start);
+      this.admit(conn, request, start);
     }
     this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
   }
@@ -136,7 +149,7 @@ export class StreamHub {
     const interval = this.policy.writeIntervalMs ?? 0;
     if (interval <= 0) {
       for (const listener of this.listeners) {
-        if (listener.blocked) continue;
+        if (!this.retryDrain(listener)) continue;
         if (listener.next === entry.seq) this.send(listener, entry);
         else this.catchUp(listener);
       }
@@ -148,19 +161,30 @@ export class StreamHub {
 
   private flush(): void {
     this.flushTimer = undefined;
-    for (const listener of this.listeners) if (!listener.blocked) this.catchUp(listener);
+    for (const listener of this.listeners) if (this.retryDrain(listener)) this.catchUp(listener);
+  }
+
+  /** A listener the kernel refused data to: send what waits; true when it can take more. */
+  private retryDrain(listener: Listener): boolean {
+    if (listener.blocked === 'drain' && listener.conn.flush()) listener.blocked = undefined;
+    return !listener.blocked;
   }
 
   /**
-   * Once a second: update each listener's kernel queue, stop writing to those whose window is
-   * full, resume the others, and disconnect those past the hard limits.
+   * Once a second: forget listeners that left, read each one's kernel queue, stop writing to
+   * those whose window is full, resume the others, and disconnect those past the hard limits.
    */
-  sweep(kernelQueues: ReadonlyMap<string, number> | undefined): void {
+  sweep(): void {
     const now = this.now();
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
+    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.destroy();
     for (const listener of this.listeners) {
-      listener.kernelQueue = kernelQueues?.get(listener.key) ?? 0;
-      const waitingBytes = listener.kernelQueue + listener.socket.writableLength;
+      if (listener.conn.peerClosed()) {
+        listener.conn.destroy();
+        continue;
+      }
+      listener.kernelQueue = listener.conn.kernelQueue();
+      const waitingBytes = listener.kernelQueue + listener.conn.writableLength;
       const lag = this.lagMs(listener, waitingBytes, now);
       if (lag > this.policy.hardLagMs + listener.lagAllowanceMs) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
       else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
@@ -169,8 +193,20 @@ export class StreamHub {
       else if (listener.blocked === 'kernel') {
         listener.blocked = undefined;
         this.catchUp(listener);
-      }
+      } else if (listener.blocked === 'drain' && this.retryDrain(listener)) this.catchUp(listener);
     }
+  }
+
+  /** Each listener's state, for tests and the coming admin API. */
+  listenerStates(): ListenerState[] {
+    return [...this.listeners].map((l) => ({
+      remoteAddress: l.request.remoteAddress,
+      remotePort: l.request.remotePort,
+      bytes: l.bytes,
+      pendingBytes: l.conn.writableLength,
+      kernelQueue: l.kernelQueue,
+      ...(l.blocked ? { blocked: l.blocked } : {}),
+    }));
   }
 
   /** Listeners connected, including those waiting for the stream format. */
@@ -191,17 +227,16 @@ export class StreamHub {
 
   closeAll(): void {
     clearTimeout(this.flushTimer);
-    for (const listener of this.listeners) listener.socket.destroy();
-    for (const pending of this.waiting) pending.socket.destroy();
+    for (const listener of this.listeners) listener.conn.destroy();
+    for (const pending of this.waiting) pending.conn.destroy();
     this.waiting.clear();
   }
 
-  private admit(socket: Socket, request: ListenerRequest, start: number): void {
-    if (socket.destroyed || !this.format) return;
+  private admit(conn: RawConnection, request: ListenerRequest, start: number): void {
+    if (conn.isClosed || !this.format) return;
     const listener: Listener = {
-      socket,
+      conn,
       request,
-      key: connectionKey(request.remoteAddress, request.remotePort),
       start,
       next: this.burstStart(),
       streamPosition: 0,
@@ -214,14 +249,19 @@ export class StreamHub {
     listener.streamPosition = burstEntry?.offset ?? this.log.totalBytes;
     listener.lagAllowanceMs = burstEntry ? Math.max(0, this.now() - burstEntry.time) : 0;
     this.listeners.add(listener);
-    socket.on('error', () => socket.destroy());
-    socket.once('close', () => this.closed(listener));
-    socket.cork();
+    conn.onClose(() => this.closed(listener));
+    conn.cork();
     const head = `HTTP/1.0 200 OK\r\nContent-Type: ${this.format.contentType}\r\nCache-Control: no-cache, no-store\r\nConnection: close\r\n\r\n`;
-    socket.write(head);
+    conn.write(Buffer.from(head, 'latin1'));
     for (const header of this.format.headers) this.write(listener, header);
     this.catchUp(listener);
-    socket.uncork();
+    this.uncork(listener);
+  }
+
+  /** Send what was corked; what the kernel refused makes the listener wait for a retry. */
+  private uncork(listener: Listener): void {
+    listener.conn.uncork();
+    if (listener.conn.writableLength > 0) listener.blocked ??= 'drain';
   }
 
   private burstStart(): number {
@@ -242,14 +282,14 @@ export class StreamHub {
   private catchUp(listener: Listener): void {
     if (listener.next < this.log.head && this.lagOfNext(listener) > this.policy.softLagMs + listener.lagAllowanceMs) this.resync(listener);
     const corked = listener.next < this.log.head - 1;
-    if (corked) listener.socket.cork();
+    if (corked) listener.conn.cork();
     while (!listener.blocked && listener.next < this.log.head) {
       const entry = this.log.at(listener.next);
       if (entry) this.send(listener, entry);
       else this.resync(listener); // Its position has left the log: further behind than anything kept.
 
     }
-    if (corked) listener.socket.uncork();
+    if (corked) this.uncork(listener);
   }
 
   private resync(listener: Listener): void {
@@ -265,18 +305,11 @@ export class StreamHub {
   }
 
   private write(listener: Listener, data: Buffer): void {
-    const accepted = listener.socket.write(data);
+    const accepted = listener.conn.write(data);
     listener.lastWrite = this.now();
     listener.bytes += data.length;
     this.counters.bytesSent += data.length;
-    if (!accepted && !listener.blocked) {
-      listener.blocked = 'drain';
-      listener.socket.once('drain', () => {
-        if (listener.blocked !== 'drain') return;
-        listener.blocked = undefined;
-        this.catchUp(listener);
-      });
-    }
+    if (!accepted) listener.blocked ??= 'drain';
   }
 
   /** How far behind live the listener's client really is: the oldest byte it has not received yet. */
@@ -295,7 +328,7 @@ export class StreamHub {
   private drop(listener: Listener, reason: string): void {
     this.counters.drops++;
     this.events.dropped(listener.request, reason);
-    listener.socket.destroy();
+    listener.conn.destroy();
     this.listeners.delete(listener);
   }
 

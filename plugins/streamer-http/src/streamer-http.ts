@@ -24,7 +24,6 @@ import {
 import { AccessLog } from './access-log';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
-import { SendQueueProbe } from './send-queue-probe';
 import { StreamHub } from './stream-hub';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
@@ -32,7 +31,6 @@ type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
 /** How long to wait before pulling again from a sink that is not playing yet. */
 const SINK_RETRY_MS = 20;
 const SWEEP_INTERVAL_MS = 1000;
-const PROBE_EVERY_SWEEPS = 3;
 /** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
 const SPARE_FILES = 256;
 
@@ -69,14 +67,11 @@ export function policyFrom(p: Properties): ListenerPolicy {
 @injectable()
 export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
-  private readonly probe: SendQueueProbe;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
   private stopped = false;
   private lastFormat?: string;
-  private sweeps = 0;
-  private kernelQueues?: ReadonlyMap<string, number>;
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -91,7 +86,6 @@ export default class StreamerHttp implements Component {
       dropped: (request, reason) => this.log.warn('listener disconnected', { client: request.remoteAddress, reason }),
       closed: (record) => this.accessLog?.write(record),
     });
-    this.probe = new SendQueueProbe(props.port);
   }
 
   build(part: PartBuilder): void {
@@ -113,7 +107,7 @@ export default class StreamerHttp implements Component {
       stream: (socket, request) => this.serveStream(socket, request),
     });
     this.announcer.announce('stream', this.mount.url);
-    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.pull(part.element('sink') as AppSinkHandle);
   }
 
@@ -176,13 +170,9 @@ export default class StreamerHttp implements Component {
     response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' }).end(text);
   }
 
-  /**
-   * Once a second the hub enforces its limits; the kernel queues it uses are read every few
-   * seconds, since reading /proc/net/tcp costs in proportion to every socket on the machine.
-   */
-  private async sweep(): Promise<void> {
-    if (this.sweeps++ % PROBE_EVERY_SWEEPS === 0) this.kernelQueues = this.hub.listenerCount > 0 ? await this.probe.sample() : undefined;
-    if (!this.stopped) this.hub.sweep(this.kernelQueues);
+  /** Once a second the hub forgets listeners that left and enforces its limits. */
+  private sweep(): void {
+    if (!this.stopped) this.hub.sweep();
   }
 
   private pull(sink: AppSinkHandle): void {

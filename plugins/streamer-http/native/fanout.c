@@ -1,0 +1,136 @@
+/*
+ * The listener side of streamer-http's fan-out, without a Node socket per listener: the streamer
+ * adopts an accepted connection's file descriptor (a dup; the JS socket is then destroyed) and
+ * writes the shared stream buffers to it with non-blocking sendmsg. A Node socket costs about
+ * 10 KB of memory; a descriptor costs nothing outside the kernel.
+ *
+ *   adopt(fd) -> fd          dup with close-on-exec, non-blocking
+ *   send(fd, buffers, skip)  -> bytes written (>= 0), or -errno (-EAGAIN: the kernel queue is full;
+ *                               -EPIPE: the listener closed its end, so nothing is sent to it)
+ *   outq(fd) -> bytes        the connection's unsent + unacknowledged bytes (SIOCOUTQ)
+ *   peerClosed(fd) -> bool   the peer sent FIN or reset (recv MSG_PEEK)
+ *   close(fd)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sockios.h>
+#include <node_api.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define MAX_IOV 256
+
+static napi_value number(napi_env env, double value) {
+  napi_value result;
+  napi_create_double(env, value, &result);
+  return result;
+}
+
+static int fd_arg(napi_env env, napi_callback_info info, size_t want, napi_value *args) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, args[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "a file descriptor is required");
+    return -1;
+  }
+  return fd;
+}
+
+static napi_value adopt(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  int fd = fd_arg(env, info, 1, args);
+  if (fd < 0) return NULL;
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return number(env, -errno);
+  int flags = fcntl(copy, F_GETFL);
+  if (flags >= 0) fcntl(copy, F_SETFL, flags | O_NONBLOCK);
+  return number(env, copy);
+}
+
+static napi_value send_buffers(napi_env env, napi_callback_info info) {
+  napi_value args[3];
+  int fd = fd_arg(env, info, 3, args);
+  if (fd < 0) return NULL;
+  uint32_t count = 0;
+  if (napi_get_array_length(env, args[1], &count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "buffers must be an array of Buffers");
+    return NULL;
+  }
+  int64_t skip = 0;
+  napi_get_value_int64(env, args[2], &skip);
+  struct iovec iov[MAX_IOV];
+  int n = 0;
+  for (uint32_t i = 0; i < count && n < MAX_IOV; i++) {
+    napi_value element;
+    void *data;
+    size_t length;
+    napi_get_element(env, args[1], i, &element);
+    if (napi_get_buffer_info(env, element, &data, &length) != napi_ok) {
+      napi_throw_type_error(env, NULL, "buffers must be an array of Buffers");
+      return NULL;
+    }
+    if (skip >= (int64_t)length) {
+      skip -= (int64_t)length;
+      continue;
+    }
+    iov[n].iov_base = (char *)data + skip;
+    iov[n].iov_len = length - (size_t)skip;
+    skip = 0;
+    n++;
+  }
+  if (n == 0) return number(env, 0);
+  /* A listener that left sent FIN: the kernel would still take data for it (and count it as
+     sent) until the peer's reset comes back, so look before writing. */
+  char byte;
+  if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return number(env, -EPIPE);
+  struct msghdr message = {0};
+  message.msg_iov = iov;
+  message.msg_iovlen = n;
+  ssize_t written = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return number(env, written < 0 ? -errno : (double)written);
+}
+
+static napi_value outq(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  int fd = fd_arg(env, info, 1, args);
+  if (fd < 0) return NULL;
+  int queued = 0;
+  return number(env, ioctl(fd, SIOCOUTQ, &queued) < 0 ? -errno : queued);
+}
+
+static napi_value peer_closed(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  int fd = fd_arg(env, info, 1, args);
+  if (fd < 0) return NULL;
+  char byte;
+  ssize_t got = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  int closed = got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  napi_value result;
+  napi_get_boolean(env, closed, &result);
+  return result;
+}
+
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  int fd = fd_arg(env, info, 1, args);
+  if (fd < 0) return NULL;
+  return number(env, close(fd) < 0 ? -errno : 0);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor methods[] = {
+      {"adopt", NULL, adopt, NULL, NULL, NULL, napi_default, NULL},
+      {"send", NULL, send_buffers, NULL, NULL, NULL, napi_default, NULL},
+      {"outq", NULL, outq, NULL, NULL, NULL, napi_default, NULL},
+      {"peerClosed", NULL, peer_closed, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
