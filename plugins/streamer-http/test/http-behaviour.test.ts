@@ -16,6 +16,10 @@ before(async () => {
   port = await freePort();
   flow = await startFlow(writeFlow(toneFlow([{ name: 'web', port, mount: MOUNT }])), { cwd: ROOT });
   assert.deepEqual(await announcedUrls(flow, 1), [`http://127.0.0.1:${port}${MOUNT}`]);
+  // "is running" comes when the pipeline plays; the stream's format (its content type and
+  // headers) comes with the first buffer, and until then the mount answers 503 "not ready yet".
+  const end = Date.now() + 10_000;
+  while (Date.now() < end && (await rawExchange(port, request('HEAD', MOUNT), { waitMs: 1000 })).status === 503) await new Promise((r) => setTimeout(r, 50));
 });
 
 after(async () => {
