@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { openRegistry } from '../registry/open-registry';
 import type { RegistryComponent } from '../registry/types';
-import { checkDeclaredCoreRange, checkInstalledPlugin, type InstallProblem } from './install-checks';
+import { checkDeclaredCoreRange } from '../registry/plugin-checks';
+import { checkInstalledPlugin, type InstallProblem } from './install-checks';
 import { runNpm, npmTail } from './npm';
 import { refreshEditorSchema } from './refresh-editor-schema';
 import { installTarget } from './package-spec';

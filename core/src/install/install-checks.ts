@@ -1,29 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
-import type { ErrorCode } from '../errors/codes';
-import { ElementProbe } from '../registry/availability';
-import { checkDescriptor, checkSchema } from '../registry/descriptor-checks';
-import { CORE_PACKAGE, readPluginPackage, type PluginPackage } from '../registry/manifest';
-import { coreRangeProblem } from '../registry/open-registry';
+import { CORE_PACKAGE, type PluginPackage } from '../registry/manifest';
+import { checkPluginPackage, type CheckedComponent, type PluginProblem } from '../registry/plugin-checks';
 import { qualifiedName, type Registry } from '../registry/registry';
-import { scanManifestModule } from '../registry/scan';
-import { SchemaCompiler } from '../registry/schema-compiler';
-import type { RegistryComponent } from '../registry/types';
 
-/** Why an installed package is refused. `forceable` problems are waived by `--force`, and said so. */
-export interface InstallProblem {
-  code: ErrorCode;
-  reason: string;
-  fix?: string;
-  forceable: boolean;
-}
-
-/** What the checks learnt of a package that passed them. */
-export interface CheckedPlugin {
-  plugin: PluginPackage;
-  components: Omit<RegistryComponent, 'available' | 'reason'>[];
-}
+/** Why an installed package is refused (see registry/plugin-checks.ts). */
+export type InstallProblem = PluginProblem;
 
 /** Packages a plugin must share with core: a second copy means a second DI container. */
 const HOST_PACKAGES = [CORE_PACKAGE, 'tsyringe', 'reflect-metadata'];
@@ -36,37 +18,23 @@ export interface InstallCheckContext {
   before: Registry;
 }
 
+/** What the checks learnt of a package that passed them. */
+export interface CheckedPlugin {
+  plugin: PluginPackage;
+  components: CheckedComponent[];
+}
+
 /**
- * Every check `plugin add` makes, in order. The first two stop the rest (without a readable
- * manifest nothing else can be checked); the others are all reported together.
+ * Every check `plugin add` makes: what the registry checks of any plugin package, then what only
+ * matters once it is installed in this project (its own copy of host packages, type collisions).
  */
 export function checkInstalledPlugin(ctx: InstallCheckContext): { problems: InstallProblem[]; checked?: CheckedPlugin } {
-  const read = readPluginPackage(ctx.packageDirectory);
-  if (read.kind === 'not-a-plugin') {
-    return { problems: [{ code: 'FC_PLUGIN_NOT_A_PLUGIN', reason: `${packageName(ctx.packageDirectory)} has no "flowcast" key in its package.json, so it is not a Flowcast plugin`, forceable: false }] };
-  }
-  if (read.kind === 'broken') return { problems: [{ code: 'FC_PLUGIN_MANIFEST', reason: `${read.name} ${read.version}: ${read.problem}`, forceable: false }] };
-  const plugin = read.plugin;
-  const problems = [...checkCoreRange(plugin, ctx.coreVersion), ...checkHostCopies(plugin, ctx.coreDirectory)];
-
-  const scan = scanManifestModule(plugin.manifestModule);
-  if (!scan.ok) return { problems: [...problems, { code: 'FC_PLUGIN_LOAD', reason: `${plugin.name} ${plugin.version}: ${scan.error}`, forceable: false }] };
-  const { components, problems: descriptorProblems } = checkDescriptors(plugin, scan.components);
-  problems.push(...descriptorProblems, ...checkCollisions(plugin, components, ctx.before), ...checkElements(plugin, components));
+  const { plugin, components, problems } = checkPluginPackage(ctx.packageDirectory, ctx.coreVersion);
+  if (!plugin) return { problems };
+  problems.push(...checkHostCopies(plugin, ctx.coreDirectory));
+  if (!components) return { problems };
+  problems.push(...checkCollisions(plugin, components, ctx.before));
   return { problems, checked: { plugin, components } };
-}
-
-export function checkCoreRange(plugin: PluginPackage, coreVersion: string): InstallProblem[] {
-  if (semver.satisfies(coreVersion, plugin.coreRange, { includePrerelease: true })) return [];
-  return [{ code: 'FC_PLUGIN_CORE_RANGE', reason: coreRangeProblem(plugin, coreVersion), forceable: true }];
-}
-
-/** The same check on a package.json read before installing (a tarball or directory). */
-export function checkDeclaredCoreRange(json: Record<string, unknown>, coreVersion: string): InstallProblem[] {
-  const range = (json.peerDependencies as Record<string, unknown> | undefined)?.[CORE_PACKAGE];
-  if (typeof range !== 'string') return [];
-  const plugin = { name: String(json.name), version: String(json.version), coreRange: range };
-  return semver.satisfies(coreVersion, range, { includePrerelease: true }) ? [] : [{ code: 'FC_PLUGIN_CORE_RANGE', reason: coreRangeProblem(plugin, coreVersion), forceable: true }];
 }
 
 /** Each host package must resolve, from the plugin's own directory, to the very copy core uses. */
@@ -94,28 +62,8 @@ export function checkHostCopies(plugin: PluginPackage, coreDirectory: string): I
   return problems;
 }
 
-function checkDescriptors(plugin: PluginPackage, raws: unknown[]): { components: CheckedPlugin['components']; problems: InstallProblem[] } {
-  const compiler = new SchemaCompiler();
-  const components: CheckedPlugin['components'] = [];
-  const problems: InstallProblem[] = [];
-  const relative = (absolute: string): string => path.relative(plugin.directory, absolute).split(path.sep).join('/');
-  for (const raw of raws) {
-    const type = (raw as { type?: unknown } | null)?.type;
-    const where = `${plugin.name} ${plugin.version}, component "${typeof type === 'string' ? type : '?'}"`;
-    const schemaProblems = checkSchema((raw as { properties?: unknown } | null)?.properties, compiler);
-    const checked = checkDescriptor(raw, { name: plugin.name, version: plugin.version, directory: plugin.directory }, compiler, relative);
-    for (const problem of schemaProblems) problems.push({ code: 'FC_PLUGIN_SCHEMA', reason: `${where}: ${problem}`, forceable: false });
-    for (const problem of checked.problems.filter((p) => !schemaProblems.some((s) => p.endsWith(s)))) {
-      problems.push({ code: 'FC_PLUGIN_MANIFEST', reason: `${plugin.name} ${plugin.version}: ${problem}`, forceable: false });
-    }
-    if (checked.entry) components.push(checked.entry);
-  }
-  if (raws.length === 0) problems.push({ code: 'FC_PLUGIN_MANIFEST', reason: `${plugin.name} ${plugin.version} declares no components`, forceable: false });
-  return { components, problems };
-}
-
 /** A type another package already provides: the short name would stop working in existing flows. */
-export function checkCollisions(plugin: PluginPackage, components: CheckedPlugin['components'], before: Registry): InstallProblem[] {
+export function checkCollisions(plugin: PluginPackage, components: CheckedComponent[], before: Registry): InstallProblem[] {
   const problems: InstallProblem[] = [];
   for (const component of components) {
     const other = before.list().find((c) => c.type === component.type && c.package !== plugin.name);
@@ -128,25 +76,6 @@ export function checkCollisions(plugin: PluginPackage, components: CheckedPlugin
     });
   }
   return problems;
-}
-
-export function checkElements(plugin: PluginPackage, components: CheckedPlugin['components']): InstallProblem[] {
-  const probe = new ElementProbe();
-  return components.flatMap((component) => {
-    const reason = probe.unavailableReason(component.elements);
-    return reason
-      ? [{ code: 'FC_ELEMENT_MISSING' as const, reason: `${plugin.name}, component "${component.type}": ${reason}`, fix: `${reason.split(': ').pop()}, then run the command again (or pass --force to install it anyway: it stays unavailable until then)`, forceable: true }]
-      : [];
-  });
-}
-
-function packageName(directory: string): string {
-  try {
-    const name = (JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: unknown }).name;
-    return typeof name === 'string' ? name : path.basename(directory);
-  } catch {
-    return path.basename(directory);
-  }
 }
 
 /** Node's lookup: the nearest node_modules/NAME above `from`, as a real path. */
