@@ -32,8 +32,6 @@ interface Harness {
   clock: { now: number };
   closed: AccessRecord[];
   dropped: string[];
-  /** The server side of the connection whose client end has local port `clientPort`. */
-  serverSocket(clientPort: number): net.Socket | undefined;
   /** Publish data page `sequence` (2, 3, …); sync unless `continued`. */
   page(sequence: number, bodyLength?: number, continued?: boolean): Buffer;
   close(): Promise<void>;
@@ -47,11 +45,9 @@ async function startHub(policy: Partial<ListenerPolicy> = {}): Promise<Harness> 
     dropped: (_request, reason) => dropped.push(reason),
     closed: (record) => closed.push(record),
   });
-  const sockets = new Map<number, net.Socket>();
   const server = http.createServer((request) => {
     // As StreamerHttp.serve does: from here the hub writes the response to the socket itself.
     const socket = request.socket;
-    sockets.set(socket.remotePort!, socket);
     hub.add(socket, {
       remoteAddress: socket.remoteAddress ?? '-',
       remotePort: socket.remotePort ?? 0,
@@ -67,7 +63,6 @@ async function startHub(policy: Partial<ListenerPolicy> = {}): Promise<Harness> 
     clock,
     closed,
     dropped,
-    serverSocket: (clientPort) => sockets.get(clientPort),
     page: (sequence, bodyLength = 1000, continued = false) => {
       const page = synthPage(sequence, bodyLength, { continued });
       hub.publish(page);
