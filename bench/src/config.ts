@@ -32,7 +32,11 @@ export const config = {
   burstLimitS: envNumber('BENCH_BURST_LIMIT_S', 10),
   latencyM: envNumber('BENCH_LATENCY_M', quick ? 20 : 100),
   stallMaxS: envNumber('BENCH_STALL_MAX_S', quick ? 60 : 420),
-  idleS: envNumber('BENCH_IDLE_S', quick ? 5 : 30),
+  idleS: envNumber('BENCH_IDLE_S', quick ? 5 : 15),
+  idleRounds: Math.max(1, Math.round(envNumber('BENCH_IDLE_ROUNDS', quick ? 1 : 5))),
+  /** The idle window starts this long after Flowcast's start at the earliest: V8 collects the
+   * garbage of start-up (loading, schema compilation) in its first 15 s or so. */
+  idleAfterStartS: envNumber('BENCH_IDLE_AFTER_START_S', quick ? 5 : 20),
   pauseS: envNumber('BENCH_PAUSE_S', quick ? 1 : 2),
   deadlineS: envNumber('BENCH_DEADLINE_S', 590),
   resultsFile: path.resolve(REPO_ROOT, process.env.BENCH_RESULTS ?? path.join('bench', quick ? 'RESULTS.quick.md' : 'RESULTS.md')),

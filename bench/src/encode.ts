@@ -57,7 +57,7 @@ export function gstLaunchArgs(sink: string[]): string[] {
   ];
 }
 
-/** Flowcast's streamer pulls from an appsink with sync=false; fakesink sync=false is its stand-in. */
+/** Flowcast's streamer reads from its own sink (flowcastbatchsink, sync=false, queues each buffer); fakesink sync=false is its stand-in. */
 export const FAKESINK = ['fakesink', 'sync=false'];
 
 export function shout2sendSink(port: number, password: string): string[] {
@@ -86,12 +86,12 @@ export function flowcastFactories(description: string): string[] {
 
 /**
  * Does Flowcast build what the gst-launch reference runs? Compares the element factories (as
- * multisets, sinks aside: Flowcast's appsink against the reference's sink). Returns a warning or ''.
+ * multisets, sinks aside: Flowcast's flowcastbatchsink against the reference's sink). Returns a warning or ''.
  */
 export function compareWithFlowcast(description: string | undefined): string {
   if (!description) return "could not read Flowcast's pipeline (no debug \"pipeline\" log line): the gst-launch reference was not checked against it";
   const sorted = (xs: string[]): string => [...xs].sort().join(' ');
   const ours = gstLaunchFactories(gstLaunchArgs(FAKESINK)).slice(0, -1);
-  const theirs = flowcastFactories(description).filter((f) => f !== 'appsink');
+  const theirs = flowcastFactories(description).filter((f) => f !== 'flowcastbatchsink');
   return sorted(ours) === sorted(theirs) ? '' : `Flowcast's pipeline has the elements [${sorted(theirs)}], the gst-launch reference [${sorted(ours)}]: the encode comparison is not like for like`;
 }

@@ -10,7 +10,7 @@ import { deadReason, freePort, log, pollUntil, probeFirstByte, REPO_ROOT, spawnT
 export const FLOWCAST_CLI = path.join(REPO_ROOT, 'core', 'bin', 'flowcast.js');
 
 /** The node flags `flowcast run` runs with (core/src/runtime/node-flags.ts), as its shebang gives them. */
-function runNodeFlags(): string[] {
+export function runNodeFlags(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return [...(require(path.join(REPO_ROOT, 'core', 'dist', 'src', 'runtime', 'node-flags.js')) as { RUN_NODE_FLAGS: string[] }).RUN_NODE_FLAGS];
 }

@@ -1,7 +1,9 @@
 /** The results as Markdown: the comparison table, the encode overhead, the machine. */
 import { STREAM_BYTES_PER_SECOND } from './encode';
 import { ICECAST_LIMITS } from './icecast';
+import { medianRatio } from './idle';
 import type { BurstResult, HoldRecord, HoldResult, LatencyResult, Results, StallResult } from './types';
+import type { OverheadRound } from './idle';
 
 const MB = 2 ** 20;
 
@@ -129,19 +131,34 @@ export function renderResults(res: Results): string {
   );
 
   lines.push('', '## Framework overhead: the same encode, 0 listeners', '');
-  lines.push('| Process | CPU, % of one core | RSS, MB |', '| --- | ---: | ---: |');
-  lines.push(`| Flowcast (\`flowcast run\`: Node + the encode in process + HTTP streamer) | ${fmt(F.idle.cpuPercent, 2)} | ${fmt(F.idle.rssBytes / MB)} |`);
-  lines.push(`| \`gst-launch-1.0\` same elements → fakesink | ${fmt(res.gstIdle.cpuPercent, 2)} | ${fmt(res.gstIdle.rssBytes / MB)} |`);
-  lines.push(`| **Flowcast / gst-launch-1.0** | ${ratio(F.idle.cpuPercent, res.gstIdle.cpuPercent)} | ${ratio(F.idle.rssBytes, res.gstIdle.rssBytes)} |`);
-  const split = (t: { main: number; sameName: number; other: number }): string => `main thread ${fmt(t.main, 2)}, other node threads (V8, libuv) ${fmt(t.sameName, 2)}, GStreamer threads ${fmt(t.other, 2)}`;
-  lines.push(`| of which, Flowcast: ${split(F.idle.threads)} | | |`);
-  lines.push(`| of which, gst-launch-1.0: main thread ${fmt(res.gstIdle.threads.main, 2)}, GStreamer threads ${fmt(res.gstIdle.threads.other + res.gstIdle.threads.sameName, 2)} | | |`);
-  lines.push(`| \`gst-launch-1.0\` same elements → shout2send (Icecast's source) | ${fmt(res.icecastSourceIdle.cpuPercent, 2)} | ${fmt(res.icecastSourceIdle.rssBytes / MB)} |`);
+  const rounds = res.overheadRounds;
+  const versusGst = (r: OverheadRound): number => r.flowcast.cpuPercent / r.gst.cpuPercent;
+  const hostVersusGst = (r: OverheadRound): number => r.nodeHost.cpuPercent / r.gst.cpuPercent;
+  const versusHost = (r: OverheadRound): number => r.flowcast.cpuPercent / r.nodeHost.cpuPercent;
+  lines.push(
+    `Flowcast (\`flowcast run\`: Node, the encode in process, the HTTP streamer) against \`gst-launch-1.0\` running the same elements into fakesink, and against the same description in a bare Node process through gstreamer-superficial (bench/src/node-host.ts: no Flowcast code), side by side, in ${rounds.length} rounds of ${fmt(config.idleS, 0)} s with fresh references each round (idle.ts says why). CPU: schedstat run time, % of one core.`,
+    '',
+  );
+  lines.push(
+    '| Round | Flowcast | of which Node main / other Node threads / GStreamer threads | bare Node host | gst-launch-1.0 | **Flowcast / gst-launch-1.0** | bare Node host / gst-launch-1.0 | Flowcast / bare Node host |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  rounds.forEach((r, i) => {
+    const t = r.flowcast.threads;
+    lines.push(
+      `| ${i + 1} | ${fmt(r.flowcast.cpuPercent, 3)} | ${fmt(t.main, 3)} / ${fmt(t.sameName, 3)} / ${fmt(t.other, 3)} | ${fmt(r.nodeHost.cpuPercent, 3)} | ${fmt(r.gst.cpuPercent, 3)} | ${fmt(versusGst(r), 3)} | ${fmt(hostVersusGst(r), 3)} | ${fmt(versusHost(r), 3)} |`,
+    );
+  });
+  lines.push(`| **median** | | | | | **${fmt(medianRatio(rounds, versusGst), 3)}** | ${fmt(medianRatio(rounds, hostVersusGst), 3)} | ${fmt(medianRatio(rounds, versusHost), 3)} |`);
+  lines.push(
+    '',
+    `RSS: Flowcast ${fmt(F.idle.rssBytes / MB)} MB, gst-launch-1.0 ${fmt((res.overheadRounds[0]?.gst.rssBytes ?? Number.NaN) / MB)} MB. Icecast's source (the same encode into shout2send) over the idle phase: ${fmt(res.icecastSourceIdle.cpuPercent, 2)} % of a core (utime+stime), ${fmt(res.icecastSourceIdle.rssBytes / MB)} MB.`,
+  );
   lines.push(
     '',
     res.pipelineWarning
       ? `**Warning**: ${res.pipelineWarning}.`
-      : "Checked in this run: Flowcast's pipeline (its debug log) has the same elements as the gst-launch-1.0 reference, appsink aside.",
+      : "Checked in this run: Flowcast's pipeline (its debug log) has the same elements as the gst-launch-1.0 reference, the sinks aside (flowcastbatchsink against fakesink).",
   );
   lines.push('', `\`flowcast run\` → "is running" on stdout: ${fmt(res.flowcastStartToRunningMs, 0)} ms; → first byte served: ${fmt(F.startToFirstByteMs, 0)} ms.`);
 
@@ -149,14 +166,15 @@ export function renderResults(res: Results): string {
   lines.push(
     `- Stream: audiotestsrc white noise, 44.1 kHz stereo, vorbisenc bitrate=${fmt(STREAM_BYTES_PER_SECOND * 8, 0)} in Ogg (white noise, because vorbisenc's bitrate is an average target that a sine tone stays far below: ~24 kbit/s). Stream rate taken as the nominal ${fmt(STREAM_BYTES_PER_SECOND, 0)} B/s; this encode actually comes out at ≈ 0.97 of it (Ogg framing included), so ≈ 0.97 on both servers means every listener got the whole stream.`,
     "- **Flowcast's process runs the encoder; Icecast's does not** (its encoder is the separate gst-launch-1.0 … ! shout2send). Rows marked \"server process\" compare the processes as they are; \"server + its encoder\" adds Icecast's source. The marginal rows ((CPU at N − CPU idle) ÷ N, with the encoder on both sides) isolate the cost of serving listeners.",
-    `- CPU is utime+stime from /proc/PID/stat (all threads) over the ${fmt(config.holdS, 0)} s hold window, as % of one core; RSS is VmRSS at the end of the window (a Node process's RSS moves by several MB with garbage collection, so RSS per listener is only meaningful at the larger N). Idle figures: ${fmt(config.idleS, 0)} s with 0 listeners.`,
+    `- CPU is utime+stime from /proc/PID/stat (all threads) over the ${fmt(config.holdS, 0)} s hold window, as % of one core; RSS is VmRSS at the end of the window (a Node process's RSS moves by several MB with garbage collection, so RSS per listener is only meaningful at the larger N). Idle figures: the whole idle phase (${config.idleRounds} rounds of ${fmt(config.idleS, 0)} s, plus the reference's start-ups), 0 listeners.`,
     `- Holds: listeners ramp at ${config.rampRate}/s (at most ${config.maxConnecting} handshakes in flight), settle ${config.settleS} s, then the window. *Dropped*: got data, then closed before the window ended; *failed*: never got data within 15 s. Bytes are body bytes received during the window.`,
     `- Icecast settings (${machine.icecast}): limits clients ${ICECAST_LIMITS.clients}, sources ${ICECAST_LIMITS.sources}; queue-size ${ICECAST_LIMITS.queueSize} and burst-size ${ICECAST_LIMITS.burstSize} (burst-on-connect 1) are Icecast's defaults.`,
     `- Listeners that failed during the ramps, by reason: ${[...F.holds.map((r) => `Flowcast N = ${r.n}: ${reasons(hold(r).failReasons)}`), ...I.holds.map((r) => `Icecast N = ${r.n}: ${reasons(hold(r).failReasons)}`)].join('; ')}. "timeout" = connected but no data within 15 s; for Icecast that is a connection its listen backlog of 5 turned away (accept-queue overflow) and the client kept retrying.`,
     `- First byte: from connect() to the first body byte (after the HTTP headers). Burst: ${config.burstK} connect() calls at once from one process; "other" failures are timeouts at the limit or closes before data (${reasons(fb.reasons)} | ${reasons(ib.reasons)}).`,
     `- Stalled listener: reads the response headers, then stops reading (Node cannot set SO_RCVBUF on TCP sockets; an unread socket keeps the initial receive buffer, tcp_rmem[1]). Dropped = the server's end of the connection no longer belongs to the server process (inode 0 or gone, asked of ss every 1 s), limit ${fmt(config.stallMaxS, 0)} s (BENCH_STALL_MAX_S). Each server's stall runs on a second instance of that server started for it, in the background of the other tests. Server send queue at most: Flowcast ${fs.maxServerSendQueue} B, Icecast ${is.maxServerSendQueue} B; how: ${fs.how || '—'} | ${is.how || '—'}.`,
     `- All processes share ${machine.cpus} cores: the load client (one Node process per test) competes with the server it measures, and the stall instances and the other server idle in the background. Reading ${fmt(config.listenerCounts[config.listenerCounts.length - 1] ?? 0, 0)} streams costs the client real CPU (its row above); a client short of CPU shows up as bytes/s below the stream rate.`,
-    "- On loopback the kernel's TCP table also holds the load client's sockets: Flowcast's streamer reads /proc/net/tcp once a second for its listeners' send queues, and here that file has about twice the lines it would have with remote listeners (plus the other server's sockets).",
+    "- Flowcast's streamer reads each listener's TCP state once a second with one getsockopt(TCP_INFO): the bytes acknowledged (its send queue) and the window the client advertises (what the client's own kernel holds unread, counted in its lag).",
+    `- Idle phase: starts ${fmt(config.idleAfterStartS, 0)} s after Flowcast's start at the earliest (BENCH_IDLE_AFTER_START_S), past V8's start-up garbage collection, and before the stall instances start, so that only the two servers, Icecast's source and the reference run. Flowcast's streamer takes its sink's queue every 5 s while nobody listens.`,
     `- Flowcast revision: ${machine.flowcastRevision}.`,
   );
 

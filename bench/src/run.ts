@@ -4,15 +4,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareWithFlowcast, FAKESINK, gstLaunchArgs, STREAM_BYTES_PER_SECOND } from './encode';
+import { compareWithFlowcast, STREAM_BYTES_PER_SECOND } from './encode';
 import { pipelineDescription, startFlowcast, type FlowcastInstance } from './flowcast';
 import { ensureIcecast, startIcecast, type IcecastInstance } from './icecast';
+import { idlePhase } from './idle';
 import { describeMachine } from './machine';
 import { ProcWindow } from './proc';
 import { config } from './config';
 import { renderResults } from './report';
 import type { ClientEvent, HoldRecord, Results, ServerResults } from './types';
-import { deadReason, killAllChildrenSync, log, REPO_ROOT, sleep, spawnTracked, stopAllChildren, stopChild, tail, withTimeout, type Spawned } from './util';
+import { deadReason, killAllChildrenSync, log, REPO_ROOT, sleep, spawnTracked, stopAllChildren, stopChild, tail, withTimeout } from './util';
 
 const LOAD_CLIENT = path.join(__dirname, 'load-client.js');
 
@@ -153,10 +154,16 @@ async function main(): Promise<void> {
   const tmp = tmpDir;
 
   // 1. Flowcast alone first, so its start-up time is measured on a quiet machine; then Icecast.
+  const fcStartedAt = performance.now();
   const fc = await startFlowcast(tmp, 'main');
   const ic = await startIcecast(tmp, 'main');
 
-  // 2. The stalled listeners need minutes, so they get their own server instances (a stalled
+  // 2. Idle: both servers with no listener, and the framework overhead against gst-launch-1.0
+  //    (idle.ts), before anything else runs beside them.
+  const idle = await idlePhase({ flowcast: fc.server.pid, icecast: ic.server.pid, icecastSource: ic.source.pid }, fcStartedAt, tmp);
+  log(`idle CPU over ${idle.flowcast.windowSeconds.toFixed(0)} s: flowcast ${idle.flowcast.cpuPercent.toFixed(2)} %, icecast2 ${idle.icecast.cpuPercent.toFixed(2)} % (+ source ${idle.icecastSource.cpuPercent.toFixed(2)} %)`);
+
+  // 3. The stalled listeners need minutes, so they get their own server instances (a stalled
   //    listener's backlog must not count in the main instances' memory) and run in the background.
   const [fcStall, icStall] = await Promise.all([startFlowcast(tmp, 'stall', true), startIcecast(tmp, 'stall')]);
   const stallStartedAt = performance.now();
@@ -173,25 +180,6 @@ async function main(): Promise<void> {
   stallFlowcast.catch(() => undefined);
   stallIcecast.catch(() => undefined);
   await sleep(2000);
-
-  // 3. Idle: both servers with no listener, and the same encode under plain gst-launch-1.0.
-  const gstLog = path.join(tmp, 'gst-fakesink.log');
-  const gst: Spawned = spawnTracked('gst-launch-1.0 → fakesink', ['gst-launch-1.0', ...gstLaunchArgs(FAKESINK)], { logFile: gstLog });
-  await sleep(2000);
-  if (gst.child.exitCode !== null) throw new Error(`gst-launch-1.0 (fakesink) failed:\n${tail(gstLog)}`);
-  log(`idle window ${config.idleS} s: flowcast, icecast2, its source, gst-launch → fakesink`);
-  const idleWindows = { flowcast: new ProcWindow(fc.server.pid), icecast: new ProcWindow(ic.server.pid), source: new ProcWindow(ic.source.pid), gst: new ProcWindow(gst.pid) };
-  await sleep(config.idleS * 1000);
-  const idle = {
-    flowcast: idleWindows.flowcast.stop(),
-    icecast: idleWindows.icecast.stop(),
-    source: idleWindows.source.stop(),
-    gst: idleWindows.gst.stop(),
-  };
-  await stopChild(gst);
-  log(`idle CPU: flowcast ${idle.flowcast.cpuPercent.toFixed(2)} %, icecast2 ${idle.icecast.cpuPercent.toFixed(2)} % (+ source ${idle.source.cpuPercent.toFixed(2)} %), gst-launch ${idle.gst.cpuPercent.toFixed(2)} %`);
-  const t = idle.flowcast.threads;
-  log(`idle CPU of flowcast by thread: node main ${t.main.toFixed(2)} %, other node threads ${t.sameName.toFixed(2)} %, GStreamer threads ${t.other.toFixed(2)} %`);
 
   // 4. Holds, alternating servers at each N, then bursts and first-byte latency.
   const targets: Record<'flowcast' | 'icecast', Target> = {
@@ -240,8 +228,8 @@ async function main(): Promise<void> {
     wallS: 0,
     flowcast: servers('flowcast'),
     icecast: servers('icecast'),
-    icecastSourceIdle: idle.source,
-    gstIdle: idle.gst,
+    icecastSourceIdle: idle.icecastSource,
+    overheadRounds: idle.rounds,
     flowcastStartToRunningMs: fc.startToRunningMs,
     pipelineWarning,
   };

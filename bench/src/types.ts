@@ -1,6 +1,7 @@
 /** What the load client reports (see load-client.ts) and what a run collects. */
 import type { BenchConfig } from './config';
 import type { Machine } from './machine';
+import type { OverheadRound } from './idle';
 import type { CpuSample } from './proc';
 
 export type ClientEvent = { event: string; [key: string]: unknown };
@@ -87,7 +88,8 @@ export interface Results {
   flowcast: ServerResults;
   icecast: ServerResults;
   icecastSourceIdle: CpuSample;
-  gstIdle: CpuSample;
+  /** Flowcast against gst-launch-1.0 → fakesink, side by side, one reference process per round. */
+  overheadRounds: OverheadRound[];
   flowcastStartToRunningMs: number;
   /** Set when Flowcast's pipeline no longer has the elements of the gst-launch reference. */
   pipelineWarning: string;

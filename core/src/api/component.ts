@@ -24,7 +24,12 @@ export interface FeederSpec {
 }
 
 /** A GStreamer element a component needs, and the Debian package that provides it when known. */
-export type ElementNeed = string | { readonly element: string; readonly debian?: string };
+/**
+ * A GStreamer element a component uses: its name, or `{ element, debian }` to name the Debian
+ * package that provides it, or `{ element, bundled: true }` for an element the plugin registers
+ * itself (from a native addon its implementation loads), which is not looked for in GStreamer.
+ */
+export type ElementNeed = string | { readonly element: string; readonly debian?: string; readonly bundled?: boolean };
 
 /**
  * Something only one component may hold at a time, such as an HTTP port and mount path: two

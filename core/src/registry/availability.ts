@@ -18,7 +18,7 @@ export class ElementProbe {
 
   /** Why a component with these requirements cannot run here, or undefined when it can. */
   unavailableReason(requirements: readonly ElementRequirement[]): string | undefined {
-    const missing = requirements.filter((r) => !this.exists(r.element));
+    const missing = requirements.filter((r) => !r.bundled && !this.exists(r.element));
     if (missing.length === 0) return undefined;
     if (this.inspectMissing) {
       return 'gst-inspect-1.0 was not found, so GStreamer elements cannot be checked: apt-get install gstreamer1.0-tools';

@@ -66,6 +66,7 @@ function toRequirements(value: unknown): ElementRequirement[] | undefined {
   const requirements: ElementRequirement[] = [];
   for (const need of value) {
     if (typeof need === 'string') requirements.push(withDebian({ element: need }));
+    else if (typeof need?.element === 'string' && need.bundled === true) requirements.push({ element: need.element, bundled: true });
     else if (typeof need?.element === 'string') requirements.push(withDebian({ element: need.element, debian: need.debian }));
     else return undefined;
   }

@@ -5,6 +5,8 @@ import type { PropertySchema } from '../api/schema';
 export interface ElementRequirement {
   element: string;
   debian?: string;
+  /** Registered by the plugin itself when its implementation loads: not checked with gst-inspect-1.0. */
+  bundled?: true;
 }
 
 /** One component as the registry knows it, without its code. */

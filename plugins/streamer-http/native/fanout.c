@@ -7,19 +7,24 @@
  *   adopt(fd) -> fd          dup with close-on-exec, non-blocking
  *   send(fd, buffers, skip)  -> bytes written (>= 0), or -errno (-EAGAIN: the kernel queue is full;
  *                               -EPIPE: the listener closed its end, so nothing is sent to it)
- *   outq(fd) -> bytes        the connection's unsent + unacknowledged bytes (SIOCOUTQ)
+ *   tcpState(fd, out)        out[0] = bytes the peer acknowledged, out[1] = the receive window
+ *                            it advertises, -1 when the kernel does not say (before 6.2); from
+ *                            TCP_INFO. Returns 0 or -errno.
  *   peerClosed(fd) -> bool   the peer sent FIN or reset (recv MSG_PEEK)
  *   close(fd)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <node_api.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "batch-sink.h"
 
 #define MAX_IOV 256
 
@@ -94,12 +99,27 @@ static napi_value send_buffers(napi_env env, napi_callback_info info) {
   return number(env, written < 0 ? -errno : (double)written);
 }
 
-static napi_value outq(napi_env env, napi_callback_info info) {
-  napi_value args[1];
-  int fd = fd_arg(env, info, 1, args);
+static napi_value tcp_state(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  int fd = fd_arg(env, info, 2, args);
   if (fd < 0) return NULL;
-  int queued = 0;
-  return number(env, ioctl(fd, SIOCOUTQ, &queued) < 0 ? -errno : queued);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, args[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < 2) {
+    napi_throw_type_error(env, NULL, "out must be a Float64Array of 2");
+    return NULL;
+  }
+  struct tcp_info tcp;
+  socklen_t size = sizeof(tcp);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &tcp, &size) < 0) return number(env, -errno);
+  /* tcp_info only grows at its end: an older kernel gives a shorter one. */
+  if (size < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(tcp.tcpi_bytes_acked)) return number(env, -ENOTSUP);
+  int has_window = size >= offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof(tcp.tcpi_snd_wnd);
+  double *out = data;
+  out[0] = (double)tcp.tcpi_bytes_acked;
+  out[1] = has_window ? (double)tcp.tcpi_snd_wnd : -1;
+  return number(env, 0);
 }
 
 static napi_value peer_closed(napi_env env, napi_callback_info info) {
@@ -125,11 +145,12 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"adopt", NULL, adopt, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, send_buffers, NULL, NULL, NULL, napi_default, NULL},
-      {"outq", NULL, outq, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpState", NULL, tcp_state, NULL, NULL, NULL, napi_default, NULL},
       {"peerClosed", NULL, peer_closed, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
+  if (!batch_sink_register(env, exports)) return NULL;
   return exports;
 }
 

@@ -8,7 +8,8 @@ export const streamerHttp = defineComponent({
     'Serves a muxed live stream over HTTP to many listeners: each new listener gets the stream headers and a burst starting on a sync point, so it decodes at once; slow listeners are resynced, then disconnected.',
   eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg'] }],
   feeders: [],
-  elements: ['appsink'],
+  // flowcastbatchsink comes with this package (native/batch-sink.c), registered when it loads.
+  elements: [{ element: 'flowcastbatchsink', bundled: true }],
   implementation: './streamer-http',
   claims: [{ resource: 'HTTP mount', properties: ['port', 'mount'] }],
   exclusive: [['burst-size', 'burst-time']],

@@ -1,25 +1,10 @@
 import os from 'node:os';
-import path from 'node:path';
 import type { Socket } from 'node:net';
-
-/** The native half (native/fanout.c): a listener is a file descriptor, not a Node socket. */
-export interface FanoutAddon {
-  adopt(fd: number): number;
-  send(fd: number, buffers: Buffer[], skip: number): number;
-  outq(fd: number): number;
-  peerClosed(fd: number): boolean;
-  close(fd: number): number;
-}
+import type { FanoutAddon } from './native';
 
 const EAGAIN = os.constants.errno.EAGAIN;
 /** sendmsg takes at most this many buffers at once (the addon's iovec). */
 const MAX_BUFFERS_PER_SEND = 256;
-
-export function loadFanout(): FanoutAddon {
-  // Built by npm from binding.gyp into the package's build/ (this file is dist/src/raw-connection.js).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, '..', '..', 'build', 'Release', 'fanout.node')) as FanoutAddon;
-}
 
 /**
  * One listener's connection once its response starts: the accepted socket's descriptor, taken
@@ -34,6 +19,20 @@ export class RawConnection {
   private pendingBytes = 0;
   private corks = 0;
   private closed = false;
+  /** Bytes the kernel took from us (the HTTP header included). */
+  private sent = 0;
+  /** The widest receive window the client advertised: its buffer's size, as far as we can tell. */
+  private widestWindow = 0;
+  /** What the kernel holds for this connection, unsent or unacknowledged, as of the last refresh. */
+  kernelQueue = 0;
+  /**
+   * What the client's kernel holds that the client has not read, as of the last refresh: its
+   * buffer (the widest window it advertised) less the window it advertises now. A client that
+   * stops reading first fills this, out of the server's sight; counting it is what lets a stalled
+   * listener be seen as behind from the moment it stops. A low estimate: a Linux client's
+   * window still grows for a few seconds after it stops reading.
+   */
+  clientUnread = 0;
   private readonly closeListeners: (() => void)[] = [];
 
   private constructor(
@@ -89,9 +88,17 @@ export class RawConnection {
     return this.pendingBytes === 0;
   }
 
-  /** What the kernel holds for this connection: not yet sent, or sent and not acknowledged. */
-  kernelQueue(): number {
-    return this.closed ? 0 : Math.max(0, this.addon.outq(this.fd));
+  /**
+   * Read the connection's TCP state (one getsockopt) into `kernelQueue` and `clientUnread`.
+   * `scratch` is a Float64Array of 2 that the caller shares between connections.
+   */
+  refreshTransport(scratch: Float64Array): void {
+    if (this.closed || this.addon.tcpState(this.fd, scratch) < 0) return;
+    const [acknowledged, window] = scratch as unknown as [number, number];
+    this.kernelQueue = Math.max(0, this.sent - acknowledged);
+    if (window < 0) return; // the kernel does not say (before Linux 6.2)
+    this.widestWindow = Math.max(this.widestWindow, window);
+    this.clientUnread = this.widestWindow - window;
   }
 
   /** The listener closed its end (or it was reset). */
@@ -113,6 +120,7 @@ export class RawConnection {
   }
 
   private consume(bytes: number): void {
+    this.sent += bytes;
     this.pendingBytes -= bytes;
     let left = bytes + this.skip;
     while (this.pending.length > 0 && left >= this.pending[0]!.length) {

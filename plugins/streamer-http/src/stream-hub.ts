@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { AccessRecord } from './access-log';
 import { admissionRefusal, type ListenerPolicy } from './policy';
-import { loadFanout, RawConnection } from './raw-connection';
+import type { FanoutAddon } from './native';
+import { RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
 import { syncDetectorFor, type SyncDetector } from './sync-points';
 
@@ -34,7 +35,6 @@ interface Listener {
   lagAllowanceMs: number;
   /** Not written to while the kernel refuses more (drain), or holds a full window (kernel). */
   blocked?: 'drain' | 'kernel';
-  kernelQueue: number;
   /** When something was last handed to the socket (monotonic ms). */
   lastWrite: number;
 }
@@ -63,6 +63,8 @@ export interface ListenerState {
   pendingBytes: number;
   /** Held by the kernel (unsent or unacknowledged), as of the last sweep. */
   kernelQueue: number;
+  /** Received by the client's kernel, not yet read by the client (an estimate), as of the last sweep. */
+  clientUnread: number;
   blocked?: 'drain' | 'kernel';
 }
 
@@ -90,12 +92,14 @@ export class StreamHub {
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, bytesSent: 0, drops: 0, resyncs: 0 };
   private readonly startedAt: number;
   private flushTimer?: NodeJS.Timeout;
+  /** getsockopt's answer, shared by all connections. */
+  private readonly tcpScratch = new Float64Array(2);
 
   constructor(
     private readonly policy: ListenerPolicy,
     private readonly now: () => number,
     private readonly events: HubEvents,
-    private readonly fanout = loadFanout(),
+    private readonly fanout: FanoutAddon,
   ) {
     const burstMs = policy.burst.mode === 'time' ? policy.burst.ms : 0;
     const burstBytes = policy.burst.mode === 'bytes' ? policy.burst.bytes : 0;
@@ -141,11 +145,14 @@ export class StreamHub {
     this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
   }
 
-  /** A new buffer from the pipeline: to every listener that can take it, as one shared Buffer. */
-  publish(buffer: Buffer): void {
+  /**
+   * A new buffer from the pipeline, which reached the sink at `arrivedAt` (monotonic ms): to every
+   * listener that can take it, as one shared Buffer.
+   */
+  publish(buffer: Buffer, arrivedAt = this.now()): void {
     // oggmux also sends its header pages as data; listeners got them on connect.
     if (this.format?.headerLengths.has(buffer.length) && this.format.headers.some((h) => h.equals(buffer))) return;
-    const entry = this.log.append(buffer, this.isSync(buffer), this.now());
+    const entry = this.log.append(buffer, this.isSync(buffer), arrivedAt);
     const interval = this.policy.writeIntervalMs ?? 0;
     if (interval <= 0) {
       for (const listener of this.listeners) {
@@ -153,7 +160,7 @@ export class StreamHub {
         if (listener.next === entry.seq) this.send(listener, entry);
         else this.catchUp(listener);
       }
-    } else if (!this.flushTimer) {
+    } else if (!this.flushTimer && this.listeners.size > 0) {
       // Coalesce: the buffers of one interval go to each socket in one writev.
       this.flushTimer = setTimeout(() => this.flush(), interval);
     }
@@ -183,13 +190,14 @@ export class StreamHub {
         listener.conn.destroy();
         continue;
       }
-      listener.kernelQueue = listener.conn.kernelQueue();
-      const waitingBytes = listener.kernelQueue + listener.conn.writableLength;
-      const lag = this.lagMs(listener, waitingBytes, now);
+      const conn = listener.conn;
+      conn.refreshTransport(this.tcpScratch);
+      const waitingBytes = conn.kernelQueue + conn.writableLength;
+      const lag = this.lagMs(listener, waitingBytes + conn.clientUnread, now);
       if (lag > this.policy.hardLagMs + listener.lagAllowanceMs) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
       else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
       else if (waitingBytes > this.policy.maxClientBuffer) this.drop(listener, `${waitingBytes} bytes waiting to be sent`);
-      else if (listener.kernelQueue > window) listener.blocked ??= 'kernel';
+      else if (conn.kernelQueue > window) listener.blocked ??= 'kernel';
       else if (listener.blocked === 'kernel') {
         listener.blocked = undefined;
         this.catchUp(listener);
@@ -204,7 +212,8 @@ export class StreamHub {
       remotePort: l.request.remotePort,
       bytes: l.bytes,
       pendingBytes: l.conn.writableLength,
-      kernelQueue: l.kernelQueue,
+      kernelQueue: l.conn.kernelQueue,
+      clientUnread: l.conn.clientUnread,
       ...(l.blocked ? { blocked: l.blocked } : {}),
     }));
   }
@@ -242,7 +251,6 @@ export class StreamHub {
       streamPosition: 0,
       bytes: 0,
       lagAllowanceMs: 0,
-      kernelQueue: 0,
       lastWrite: this.now(),
     };
     const burstEntry = this.log.at(listener.next);
@@ -250,6 +258,7 @@ export class StreamHub {
     listener.lagAllowanceMs = burstEntry ? Math.max(0, this.now() - burstEntry.time) : 0;
     this.listeners.add(listener);
     conn.onClose(() => this.closed(listener));
+    conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
     const head = `HTTP/1.0 200 OK\r\nContent-Type: ${this.format.contentType}\r\nCache-Control: no-cache, no-store\r\nConnection: close\r\n\r\n`;
     conn.write(Buffer.from(head, 'latin1'));
@@ -312,9 +321,9 @@ export class StreamHub {
     if (!accepted) listener.blocked ??= 'drain';
   }
 
-  /** How far behind live the listener's client really is: the oldest byte it has not received yet. */
-  private lagMs(listener: Listener, waitingBytes: number, now: number): number {
-    const received = listener.streamPosition - waitingBytes;
+  /** How far behind live the listener's client really is: the oldest byte it has not read yet. */
+  private lagMs(listener: Listener, unreadBytes: number, now: number): number {
+    const received = listener.streamPosition - unreadBytes;
     if (received >= this.log.totalBytes) return 0;
     const entry = this.log.entryAtOffset(Math.max(0, received));
     return entry ? now - entry.time : Number.POSITIVE_INFINITY;

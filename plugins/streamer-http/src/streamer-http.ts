@@ -7,8 +7,6 @@ import {
   injectable,
   TOKENS,
   type Announcer,
-  type AppSinkHandle,
-  type CapsStructure,
   type Clock,
   type Component,
   type HttpService,
@@ -17,20 +15,25 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
-  type RunningPart,
   type StreamRequest,
   type SystemLimits,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
+import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
+import { loadNative, type StreamBatch } from './native';
 import { StreamHub } from './stream-hub';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
 
-/** How long to wait before pulling again from a sink that is not playing yet. */
-const SINK_RETRY_MS = 20;
+/** How often listeners are checked (lag, limits, departures) while there are any. */
 const SWEEP_INTERVAL_MS = 1000;
+/**
+ * How often the sink's queue is taken while nobody listens. Arrival times come from the sink, so
+ * this only bounds how much waits there; a new listener, HEAD and stats() take first anyway.
+ */
+const IDLE_SWEEP_INTERVAL_MS = 5000;
 /** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
 const SPARE_FILES = 256;
 
@@ -63,13 +66,19 @@ export function policyFrom(p: Properties): ListenerPolicy {
   };
 }
 
-/** appsink → StreamHub → every listener on the mount. */
+/**
+ * flowcastbatchsink → StreamHub → every listener on the mount. While nobody listens, the sink's
+ * queue is taken every few seconds, and whenever a listener comes (so that its burst ends with
+ * the newest buffer); while somebody listens, each buffer wakes the streamer as it arrives.
+ */
 @injectable()
 export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
+  private readonly sink: BatchSinkChannel;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
+  private sweepEvery = 0;
   private stopped = false;
   private lastFormat?: string;
 
@@ -78,22 +87,29 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.http) private readonly http: HttpService,
     @inject(TOKENS.logger) private readonly log: Logger,
     @inject(TOKENS.announcer) private readonly announcer: Announcer,
-    @inject(TOKENS.clock) clock: Clock,
+    @inject(TOKENS.clock) private readonly clock: Clock,
     @inject(TOKENS.paths) private readonly paths: Paths,
     @inject(TOKENS.system) private readonly system: SystemLimits,
   ) {
-    this.hub = new StreamHub(policyFrom(props), () => clock.monotonic(), {
-      dropped: (request, reason) => this.log.warn('listener disconnected', { client: request.remoteAddress, reason }),
-      closed: (record) => this.accessLog?.write(record),
-    });
+    const native = loadNative();
+    this.hub = new StreamHub(
+      policyFrom(props),
+      () => clock.monotonic(),
+      {
+        dropped: (request, reason) => this.log.warn('listener disconnected', { client: request.remoteAddress, reason }),
+        closed: (record) => this.accessLog?.write(record),
+      },
+      native,
+    );
+    this.sink = new BatchSinkChannel(native, () => this.takeFromSink());
   }
 
   build(part: PartBuilder): void {
-    const sink = part.element('appsink', 'sink', { sync: false, 'emit-signals': false, 'max-buffers': 0, drop: false });
+    const sink = part.element(BATCH_SINK, 'sink', { channel: this.sink.id });
     part.eater('default', sink);
   }
 
-  async start(part: RunningPart): Promise<void> {
+  async start(): Promise<void> {
     this.raiseFileLimit();
     if (this.props['access-log']) {
       fs.mkdirSync(this.paths.logs, { recursive: true });
@@ -107,19 +123,20 @@ export default class StreamerHttp implements Component {
       stream: (socket, request) => this.serveStream(socket, request),
     });
     this.announcer.announce('stream', this.mount.url);
-    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.pull(part.element('sink') as AppSinkHandle);
+    this.scheduleSweep();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.sweepTimer);
+    clearTimeout(this.sweepTimer);
+    this.sink.close();
     this.hub.closeAll();
     await this.mount?.close();
     await this.accessLog?.close();
   }
 
   stats(): Readonly<Record<string, number>> {
+    this.takeFromSink();
     return { ...this.hub.stats() };
   }
 
@@ -137,6 +154,7 @@ export default class StreamerHttp implements Component {
       this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: 'GET, HEAD' });
       return;
     }
+    this.takeFromSink();
     const refusal = this.hub.refusal();
     const type = this.hub.contentType;
     if (refusal || !type) {
@@ -148,6 +166,7 @@ export default class StreamerHttp implements Component {
 
   /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */
   private serveStream(socket: Socket, request: StreamRequest): void {
+    this.takeFromSink(); // so that the new listener's burst ends with the newest buffer
     const refusal = this.hub.refusal();
     if (refusal) {
       this.hub.noteRefused();
@@ -163,6 +182,8 @@ export default class StreamerHttp implements Component {
       ...(request.headers.referer ? { referer: request.headers.referer } : {}),
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
     });
+    this.sink.wakeOnEachBuffer(true);
+    if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
   }
 
   private reply(response: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
@@ -170,32 +191,38 @@ export default class StreamerHttp implements Component {
     response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' }).end(text);
   }
 
-  /** Once a second the hub forgets listeners that left and enforces its limits. */
+  /** Take what the sink queued, forget listeners that left, enforce the limits. */
   private sweep(): void {
-    if (!this.stopped) this.hub.sweep();
+    if (this.stopped) return;
+    this.takeFromSink();
+    this.hub.sweep();
+    this.sink.wakeOnEachBuffer(this.hub.listenerCount > 0);
+    this.scheduleSweep();
   }
 
-  private pull(sink: AppSinkHandle): void {
-    const onSample = (buffer: Buffer | null, caps: CapsStructure): void => {
-      if (this.stopped) return;
-      if (!buffer) {
-        // Not playing yet (or flushing): the sink answers at once with nothing, so ask again shortly.
-        setTimeout(() => sink.pull(onSample), SINK_RETRY_MS);
-        return;
-      }
-      if (caps.name) this.noteCaps(caps);
-      this.hub.publish(buffer);
-      sink.pull(onSample);
-    };
-    sink.pull(onSample);
+  /** Every second while anybody listens; every few seconds otherwise. */
+  private scheduleSweep(): void {
+    if (this.stopped) return;
+    clearTimeout(this.sweepTimer);
+    this.sweepEvery = this.hub.listenerCount > 0 ? SWEEP_INTERVAL_MS : IDLE_SWEEP_INTERVAL_MS;
+    this.sweepTimer = setTimeout(() => this.sweep(), this.sweepEvery);
   }
 
-  private noteCaps(caps: CapsStructure): void {
-    const headers = Array.isArray(caps.streamheader) ? caps.streamheader : [];
-    const format = `${caps.name}/${headers.map((h) => h.length).join(',')}`;
+  /** Hand what the sink queued to the hub, with the time each buffer reached the sink. */
+  private takeFromSink(): void {
+    if (this.stopped) return;
+    const batch = this.sink.take();
+    if (!batch) return;
+    if (batch.caps) this.noteCaps(batch.caps);
+    const now = this.clock.monotonic();
+    batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!));
+  }
+
+  private noteCaps(caps: NonNullable<StreamBatch['caps']>): void {
+    const format = `${caps.name}/${caps.streamheader.map((h) => h.length).join(',')}`;
     if (format === this.lastFormat) return;
     this.lastFormat = format;
-    this.hub.setFormat(caps.name ?? 'application/octet-stream', headers);
-    this.log.info('stream format', { contentType: caps.name, headerBuffers: headers.length });
+    this.hub.setFormat(caps.name || 'application/octet-stream', caps.streamheader);
+    this.log.info('stream format', { contentType: caps.name, headerBuffers: caps.streamheader.length });
   }
 }

@@ -9,6 +9,7 @@ import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { formatAccessLine, type AccessRecord } from '../src/access-log';
 import type { ListenerPolicy } from '../src/policy';
+import { loadNative } from '../src/native';
 import { StreamHub } from '../src/stream-hub';
 import { synthPage } from './ogg-build';
 import { oggPages, sleep, waitFor, type OggPage } from './support';
@@ -44,7 +45,7 @@ async function startHub(policy: Partial<ListenerPolicy> = {}): Promise<Harness> 
   const hub = new StreamHub({ ...POLICY, ...policy }, () => clock.now, {
     dropped: (_request, reason) => dropped.push(reason),
     closed: (record) => closed.push(record),
-  });
+  }, loadNative());
   const server = http.createServer((request) => {
     // As StreamerHttp.serve does: from here the hub writes the response to the socket itself.
     const socket = request.socket;
@@ -317,6 +318,54 @@ test('a stalled listener: bounded pile-up, dropped by sweep once past hard-lag; 
     assertSequences(fast.dataPages(), 2, seq - 1, 'the fast listener got every page');
     assert.equal(h.hub.stats().resyncs, 0);
     fast.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('a listener that stops reading counts as behind from then: what its own kernel holds unread is counted, never more than it holds', { timeout: 30_000 }, async () => {
+  // A 16 KB/s stream (128 kbit/s) with the clock moved by hand: one 4 KB page per 250 ms.
+  const HARD = 10_000;
+  const PAGE_MS = 250;
+  const BODY = 4000;
+  const h = await startHub({ hardLagMs: HARD, softLagMs: 60_000, maxClientBuffer: 256 * 1024 * 1024, writeIntervalMs: 0 });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const client = await connect(h.port);
+    const state = () => h.hub.listenerStates().find((l) => l.remotePort === client.socket.localPort);
+    let seq = 2;
+    let sent = HEADER_BYTES;
+    const step = async (): Promise<void> => {
+      h.clock.now += PAGE_MS;
+      sent += h.page(seq++, BODY).length;
+      await sleep(5); // real time for the bytes to cross loopback, so the windows move as they would
+      if (seq % 4 === 0) h.hub.sweep();
+    };
+    // Five seconds of reading along…
+    while (h.clock.now < 5000) await step();
+    assert.ok(await waitFor(() => client.body().length === sent, 2000), 'the listener read everything so far');
+    // …then it stops.
+    client.socket.pause();
+    const stoppedAt = h.clock.now;
+    const read = client.body().length;
+    let unreadSeen = 0;
+    while (h.hub.stats().drops === 0 && h.clock.now < stoppedAt + 3 * HARD) {
+      await step();
+      const s = state();
+      if (!s) continue;
+      // What the client's kernel took and the client did not read: the hub may not count more.
+      const unreadTruth = sent - s.pendingBytes - s.kernelQueue - read;
+      assert.ok(s.clientUnread <= unreadTruth, `the hub counts ${s.clientUnread} bytes unread by the client, which has ${unreadTruth} unread`);
+      unreadSeen = Math.max(unreadSeen, s.clientUnread);
+    }
+    const droppedAfter = h.clock.now - stoppedAt;
+    assert.equal(h.hub.stats().drops, 1, 'dropped for its lag');
+    assert.ok(unreadSeen > 32 * 1024, `the hub saw at most ${unreadSeen} bytes waiting in the client's own buffer`);
+    // Dropped once HARD behind, plus what the client's window grew by after it stopped (about 40 KB
+    // on loopback: 2.5 s of this stream) and up to a sweep (13.5 s here). Not counting the client's
+    // buffer at all, it was HARD + its whole buffer (19.5 s).
+    assert.ok(droppedAfter > HARD, `dropped ${droppedAfter} ms after it stopped reading, before it was ${HARD} ms behind`);
+    assert.ok(droppedAfter <= HARD + 5000, `dropped ${droppedAfter} ms after it stopped reading, with hard-lag ${HARD} ms`);
   } finally {
     await h.close();
   }

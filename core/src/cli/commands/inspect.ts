@@ -37,7 +37,7 @@ export function describeComponent(c: RegistryComponent): string[] {
     `  Description:  ${c.description}`,
     `  Kind:         ${c.kind}`,
     `  Package:      ${c.package} ${c.version}`,
-    `  Elements:     ${c.elements.map((e) => e.element).join(', ')}`,
+    `  Elements:     ${c.elements.map((e) => (e.bundled ? `${e.element} (bundled)` : e.element)).join(', ')}`,
     `  Availability: ${c.available ? 'available' : `unavailable: ${c.reason}`}`,
     '',
     'Eaters:',

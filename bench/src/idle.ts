@@ -1,0 +1,67 @@
+/**
+ * The idle phase: both servers with no listener, and the framework overhead, which is Flowcast's
+ * process against plain gst-launch-1.0 running the same encode into fakesink.
+ *
+ * Two encodes on two cores, both clocked by the system clock, wake in a fixed phase for as long as
+ * both run; how often they land on a core at the same moment then moves each one's CPU by up to
+ * ±10 % for the whole run (two identical gst-launch-1.0 processes measured side by side differ that
+ * much). So the reference is started afresh for each of several rounds, each at a new phase, and
+ * the overhead is the median of the rounds' ratios. CPU here is schedstat run time (ns), not 10 ms
+ * ticks.
+ */
+import path from 'node:path';
+import { config } from './config';
+import { FAKESINK, gstLaunchArgs } from './encode';
+import { runNodeFlags } from './flowcast';
+import { ProcWindow, type CpuSample } from './proc';
+import { log, sleep, spawnTracked, stopChild, tail } from './util';
+
+export interface OverheadRound {
+  flowcast: CpuSample;
+  gst: CpuSample;
+  /** The same description in a bare Node process through gstreamer-superficial (node-host.ts). */
+  nodeHost: CpuSample;
+}
+
+export interface IdleResults {
+  /** Over the whole idle phase, in utime+stime like the holds (the marginal rows subtract it). */
+  flowcast: CpuSample;
+  icecast: CpuSample;
+  icecastSource: CpuSample;
+  rounds: OverheadRound[];
+}
+
+const GST_WARM_UP_MS = 2000;
+const NODE_HOST = path.join(__dirname, 'node-host.js');
+
+export async function idlePhase(pids: { flowcast: number; icecast: number; icecastSource: number }, flowcastStartedAt: number, tmp: string): Promise<IdleResults> {
+  // Steady state is what a server lives in: V8 collects start-up's garbage in its first 15 s or so.
+  await sleep(Math.max(0, config.idleAfterStartS * 1000 - GST_WARM_UP_MS - (performance.now() - flowcastStartedAt)));
+  const whole = { flowcast: new ProcWindow(pids.flowcast), icecast: new ProcWindow(pids.icecast), icecastSource: new ProcWindow(pids.icecastSource) };
+  const rounds: OverheadRound[] = [];
+  for (let round = 1; round <= config.idleRounds; round++) {
+    const gstLog = path.join(tmp, `gst-fakesink-${round}.log`);
+    const hostLog = path.join(tmp, `node-host-${round}.log`);
+    const gst = spawnTracked(`gst-launch-1.0 → fakesink (round ${round})`, ['gst-launch-1.0', ...gstLaunchArgs(FAKESINK)], { logFile: gstLog });
+    const host = spawnTracked(`node + gstreamer-superficial → fakesink (round ${round})`, [process.execPath, ...runNodeFlags(), NODE_HOST], { logFile: hostLog });
+    await sleep(GST_WARM_UP_MS);
+    if (gst.child.exitCode !== null) throw new Error(`gst-launch-1.0 (fakesink) failed:\n${tail(gstLog)}`);
+    if (host.child.exitCode !== null) throw new Error(`node-host.js failed:\n${tail(hostLog)}`);
+    const windows = { flowcast: new ProcWindow(pids.flowcast, true), gst: new ProcWindow(gst.pid, true), nodeHost: new ProcWindow(host.pid, true) };
+    await sleep(config.idleS * 1000);
+    const result = { flowcast: windows.flowcast.stop(), gst: windows.gst.stop(), nodeHost: windows.nodeHost.stop() };
+    await Promise.all([stopChild(gst), stopChild(host)]);
+    rounds.push(result);
+    const t = result.flowcast.threads;
+    log(
+      `idle round ${round}/${config.idleRounds} (${config.idleS} s): flowcast ${result.flowcast.cpuPercent.toFixed(3)} % (node main ${t.main.toFixed(3)}, other node threads ${t.sameName.toFixed(3)}, GStreamer ${t.other.toFixed(3)}), node host ${result.nodeHost.cpuPercent.toFixed(3)} %, gst-launch ${result.gst.cpuPercent.toFixed(3)} %: ${(result.flowcast.cpuPercent / result.gst.cpuPercent).toFixed(3)}`,
+    );
+  }
+  return { flowcast: whole.flowcast.stop(), icecast: whole.icecast.stop(), icecastSource: whole.icecastSource.stop(), rounds };
+}
+
+/** The median over the rounds of `ratio(round)`. */
+export function medianRatio(rounds: readonly OverheadRound[], ratio: (round: OverheadRound) => number): number {
+  const sorted = rounds.map(ratio).sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}

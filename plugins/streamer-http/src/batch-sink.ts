@@ -1,0 +1,39 @@
+import type { BatchSinkAddon, StreamBatch } from './native';
+
+/** The GStreamer element (registered by the native addon) that the streamer reads its stream from. */
+export const BATCH_SINK = 'flowcastbatchsink';
+
+/**
+ * One flowcastbatchsink's queue, seen from JavaScript. The sink queues buffers on its streaming
+ * thread; `take()` empties the queue. `onWake` runs when the caps change, and for every buffer
+ * while `wakeOnEachBuffer(true)`; otherwise the owner takes when it likes (the streamer: once a
+ * second), so a stream nobody listens to wakes JavaScript only that often.
+ */
+export class BatchSinkChannel {
+  readonly id: number;
+  private wakeOnBuffer = false;
+  private closed = false;
+
+  constructor(
+    private readonly addon: BatchSinkAddon,
+    onWake: () => void,
+  ) {
+    this.id = addon.openChannel(onWake);
+  }
+
+  take(): StreamBatch | null {
+    return this.closed ? null : this.addon.take(this.id);
+  }
+
+  wakeOnEachBuffer(on: boolean): void {
+    if (this.closed || on === this.wakeOnBuffer) return;
+    this.wakeOnBuffer = on;
+    this.addon.wakeOnEachBuffer(this.id, on);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.addon.closeChannel(this.id);
+  }
+}

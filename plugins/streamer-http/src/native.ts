@@ -1,0 +1,37 @@
+import path from 'node:path';
+
+/** Listener connections as file descriptors (native/fanout.c). */
+export interface FanoutAddon {
+  adopt(fd: number): number;
+  send(fd: number, buffers: Buffer[], skip: number): number;
+  tcpState(fd: number, out: Float64Array): number;
+  peerClosed(fd: number): boolean;
+  close(fd: number): number;
+}
+
+/** What `take` returns: the buffers queued since the last take, and the caps if they changed. */
+export interface StreamBatch {
+  buffers: Buffer[];
+  /** How long ago each buffer reached the sink, in ms. */
+  ages: number[];
+  caps?: { name: string; streamheader: Buffer[] };
+}
+
+/** The flowcastbatchsink element's queues (native/batch-sink.c). */
+export interface BatchSinkAddon {
+  openChannel(onWake: () => void): number;
+  take(channel: number): StreamBatch | null;
+  wakeOnEachBuffer(channel: number, on: boolean): void;
+  closeChannel(channel: number): void;
+}
+
+export type NativeAddon = FanoutAddon & BatchSinkAddon;
+
+/**
+ * The package's native addon, built by npm from binding.gyp into build/ (this file is
+ * dist/src/native.js). Loading it registers the flowcastbatchsink element in this process.
+ */
+export function loadNative(): NativeAddon {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, '..', '..', 'build', 'Release', 'fanout.node')) as NativeAddon;
+}
