@@ -24,6 +24,7 @@
 #include <node_api.h>
 
 #include "batch-sink.h"
+#include "napi-util.h"
 
 /* ---- channels: a queue of buffers between a streaming thread and JavaScript ---- */
 
@@ -176,21 +177,9 @@ static void flowcast_batch_sink_init(FlowcastBatchSink *self) {
 
 /* ---- the JavaScript side ---- */
 
-static napi_value js_number(napi_env env, double value) {
-  napi_value result;
-  napi_create_double(env, value, &result);
-  return result;
-}
-
+/* A channel id argument, or 0 after throwing. */
 static gint channel_arg(napi_env env, napi_callback_info info, size_t want, napi_value *args) {
-  size_t argc = want;
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  int32_t id = 0;
-  if (argc < 1 || napi_get_value_int32(env, args[0], &id) != napi_ok || id <= 0) {
-    napi_throw_type_error(env, NULL, "a channel id is required");
-    return 0;
-  }
-  return id;
+  return int_arg(env, info, want, args, 1, "a channel id is required");
 }
 
 static void call_wake(napi_env env, napi_value callback, void *context, void *data) {

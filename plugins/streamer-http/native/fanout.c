@@ -25,24 +25,13 @@
 #include <unistd.h>
 
 #include "batch-sink.h"
+#include "napi-util.h"
 
 #define MAX_IOV 256
 
-static napi_value number(napi_env env, double value) {
-  napi_value result;
-  napi_create_double(env, value, &result);
-  return result;
-}
-
+/* A file descriptor argument, or -1 after throwing. */
 static int fd_arg(napi_env env, napi_callback_info info, size_t want, napi_value *args) {
-  size_t argc = want;
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  int32_t fd = -1;
-  if (argc < 1 || napi_get_value_int32(env, args[0], &fd) != napi_ok) {
-    napi_throw_type_error(env, NULL, "a file descriptor is required");
-    return -1;
-  }
-  return fd;
+  return int_arg(env, info, want, args, 0, "a file descriptor is required");
 }
 
 static napi_value adopt(napi_env env, napi_callback_info info) {
@@ -50,10 +39,10 @@ static napi_value adopt(napi_env env, napi_callback_info info) {
   int fd = fd_arg(env, info, 1, args);
   if (fd < 0) return NULL;
   int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) return number(env, -errno);
+  if (copy < 0) return js_number(env, -errno);
   int flags = fcntl(copy, F_GETFL);
   if (flags >= 0) fcntl(copy, F_SETFL, flags | O_NONBLOCK);
-  return number(env, copy);
+  return js_number(env, copy);
 }
 
 static napi_value send_buffers(napi_env env, napi_callback_info info) {
@@ -87,16 +76,16 @@ static napi_value send_buffers(napi_env env, napi_callback_info info) {
     skip = 0;
     n++;
   }
-  if (n == 0) return number(env, 0);
+  if (n == 0) return js_number(env, 0);
   /* A listener that left sent FIN: the kernel would still take data for it (and count it as
      sent) until the peer's reset comes back, so look before writing. */
   char byte;
-  if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return number(env, -EPIPE);
+  if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return js_number(env, -EPIPE);
   struct msghdr message = {0};
   message.msg_iov = iov;
   message.msg_iovlen = n;
   ssize_t written = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-  return number(env, written < 0 ? -errno : (double)written);
+  return js_number(env, written < 0 ? -errno : (double)written);
 }
 
 static napi_value tcp_state(napi_env env, napi_callback_info info) {
@@ -112,14 +101,14 @@ static napi_value tcp_state(napi_env env, napi_callback_info info) {
   }
   struct tcp_info tcp;
   socklen_t size = sizeof(tcp);
-  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &tcp, &size) < 0) return number(env, -errno);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &tcp, &size) < 0) return js_number(env, -errno);
   /* tcp_info only grows at its end: an older kernel gives a shorter one. */
-  if (size < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(tcp.tcpi_bytes_acked)) return number(env, -ENOTSUP);
+  if (size < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(tcp.tcpi_bytes_acked)) return js_number(env, -ENOTSUP);
   int has_window = size >= offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof(tcp.tcpi_snd_wnd);
   double *out = data;
   out[0] = (double)tcp.tcpi_bytes_acked;
   out[1] = has_window ? (double)tcp.tcpi_snd_wnd : -1;
-  return number(env, 0);
+  return js_number(env, 0);
 }
 
 static napi_value peer_closed(napi_env env, napi_callback_info info) {
@@ -138,7 +127,7 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
   napi_value args[1];
   int fd = fd_arg(env, info, 1, args);
   if (fd < 0) return NULL;
-  return number(env, close(fd) < 0 ? -errno : 0);
+  return js_number(env, close(fd) < 0 ? -errno : 0);
 }
 
 static napi_value init(napi_env env, napi_value exports) {
