@@ -100,8 +100,12 @@ if ! addon_ok; then
 fi
 
 # streamer-http's own native part (plugins/streamer-http/native): npm builds it on install; build
-# it here when it is missing (a clone whose node_modules was installed before it existed).
-fanout_ok() { node -e "require('./plugins/streamer-http/build/Release/fanout.node')" >/dev/null 2>&1; }
+# it here when it is missing (a clone whose node_modules was installed before it existed) or
+# older than its sources (a pull that changed them).
+fanout_ok() {
+  node -e "require('./plugins/streamer-http/build/Release/fanout.node')" >/dev/null 2>&1 &&
+    [ -z "$(find plugins/streamer-http/native plugins/streamer-http/binding.gyp -newer plugins/streamer-http/build/Release/fanout.node 2>/dev/null)" ]
+}
 if [ -d plugins/streamer-http ] && ! fanout_ok; then
   say "building streamer-http's native part: npm rebuild -w plugins/streamer-http"
   npm rebuild -w plugins/streamer-http --loglevel=error || fail "native addon" "npm rebuild -w plugins/streamer-http failed (check python3, make, g++)"

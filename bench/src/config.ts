@@ -32,6 +32,9 @@ export const config = {
   burstLimitS: envNumber('BENCH_BURST_LIMIT_S', 10),
   latencyM: envNumber('BENCH_LATENCY_M', quick ? 20 : 100),
   stallMaxS: envNumber('BENCH_STALL_MAX_S', quick ? 60 : 420),
+  /** How often the stalled listener's client asks `ss` whether the server still holds its end:
+   * the resolution of the time to drop (one `ss` per poll, filtered in the kernel). */
+  stallPollMs: envNumber('BENCH_STALL_POLL_MS', 250),
   idleS: envNumber('BENCH_IDLE_S', quick ? 5 : 15),
   idleRounds: Math.max(1, Math.round(envNumber('BENCH_IDLE_ROUNDS', quick ? 1 : 5))),
   /** The idle window starts this long after Flowcast's start at the earliest: V8 collects the

@@ -398,12 +398,11 @@ async function stall(p: StallParams): Promise<object> {
   emit({ event: 'stalled', localPort });
   let maxServerSendQueue = 0;
   let lastServer: TcpRow | undefined;
-  let lastClient: TcpRow | undefined;
   let releasedAfterMs: number | null = null;
   let how = '';
+  // Only the server's end is polled (one `ss` per poll); the client's end once, at the end.
   while (now() - stalledAt < p.maxWaitMs) {
     const server = tcpRow(serverPort, localPort);
-    lastClient = tcpRow(localPort, serverPort) ?? lastClient;
     if (!server || server.inode === '0') {
       releasedAfterMs = now() - stalledAt;
       how = server ? `server socket orphaned (state ${server.state}, ${server.txQueue} bytes unsent)` : 'server socket gone';
@@ -413,6 +412,7 @@ async function stall(p: StallParams): Promise<object> {
     maxServerSendQueue = Math.max(maxServerSendQueue, server.txQueue);
     await sleep(p.pollMs);
   }
+  const lastClient = tcpRow(localPort, serverPort);
   socket.destroy();
   return {
     event: 'result',

@@ -113,8 +113,27 @@ async function latencyTest(t: Target, tmp: string): Promise<ClientEvent> {
   return result;
 }
 
+/** Why Flowcast says it dropped a listener: the reason of the first "listener disconnected" line in its JSON log. */
+function dropReason(logFile: string): string | undefined {
+  let text = '';
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('listener disconnected')) continue;
+    try {
+      return (JSON.parse(line) as { reason?: string }).reason;
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return undefined;
+}
+
 function startStall(t: Target, tmp: string): Promise<ClientEvent> {
-  const params = { mode: 'stall', url: t.url, maxWaitMs: config.stallMaxS * 1000, pollMs: 1000 };
+  const params = { mode: 'stall', url: t.url, maxWaitMs: config.stallMaxS * 1000, pollMs: config.stallPollMs };
   return runClient(`${t.name} stall`, params, (config.stallMaxS + 40) * 1000, tmp);
 }
 
@@ -205,6 +224,8 @@ async function main(): Promise<void> {
   const left = config.stallMaxS - (performance.now() - stallStartedAt) / 1000;
   if (left > 0 && stallsPending > 0) log(`waiting up to ${left.toFixed(0)} s more for the stalled listeners to be dropped`);
   const [stallF, stallI] = await Promise.all([stallFlowcast, stallIcecast]);
+  const serverReason = dropReason(fcStall.logFile);
+  if (serverReason) stallF.serverReason = serverReason;
   log(`stall: flowcast ${JSON.stringify(stallF.releasedAfterS)} s, icecast ${JSON.stringify(stallI.releasedAfterS)} s`);
 
   const servers = (name: 'flowcast' | 'icecast'): ServerResults => ({

@@ -60,6 +60,8 @@ export interface StallResult {
   lastServerSendQueue: Stat;
   clientRecvQueue: Stat;
   clientEvent: string;
+  /** What the server logged as its reason for the drop (Flowcast only). */
+  serverReason?: string;
 }
 
 export interface HoldRecord {

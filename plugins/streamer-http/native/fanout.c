@@ -12,6 +12,8 @@
  *                            TCP_INFO. Returns 0 or -errno.
  *   peerClosed(fd) -> bool   the peer sent FIN or reset (recv MSG_PEEK)
  *   close(fd)
+ *   abort(fd)                close with a reset (SO_LINGER 0): what is still queued for the peer
+ *                            is discarded at once
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -130,6 +132,19 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
   return js_number(env, close(fd) < 0 ? -errno : 0);
 }
 
+/* A listener dropped for falling behind has a full send queue that it is not taking. A plain close
+   would leave that queue, and the connection, to the kernel (orphaned in FIN-WAIT-1) for as long
+   as the peer keeps answering zero-window probes: minutes. A reset frees both now; the peer can
+   still read what it had already received. */
+static napi_value abort_fd(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  int fd = fd_arg(env, info, 1, args);
+  if (fd < 0) return NULL;
+  struct linger reset = {.l_onoff = 1, .l_linger = 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+  return js_number(env, close(fd) < 0 ? -errno : 0);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"adopt", NULL, adopt, NULL, NULL, NULL, napi_default, NULL},
@@ -137,6 +152,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"tcpState", NULL, tcp_state, NULL, NULL, NULL, napi_default, NULL},
       {"peerClosed", NULL, peer_closed, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
+      {"abort", NULL, abort_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
   if (!batch_sink_register(env, exports)) return NULL;

@@ -7,6 +7,8 @@ export interface FanoutAddon {
   tcpState(fd: number, out: Float64Array): number;
   peerClosed(fd: number): boolean;
   close(fd: number): number;
+  /** Close with a reset: the kernel discards what is still queued for the peer. */
+  abort(fd: number): number;
 }
 
 /** What `take` returns: the buffers queued since the last take, and the caps if they changed. */

@@ -37,6 +37,8 @@ interface Listener {
   blocked?: 'drain' | 'kernel';
   /** When something was last handed to the socket (monotonic ms). */
   lastWrite: number;
+  /** Set when it would pass hard-lag before the next sweep: it is looked at again at that moment. */
+  hardLagCheck?: NodeJS.Timeout;
 }
 
 export interface HubStats {
@@ -74,6 +76,11 @@ export interface HubEvents {
 }
 
 const BITRATE_WINDOW_MS = 10_000;
+/**
+ * The stream log's size limit, whatever the time limits ask (with a burst-size above half of it,
+ * twice the burst). 30 s of a 10 Mbit/s stream is 37.5 MiB.
+ */
+const LOG_MAX_BYTES = 64 * 1024 * 1024;
 /** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
 const MIN_SEND_WINDOW = 64 * 1024;
 
@@ -103,8 +110,8 @@ export class StreamHub {
   ) {
     const burstMs = policy.burst.mode === 'time' ? policy.burst.ms : 0;
     const burstBytes = policy.burst.mode === 'bytes' ? policy.burst.bytes : 0;
-    // Keep what a burst needs and what a listener may lag by, whichever is more.
-    this.log = new StreamLog(Math.max(policy.hardLagMs, burstMs, BITRATE_WINDOW_MS), burstBytes, Math.max(policy.maxClientBuffer, burstBytes) * 2);
+    // Keep a burst, and what a listener that started with one may lag by behind it.
+    this.log = new StreamLog(burstMs, burstBytes, Math.max(LOG_MAX_BYTES, burstBytes * 2), Math.max(policy.hardLagMs, BITRATE_WINDOW_MS));
     this.startedAt = now();
   }
 
@@ -180,8 +187,11 @@ export class StreamHub {
   /**
    * Once a second: forget listeners that left, read each one's kernel queue, stop writing to
    * those whose window is full, resume the others, and disconnect those past the hard limits.
+   * A listener that would pass hard-lag before the next sweep (due in `nextSweepInMs`) unless it
+   * takes more is looked at again at that moment, so hard-lag is kept to the millisecond rather
+   * than to the sweep.
    */
-  sweep(): void {
+  sweep(nextSweepInMs = 0): void {
     const now = this.now();
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
     for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.destroy();
@@ -193,9 +203,10 @@ export class StreamHub {
       const conn = listener.conn;
       conn.refreshTransport(this.tcpScratch);
       const waitingBytes = conn.kernelQueue + conn.writableLength;
-      const lag = this.lagMs(listener, waitingBytes + conn.clientUnread, now);
-      if (lag > this.policy.hardLagMs + listener.lagAllowanceMs) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
-      else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
+      const untilHardLag = this.enforceHardLag(listener, now);
+      if (untilHardLag < 0) continue;
+      if (untilHardLag < nextSweepInMs) this.checkHardLagIn(listener, untilHardLag);
+      if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
       else if (waitingBytes > this.policy.maxClientBuffer) this.drop(listener, `${waitingBytes} bytes waiting to be sent`);
       else if (conn.kernelQueue > window) listener.blocked ??= 'kernel';
       else if (listener.blocked === 'kernel') {
@@ -236,7 +247,10 @@ export class StreamHub {
 
   closeAll(): void {
     clearTimeout(this.flushTimer);
-    for (const listener of this.listeners) listener.conn.destroy();
+    for (const listener of this.listeners) {
+      clearTimeout(listener.hardLagCheck);
+      listener.conn.destroy();
+    }
     for (const pending of this.waiting) pending.conn.destroy();
     this.waiting.clear();
   }
@@ -321,6 +335,31 @@ export class StreamHub {
     if (!accepted) listener.blocked ??= 'drain';
   }
 
+  /**
+   * Drop the listener if it is past hard-lag, as of its last transport refresh; otherwise the ms
+   * it has before it is, if it takes nothing more (negative when dropped).
+   */
+  private enforceHardLag(listener: Listener, now: number): number {
+    const conn = listener.conn;
+    const lag = this.lagMs(listener, conn.kernelQueue + conn.writableLength + conn.clientUnread, now);
+    const left = this.policy.hardLagMs + listener.lagAllowanceMs - lag;
+    if (left >= 0) return left;
+    if (Number.isFinite(lag)) this.drop(listener, `${Math.round(lag / 1000)} s behind the live stream`);
+    else this.drop(listener, `further behind the live stream than the ${Math.round(this.log.heldMs(now) / 1000)} s held for it`);
+    return -1;
+  }
+
+  /** Look at the listener again in `ms`, when it would pass hard-lag if it took nothing more. */
+  private checkHardLagIn(listener: Listener, ms: number): void {
+    clearTimeout(listener.hardLagCheck);
+    listener.hardLagCheck = setTimeout(() => {
+      listener.hardLagCheck = undefined;
+      if (!this.listeners.has(listener)) return;
+      listener.conn.refreshTransport(this.tcpScratch);
+      this.enforceHardLag(listener, this.now());
+    }, Math.ceil(ms) + 1);
+  }
+
   /** How far behind live the listener's client really is: the oldest byte it has not read yet. */
   private lagMs(listener: Listener, unreadBytes: number, now: number): number {
     const received = listener.streamPosition - unreadBytes;
@@ -334,14 +373,16 @@ export class StreamHub {
     return entry ? this.now() - entry.time : Number.POSITIVE_INFINITY;
   }
 
+  /** Disconnect a listener for falling behind: with a reset, so the kernel lets go of its queue now. */
   private drop(listener: Listener, reason: string): void {
     this.counters.drops++;
     this.events.dropped(listener.request, reason);
-    listener.conn.destroy();
+    listener.conn.abort();
     this.listeners.delete(listener);
   }
 
   private closed(listener: Listener): void {
+    clearTimeout(listener.hardLagCheck);
     this.listeners.delete(listener);
     const r = listener.request;
     this.events.closed({

@@ -12,9 +12,10 @@ export interface LogEntry {
 
 /**
  * The recent past of a live stream, shared by all listeners: a listener is only a position in
- * it. Old entries are dropped only up to the newest sync point that is at least `keepMs` old with
- * at least `minBytes` after it, so a burst of `keepMs` or `minBytes` starting on a sync point is
- * always possible; never more than `maxBytes` are kept.
+ * it. A new listener's burst starts at the newest sync point that is at least `keepMs` old with
+ * at least `minBytes` after it; a listener may then fall `lagMs` behind where it started before
+ * it is dropped. So entries go only once they are older than `lagMs` before that burst start,
+ * and only up to a sync point; never more than `maxBytes` are kept.
  */
 export class StreamLog {
   private readonly entries: LogEntry[] = [];
@@ -27,6 +28,7 @@ export class StreamLog {
     private readonly keepMs: number,
     private readonly minBytes: number,
     private readonly maxBytes: number,
+    private readonly lagMs = 0,
   ) {}
 
   /** The sequence number the next buffer will get: a caught-up listener's position. */
@@ -79,6 +81,12 @@ export class StreamLog {
     return oldestSync;
   }
 
+  /** How much stream time the log holds: the age of its oldest entry (ms). */
+  heldMs(now: number): number {
+    const oldest = this.entries[this.first];
+    return oldest ? now - oldest.time : 0;
+  }
+
   /** Stream bitrate over the last `windowMs` (or since the first buffer, when that is shorter). */
   bitsPerSecond(now: number, windowMs: number): number {
     const count = this.entries.length - this.first;
@@ -106,19 +114,37 @@ export class StreamLog {
 
   private trim(now: number): void {
     while (this.entries.length - this.first > 1 && this.bytes > this.maxBytes) this.bytes -= this.entries[this.first++]!.data.length;
-    // Everything before the newest sync point that still gives a burst of keepMs and minBytes can
-    // go: a burst must start on a sync point, so the entries between it and the limits are kept too.
-    let cut = this.first;
-    for (let i = this.first; i < this.entries.length - 1; i++) {
-      const entry = this.entries[i]!;
-      if (now - entry.time < this.keepMs || this.nextOffset - entry.offset < this.minBytes) break;
-      if (entry.sync) cut = i;
-    }
+    const cut = this.newestDisposable(now);
     for (; this.first < cut; this.first++) this.bytes -= this.entries[this.first]!.data.length;
     // Compact now and then instead of shifting the array on every buffer.
     if (this.first > 1024 && this.first * 2 > this.entries.length) {
       this.entries.splice(0, this.first);
       this.first = 0;
     }
+  }
+
+  /**
+   * The index of the oldest entry to keep: the newest sync point at least `lagMs` older than the
+   * burst start (entries between it and the burst are kept, since a listener starts on a sync
+   * point). `first` when the log does not reach back that far yet.
+   */
+  private newestDisposable(now: number): number {
+    let burst = -1;
+    for (let i = this.entries.length - 1; i >= this.first; i--) {
+      const entry = this.entries[i]!;
+      if (entry.sync && now - entry.time >= this.keepMs && this.nextOffset - entry.offset >= this.minBytes) {
+        burst = i;
+        break;
+      }
+    }
+    if (burst < 0) return this.first;
+    const keepFrom = this.entries[burst]!.time - this.lagMs;
+    let cut = this.first;
+    for (let i = this.first; i <= burst; i++) {
+      const entry = this.entries[i]!;
+      if (entry.time > keepFrom) break;
+      if (entry.sync) cut = i;
+    }
+    return cut;
   }
 }

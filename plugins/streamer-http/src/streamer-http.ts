@@ -195,7 +195,7 @@ export default class StreamerHttp implements Component {
   private sweep(): void {
     if (this.stopped) return;
     this.takeFromSink();
-    this.hub.sweep();
+    this.hub.sweep(SWEEP_INTERVAL_MS);
     this.sink.wakeOnEachBuffer(this.hub.listenerCount > 0);
     this.scheduleSweep();
   }

@@ -4,6 +4,7 @@
  * test moves by hand for every lag and time decision.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -30,20 +31,27 @@ const POLICY: ListenerPolicy = {
 interface Harness {
   hub: StreamHub;
   port: number;
+  /** The hub's clock: moved by hand, unless the harness was started with the real one. */
   clock: { now: number };
   closed: AccessRecord[];
   dropped: string[];
+  /** performance.now() at each drop. */
+  droppedAt: number[];
   /** Publish data page `sequence` (2, 3, …); sync unless `continued`. */
   page(sequence: number, bodyLength?: number, continued?: boolean): Buffer;
   close(): Promise<void>;
 }
 
-async function startHub(policy: Partial<ListenerPolicy> = {}): Promise<Harness> {
+async function startHub(policy: Partial<ListenerPolicy> = {}, options: { realClock?: boolean } = {}): Promise<Harness> {
   const clock = { now: 0 };
   const closed: AccessRecord[] = [];
   const dropped: string[] = [];
-  const hub = new StreamHub({ ...POLICY, ...policy }, () => clock.now, {
-    dropped: (_request, reason) => dropped.push(reason),
+  const droppedAt: number[] = [];
+  const hub = new StreamHub({ ...POLICY, ...policy }, options.realClock ? () => performance.now() : () => clock.now, {
+    dropped: (_request, reason) => {
+      dropped.push(reason);
+      droppedAt.push(performance.now());
+    },
     closed: (record) => closed.push(record),
   }, loadNative());
   const server = http.createServer((request) => {
@@ -64,6 +72,7 @@ async function startHub(policy: Partial<ListenerPolicy> = {}): Promise<Harness> 
     clock,
     closed,
     dropped,
+    droppedAt,
     page: (sequence, bodyLength = 1000, continued = false) => {
       const page = synthPage(sequence, bodyLength, { continued });
       hub.publish(page);
@@ -361,11 +370,55 @@ test('a listener that stops reading counts as behind from then: what its own ker
     const droppedAfter = h.clock.now - stoppedAt;
     assert.equal(h.hub.stats().drops, 1, 'dropped for its lag');
     assert.ok(unreadSeen > 32 * 1024, `the hub saw at most ${unreadSeen} bytes waiting in the client's own buffer`);
-    // Dropped once HARD behind, plus what the client's window grew by after it stopped (about 40 KB
-    // on loopback: 2.5 s of this stream) and up to a sweep (13.5 s here). Not counting the client's
+    // Dropped once HARD behind, plus what the client's kernel took beyond its window's shrinking
+    // (about 40 KB on loopback: 2.5 s of this stream) and up to a sweep (13.5 s here). Not counting the client's
     // buffer at all, it was HARD + its whole buffer (19.5 s).
     assert.ok(droppedAfter > HARD, `dropped ${droppedAfter} ms after it stopped reading, before it was ${HARD} ms behind`);
     assert.ok(droppedAfter <= HARD + 5000, `dropped ${droppedAfter} ms after it stopped reading, with hard-lag ${HARD} ms`);
+  } finally {
+    await h.close();
+  }
+});
+
+/** The state (hex, as /proc/net/tcp gives it) and send queue of the TCP socket from `localPort` to `remotePort`, if there is one. */
+function tcpSocket(localPort: number, remotePort: number): { state: string; sendQueue: number } | undefined {
+  const hex = (port: number): string => port.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1]?.endsWith(`:${hex(localPort)}`) && f[2]?.endsWith(`:${hex(remotePort)}`)) return { state: f[3]!, sendQueue: parseInt(f[4]!.split(':')[0]!, 16) };
+  }
+  return undefined;
+}
+
+test('hard-lag is kept between sweeps, and a dropped listener is reset: the server keeps none of its queue', { timeout: 20_000 }, async () => {
+  const HARD = 1500;
+  const h = await startHub({ hardLagMs: HARD, softLagMs: 60_000, maxClientBuffer: 256 * 1024 * 1024, writeIntervalMs: 0 }, { realClock: true });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    const stalled = await connect(h.port, { paused: true });
+    // More than the client's receive buffer takes: the rest waits in the server's kernel and in the hub.
+    const publishedAt = performance.now();
+    h.page(2, 200_000);
+    await sleep(800);
+    // One sweep, 800 ms in, that says the next one is a minute away: only the hub's own check
+    // at the moment it passes hard-lag can drop it in time.
+    h.hub.sweep(60_000);
+    assert.equal(h.hub.stats().drops, 0, `dropped at the sweep, ${HARD} ms not passed: ${h.dropped.join('; ')}`);
+    const queued = tcpSocket(h.port, stalled.socket.localPort!);
+    assert.ok(queued && queued.sendQueue > 0, `the server's end holds data for the stalled client: ${JSON.stringify(queued)}`);
+    assert.ok(await waitFor(() => h.hub.stats().drops === 1, 5000), 'not dropped without another sweep');
+    const droppedAfter = h.droppedAt[0]! - publishedAt;
+    assert.match(h.dropped[0]!, /behind the live stream/);
+    assert.ok(droppedAfter >= HARD, `dropped ${droppedAfter.toFixed(0)} ms after its data was published, before hard-lag ${HARD} ms`);
+    assert.ok(droppedAfter < HARD + 1000, `dropped ${droppedAfter.toFixed(0)} ms after its data was published: the check at ${HARD} ms did not happen`);
+
+    // Reset, not closed: nothing of the server's end is left in the kernel (a plain close leaves
+    // it in FIN-WAIT-1 with its queue for as long as the client does not read).
+    assert.equal(tcpSocket(h.port, stalled.socket.localPort!), undefined, 'the server end of the dropped connection still exists');
+    // The client still reads what it had received, then its connection ends.
+    stalled.socket.resume();
+    await stalled.ended;
+    assert.ok(stalled.body().length > HEADER_BYTES + 64 * 1024, `the client read ${stalled.body().length} bytes before the reset`);
   } finally {
     await h.close();
   }

@@ -144,6 +144,35 @@ test('trimming keeps a burst of keepMs possible from a sync point', () => {
   }
 });
 
+test('trimming keeps lagMs behind the burst start: a listener that started with a burst can fall hard-lag behind it', () => {
+  // As the hub configures it for burst-time 10 s and hard-lag 30 s: keepMs 10 s, lagMs 30 s. A
+  // sync point every second, 1000 B/s, for 100 s.
+  const BURST = 10_000;
+  const LAG = 30_000;
+  const log = new StreamLog(BURST, 0, 1e9, LAG);
+  for (let i = 0; i < 100; i++) {
+    const now = i * 1000;
+    log.append(Buffer.alloc(1000), true, now);
+    const burstStart = log.at(log.burstStart({ ms: BURST }, now))!;
+    const oldest = held(log)[0]!;
+    if (now >= BURST + LAG) {
+      // A listener admitted now starts at burstStart; its oldest unread byte may be LAG older.
+      assert.equal(burstStart.time - oldest.time, LAG, `at ${now} ms: the oldest entry held is ${burstStart.time - oldest.time} ms before the burst start`);
+      assert.equal(log.heldMs(now), BURST + LAG);
+    } else {
+      assert.equal(oldest.seq, 0, `at ${now} ms: nothing is old enough to go yet`);
+    }
+  }
+
+  // Sync points 8 s apart: kept back to the newest sync point at least LAG before the burst start.
+  const sparse = new StreamLog(BURST, 0, 1e9, LAG);
+  for (let i = 0; i < 100; i++) sparse.append(Buffer.alloc(1000), i % 8 === 0, i * 1000);
+  const burstStart = sparse.at(sparse.burstStart({ ms: BURST }, 99_000))!;
+  const oldest = held(sparse)[0]!;
+  assert.ok(oldest.sync, 'the oldest entry held is a sync point');
+  assert.ok(burstStart.time - oldest.time >= LAG && burstStart.time - oldest.time < LAG + 8000, `the oldest entry held is ${burstStart.time - oldest.time} ms before the burst start`);
+});
+
 test('entryAtOffset: the entry holding each stream byte; undefined outside what is held', () => {
   const log = new StreamLog(1000, 0, 1e9);
   fill(log, 50, { time: (i) => i * 100 });
