@@ -35,8 +35,10 @@ export const config = {
   /** How often the stalled listener's client asks `ss` whether the server still holds its end:
    * the resolution of the time to drop (one `ss` per poll, filtered in the kernel). */
   stallPollMs: envNumber('BENCH_STALL_POLL_MS', 250),
-  idleS: envNumber('BENCH_IDLE_S', quick ? 5 : 15),
-  idleRounds: Math.max(1, Math.round(envNumber('BENCH_IDLE_ROUNDS', quick ? 1 : 5))),
+  // Many short rounds rather than a few long ones: each round draws a new phase between the
+  // encodes (idle.ts), which is what moves one round's ratio by up to ±10 %.
+  idleS: envNumber('BENCH_IDLE_S', quick ? 5 : 12),
+  idleRounds: Math.max(1, Math.round(envNumber('BENCH_IDLE_ROUNDS', quick ? 1 : 9))),
   /** The idle window starts this long after Flowcast's start at the earliest: V8 collects the
    * garbage of start-up (loading, schema compilation) in its first 15 s or so. */
   idleAfterStartS: envNumber('BENCH_IDLE_AFTER_START_S', quick ? 5 : 20),

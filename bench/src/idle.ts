@@ -60,8 +60,10 @@ export async function idlePhase(pids: { flowcast: number; icecast: number; iceca
   return { flowcast: whole.flowcast.stop(), icecast: whole.icecast.stop(), icecastSource: whole.icecastSource.stop(), rounds };
 }
 
-/** The median over the rounds of `ratio(round)`. */
+/** The median over the rounds of `ratio(round)` (the mean of the middle two for an even count). */
 export function medianRatio(rounds: readonly OverheadRound[], ratio: (round: OverheadRound) => number): number {
   const sorted = rounds.map(ratio).sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+  if (sorted.length === 0) return Number.NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
