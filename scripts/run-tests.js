@@ -6,8 +6,11 @@
 // reproducible). Extra arguments are passed to node before the files, e.g.
 //   node scripts/run-tests.js --test-name-pattern=registry
 // Tests run one file at a time: end-to-end tests open ports and run GStreamer pipelines.
+// The run gets its own temporary directory (TMPDIR, which os.tmpdir(), npm and GStreamer honour),
+// removed when it ends: test projects, npm installs and captured streams do not pile up in /tmp.
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
@@ -62,7 +65,11 @@ if (hasConcurrency) args.push('--test-concurrency=1');
 args.push(...process.argv.slice(2), ...relative);
 
 console.log(`run-tests: ${relative.length} test file(s)`);
-const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-tests-'));
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: scratch } });
+// KEEP_TEST_TMP=1 keeps it, to look at what a failing test left.
+if (process.env.KEEP_TEST_TMP === '1') console.log(`run-tests: temporary files kept in ${scratch}`);
+else fs.rmSync(scratch, { recursive: true, force: true });
 if (result.error) {
   console.error(`run-tests: FAILED to start node --test: ${result.error.message}`);
   process.exit(1);

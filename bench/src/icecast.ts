@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gstLaunchArgs, MOUNT, shout2sendSink } from './encode';
-import { capture, commandExists, deadReason, freePort, log, pollUntil, probeFirstByte, spawnTracked, type Spawned } from './util';
+import { capture, commandExists, deadReason, freePort, log, pollUntil, probeFirstByte, spawnTracked, stopChild, type Spawned } from './util';
 
 /** Icecast 2.4's own defaults (its shipped icecast.xml and docs), stated so the run is reproducible. */
 export const ICECAST_LIMITS = {
@@ -108,7 +108,20 @@ export interface IcecastInstance {
 }
 
 /** Start icecast2 and its shout2send source in `dir` (a temp dir); resolves once the mount serves data. */
+/**
+ * Start icecast2 and its source. Icecast 2.4.4 now and then dies (SIGSEGV) while it starts, before
+ * anything is measured: then it is started once more, and the run says so.
+ */
 export async function startIcecast(dir: string, label: string): Promise<IcecastInstance> {
+  try {
+    return await startIcecastOnce(dir, label);
+  } catch (error) {
+    log(`icecast2 (${label}) failed to start, starting it once more: ${(error as Error).message.split('\n')[0]}`);
+    return startIcecastOnce(dir, `${label}-retry`);
+  }
+}
+
+async function startIcecastOnce(dir: string, label: string): Promise<IcecastInstance> {
   const port = await freePort();
   const password = crypto.randomBytes(9).toString('base64url');
   const owner = unprivilegedUser();
@@ -128,10 +141,17 @@ export async function startIcecast(dir: string, label: string): Promise<IcecastI
   const server = spawnTracked(`icecast2 (${label})`, ['icecast2', '-c', conf], { logFile: serverLog });
   const errorLog = path.join(logDir, 'error.log');
   const why = (): string | undefined => deadReason(server, fs.existsSync(errorLog) ? errorLog : serverLog);
-  // The source needs the port open; shout2send does not retry, so wait for the listen socket.
-  await pollUntil(`icecast2 (${label}) listening on ${port}`, 15000, 20, () => probeStatus(port), why);
-  const source = spawnTracked(`shout2send source (${label})`, ['gst-launch-1.0', ...gstLaunchArgs(shout2sendSink(port, password))], { logFile: sourceLog });
-  await pollUntil(`icecast2 (${label}) serving ${MOUNT}`, 20000, 20, () => probeFirstByte(url, 3000), () => why() ?? deadReason(source, sourceLog));
+  let source: Spawned | undefined;
+  try {
+    // The source needs the port open; shout2send does not retry, so wait for the listen socket.
+    await pollUntil(`icecast2 (${label}) listening on ${port}`, 15000, 20, () => probeStatus(port), why);
+    const started = spawnTracked(`shout2send source (${label})`, ['gst-launch-1.0', ...gstLaunchArgs(shout2sendSink(port, password))], { logFile: sourceLog });
+    source = started;
+    await pollUntil(`icecast2 (${label}) serving ${MOUNT}`, 20000, 20, () => probeFirstByte(url, 3000), () => why() ?? deadReason(started, sourceLog));
+  } catch (error) {
+    await Promise.all([stopChild(server), stopChild(source)]);
+    throw error;
+  }
   const startToFirstByteMs = performance.now() - t0;
   log(`icecast2 (${label}) pid ${server.pid} serving ${url}, source pid ${source.pid} (start → first byte ${startToFirstByteMs.toFixed(0)} ms)`);
   return { server, source, url, port, startToFirstByteMs, logDir };

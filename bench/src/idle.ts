@@ -5,9 +5,10 @@
  * Two encodes on two cores, both clocked by the system clock, wake in a fixed phase for as long as
  * both run; how often they land on a core at the same moment then moves each one's CPU by up to
  * ±10 % for the whole run (two identical gst-launch-1.0 processes measured side by side differ that
- * much). So the reference is started afresh for each of several rounds, each at a new phase, and
- * the overhead is the median of the rounds' ratios. CPU here is schedstat run time (ns), not 10 ms
- * ticks.
+ * much). So the references are started afresh for each of several rounds, each at a new phase
+ * drawn at random (a live source's buffers fall on its start time modulo their duration, 100 ms),
+ * and the overhead is the median of the rounds' ratios. CPU here is schedstat run time (ns), not
+ * 10 ms ticks.
  */
 import path from 'node:path';
 import { config } from './config';
@@ -32,6 +33,8 @@ export interface IdleResults {
 }
 
 const GST_WARM_UP_MS = 2000;
+/** The test source's buffer duration (producer-test: a tenth of a second): the period of an encode's wake-ups. */
+const BUFFER_MS = 100;
 const NODE_HOST = path.join(__dirname, 'node-host.js');
 
 export async function idlePhase(pids: { flowcast: number; icecast: number; icecastSource: number }, flowcastStartedAt: number, tmp: string): Promise<IdleResults> {
@@ -42,7 +45,10 @@ export async function idlePhase(pids: { flowcast: number; icecast: number; iceca
   for (let round = 1; round <= config.idleRounds; round++) {
     const gstLog = path.join(tmp, `gst-fakesink-${round}.log`);
     const hostLog = path.join(tmp, `node-host-${round}.log`);
+    // Each reference at its own random phase, so that no two encodes meet the same way every round.
+    await sleep(Math.random() * BUFFER_MS);
     const gst = spawnTracked(`gst-launch-1.0 → fakesink (round ${round})`, ['gst-launch-1.0', ...gstLaunchArgs(FAKESINK)], { logFile: gstLog });
+    await sleep(Math.random() * BUFFER_MS);
     const host = spawnTracked(`node + gstreamer-superficial → fakesink (round ${round})`, [process.execPath, ...runNodeFlags(), NODE_HOST], { logFile: hostLog });
     await sleep(GST_WARM_UP_MS);
     if (gst.child.exitCode !== null) throw new Error(`gst-launch-1.0 (fakesink) failed:\n${tail(gstLog)}`);

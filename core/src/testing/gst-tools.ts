@@ -12,11 +12,17 @@ export interface MediaInfo {
   channels?: number;
 }
 
-function toFile(data: Buffer | string, suffix: string): string {
-  if (typeof data === 'string') return data;
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-media-')), `stream${suffix}`);
-  fs.writeFileSync(file, data);
-  return file;
+/** Run `use` on `data` as a file: the file itself, or bytes written to a temporary one, removed after. */
+async function withFile<T>(data: Buffer | string, suffix: string, use: (file: string) => Promise<T>): Promise<T> {
+  if (typeof data === 'string') return use(data);
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-media-'));
+  try {
+    const file = path.join(directory, `stream${suffix}`);
+    fs.writeFileSync(file, data);
+    return await use(file);
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
@@ -30,8 +36,7 @@ function run(command: string, args: string[]): Promise<{ code: number; output: s
 
 /** What gst-discoverer-1.0 says of a file or of bytes received. */
 export async function discover(data: Buffer | string, suffix = '.ogg'): Promise<MediaInfo> {
-  const file = toFile(data, suffix);
-  const { output } = await run('gst-discoverer-1.0', [file]);
+  const { output } = await withFile(data, suffix, (file) => run('gst-discoverer-1.0', [file]));
   const field = (name: string): string | undefined => new RegExp(`^\\s*${name}: (.+)$`, 'm').exec(output)?.[1]?.trim();
   const rate = field('Sample rate');
   const channels = field('Channels');
@@ -49,7 +54,6 @@ export async function discover(data: Buffer | string, suffix = '.ogg'): Promise<
  * report whether it decoded without error, and how many audio samples came out.
  */
 export async function decodes(data: Buffer | string, decoder = 'oggdemux ! vorbisdec'): Promise<{ ok: boolean; output: string }> {
-  const file = toFile(data, '.ogg');
-  const { code, output } = await run('gst-launch-1.0', ['-q', 'filesrc', `location=${file}`, '!', ...decoder.split(' '), '!', 'audioconvert', '!', 'fakesink']);
+  const { code, output } = await withFile(data, '.ogg', (file) => run('gst-launch-1.0', ['-q', 'filesrc', `location=${file}`, '!', ...decoder.split(' '), '!', 'audioconvert', '!', 'fakesink']));
   return { ok: code === 0, output };
 }

@@ -77,8 +77,8 @@ export interface HubEvents {
 
 const BITRATE_WINDOW_MS = 10_000;
 /**
- * The stream log's size limit, whatever the time limits ask (with a burst-size above half of it,
- * twice the burst). 30 s of a 10 Mbit/s stream is 37.5 MiB.
+ * The most the stream log holds, whatever the time limits ask (twice burst-size when that is
+ * more). 30 s of a 10 Mbit/s stream is 37.5 MiB.
  */
 const LOG_MAX_BYTES = 64 * 1024 * 1024;
 /** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
@@ -373,7 +373,7 @@ export class StreamHub {
     return entry ? this.now() - entry.time : Number.POSITIVE_INFINITY;
   }
 
-  /** Disconnect a listener for falling behind: with a reset, so the kernel lets go of its queue now. */
+  /** Disconnect a listener past a limit, with a reset: the kernel lets go of its queue now. */
   private drop(listener: Listener, reason: string): void {
     this.counters.drops++;
     this.events.dropped(listener.request, reason);
