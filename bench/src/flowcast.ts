@@ -60,8 +60,8 @@ export async function startFlowcast(dir: string, label: string, debug = false): 
   return { server, url, port, startToRunningMs, startToFirstByteMs, logFile };
 }
 
-/** The pipeline description from a debug-level Flowcast log (JSON lines), if there is one. */
-export function pipelineDescription(logFile: string): string | undefined {
+/** The first entry of a Flowcast JSON-lines log whose message is `msg`, if there is one. */
+export function firstLogEntry(logFile: string, msg: string): Record<string, unknown> | undefined {
   let text: string;
   try {
     text = fs.readFileSync(logFile, 'utf8');
@@ -69,13 +69,25 @@ export function pipelineDescription(logFile: string): string | undefined {
     return undefined;
   }
   for (const line of text.split('\n')) {
-    if (!line.includes('"pipeline"')) continue;
+    if (!line.includes(`"${msg}"`)) continue;
     try {
-      const entry = JSON.parse(line) as { msg?: string; description?: string };
-      if (entry.msg === 'pipeline' && entry.description) return entry.description;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (entry.msg === msg) return entry;
     } catch {
       /* not a JSON line */
     }
   }
   return undefined;
+}
+
+/** The pipeline description from a debug-level Flowcast log, if there is one. */
+export function pipelineDescription(logFile: string): string | undefined {
+  const description = firstLogEntry(logFile, 'pipeline')?.description;
+  return typeof description === 'string' && description ? description : undefined;
+}
+
+/** Why Flowcast says it dropped a listener: the reason of the first "listener disconnected" in its log. */
+export function dropReason(logFile: string): string | undefined {
+  const reason = firstLogEntry(logFile, 'listener disconnected')?.reason;
+  return typeof reason === 'string' ? reason : undefined;
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareWithFlowcast, STREAM_BYTES_PER_SECOND } from './encode';
-import { pipelineDescription, startFlowcast, type FlowcastInstance } from './flowcast';
+import { dropReason, pipelineDescription, startFlowcast, type FlowcastInstance } from './flowcast';
 import { ensureIcecast, startIcecast, type IcecastInstance } from './icecast';
 import { idlePhase } from './idle';
 import { describeMachine } from './machine';
@@ -111,25 +111,6 @@ async function latencyTest(t: Target, tmp: string): Promise<ClientEvent> {
   const result = await runClient(`${t.name} latency`, params, (config.latencyM * 5.05 + 30) * 1000, tmp);
   log(`${t.name} latency: first byte ${JSON.stringify(result.firstByteMs)}`);
   return result;
-}
-
-/** Why Flowcast says it dropped a listener: the reason of the first "listener disconnected" line in its JSON log. */
-function dropReason(logFile: string): string | undefined {
-  let text = '';
-  try {
-    text = fs.readFileSync(logFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    if (!line.includes('listener disconnected')) continue;
-    try {
-      return (JSON.parse(line) as { reason?: string }).reason;
-    } catch {
-      /* not a JSON line */
-    }
-  }
-  return undefined;
 }
 
 function startStall(t: Target, tmp: string): Promise<ClientEvent> {
