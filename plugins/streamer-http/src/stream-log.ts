@@ -69,16 +69,19 @@ export class StreamLog {
    * that much, else the oldest sync point held, else the head.
    */
   burstStart(limit: { bytes?: number; ms?: number }, now: number): number {
-    let oldestSync = this.nextSeq;
+    const newest = this.newestSyncGiving(limit.bytes ?? 0, limit.ms ?? 0, now);
+    if (newest >= 0) return this.entries[newest]!.seq;
+    for (let i = this.first; i < this.entries.length; i++) if (this.entries[i]!.sync) return this.entries[i]!.seq;
+    return this.nextSeq;
+  }
+
+  /** The index of the newest sync entry with at least `bytes` and `ms` of stream from it, or -1. */
+  private newestSyncGiving(bytes: number, ms: number, now: number): number {
     for (let i = this.entries.length - 1; i >= this.first; i--) {
       const entry = this.entries[i]!;
-      if (!entry.sync) continue;
-      oldestSync = entry.seq;
-      const enoughBytes = limit.bytes === undefined || this.nextOffset - entry.offset >= limit.bytes;
-      const enoughTime = limit.ms === undefined || now - entry.time >= limit.ms;
-      if (enoughBytes && enoughTime) return entry.seq;
+      if (entry.sync && this.nextOffset - entry.offset >= bytes && now - entry.time >= ms) return i;
     }
-    return oldestSync;
+    return -1;
   }
 
   /** How much stream time the log holds: the age of its oldest entry (ms). */
@@ -129,14 +132,7 @@ export class StreamLog {
    * point). `first` when the log does not reach back that far yet.
    */
   private newestDisposable(now: number): number {
-    let burst = -1;
-    for (let i = this.entries.length - 1; i >= this.first; i--) {
-      const entry = this.entries[i]!;
-      if (entry.sync && now - entry.time >= this.keepMs && this.nextOffset - entry.offset >= this.minBytes) {
-        burst = i;
-        break;
-      }
-    }
+    const burst = this.newestSyncGiving(this.minBytes, this.keepMs, now);
     if (burst < 0) return this.first;
     const keepFrom = this.entries[burst]!.time - this.lagMs;
     let cut = this.first;
