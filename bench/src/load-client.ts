@@ -12,7 +12,8 @@
  *   burst    K connects fired at once: how many got data within a time limit, how the others failed
  *   latency  M new listeners one after another: connect → first body byte, p50/p99
  *   stall    one listener reads the headers, then stops reading: time until the server lets go of
- *            the connection (its socket leaves the server process, seen in /proc/net/tcp)
+ *            the connection (its socket leaves the server process, seen with ss or /proc/net/tcp),
+ *            from its last read and from the first byte it left unread
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -360,18 +361,38 @@ function tcpRow(local: number, remote: number): TcpRow | undefined {
 
 /**
  * A stalled listener: it reads the response headers (and what came with them), then never reads
- * again. Node cannot set SO_RCVBUF on a TCP socket; a socket that stops reading keeps the kernel's
- * initial receive buffer (tcp_rmem[1]), since Linux grows it only as the application reads.
+ * again. It reads through `onread`, so that stopping stops the reads from the kernel at once (a
+ * paused Node stream goes on reading up to its highWaterMark, 16 KiB, into memory). Node cannot
+ * set SO_RCVBUF on a TCP socket; a socket that stops reading keeps the kernel's initial receive
+ * buffer (tcp_rmem[1]), since Linux grows it only as the application reads.
+ *
+ * Two times to the drop: from its last read, and from the first byte it left unread (its own
+ * kernel holds data it does not take). A listener that stops when it has read everything sent is
+ * behind nothing until the stream's next data comes; from then on it falls behind.
  * The server has let go of the listener when its end of the connection has no owning process any
  * more (inode 0 or gone, per `ss` or /proc/net/tcp: closed, orphaned or reset), checked every pollMs.
  */
 async function stall(p: StallParams): Promise<object> {
   const u = new URL(p.url);
   const serverPort = Number(u.port);
-  const socket = net.connect({ host: u.hostname, port: serverPort });
   let head = '';
   let readBeforeStall = 0;
   let clientEvent = '';
+  let headersRead: () => void = () => undefined;
+  const socket = net.connect({
+    host: u.hostname,
+    port: serverPort,
+    onread: {
+      buffer: Buffer.alloc(64 * 1024),
+      callback: (n: number, buffer: Uint8Array): boolean => {
+        readBeforeStall += n;
+        head += Buffer.from(buffer.buffer, buffer.byteOffset, n).toString('latin1');
+        if (head.indexOf('\r\n\r\n') < 0) return true;
+        headersRead();
+        return false; // pauses the socket: no more reads from the kernel
+      },
+    },
+  });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     clientEvent ||= error.code ?? error.message;
   });
@@ -381,44 +402,42 @@ async function stall(p: StallParams): Promise<object> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no response headers within 10 s')), 10000);
     socket.on('connect', () => socket.write(`GET ${u.pathname} HTTP/1.0\r\nHost: ${u.host}\r\nUser-Agent: flowcast-bench-stall\r\n\r\n`));
-    const onData = (chunk: Buffer): void => {
-      readBeforeStall += chunk.length;
-      head += chunk.toString('latin1');
-      if (head.indexOf('\r\n\r\n') >= 0) {
-        socket.pause();
-        socket.off('data', onData);
-        clearTimeout(timer);
-        resolve();
-      }
+    headersRead = () => {
+      clearTimeout(timer);
+      resolve();
     };
-    socket.on('data', onData);
   });
   const localPort = socket.localPort as number;
   const stalledAt = now();
   emit({ event: 'stalled', localPort });
+  let firstUnreadAt: number | null = null;
   let maxServerSendQueue = 0;
   let lastServer: TcpRow | undefined;
-  let releasedAfterMs: number | null = null;
+  let releasedAt: number | null = null;
   let how = '';
-  // Only the server's end is polled (one `ss` per poll); the client's end once, at the end.
   while (now() - stalledAt < p.maxWaitMs) {
+    // The client's end is looked at often until data waits in it; then only the server's end.
+    if (firstUnreadAt === null && (tcpRow(localPort, serverPort)?.rxQueue ?? 0) > 0) firstUnreadAt = now();
     const server = tcpRow(serverPort, localPort);
     if (!server || server.inode === '0') {
-      releasedAfterMs = now() - stalledAt;
+      releasedAt = now();
       how = server ? `server socket orphaned (state ${server.state}, ${server.txQueue} bytes unsent)` : 'server socket gone';
       break;
     }
     lastServer = server;
     maxServerSendQueue = Math.max(maxServerSendQueue, server.txQueue);
-    await sleep(p.pollMs);
+    await sleep(firstUnreadAt === null ? 10 : p.pollMs);
   }
   const lastClient = tcpRow(localPort, serverPort);
   socket.destroy();
+  const seconds = (ms: number): number | null => round(ms / 1000, 1);
   return {
     event: 'result',
     mode: 'stall',
-    released: releasedAfterMs !== null,
-    releasedAfterS: releasedAfterMs === null ? null : round(releasedAfterMs / 1000, 1),
+    released: releasedAt !== null,
+    releasedAfterS: releasedAt === null ? null : seconds(releasedAt - stalledAt),
+    firstUnreadAfterS: firstUnreadAt === null ? null : round((firstUnreadAt - stalledAt) / 1000, 2),
+    releasedAfterUnreadS: releasedAt === null || firstUnreadAt === null ? null : seconds(releasedAt - firstUnreadAt),
     limitS: p.maxWaitMs / 1000,
     how,
     readBeforeStall,

@@ -2,7 +2,7 @@
 import { STREAM_BYTES_PER_SECOND } from './encode';
 import { ICECAST_LIMITS } from './icecast';
 import { medianRatio } from './idle';
-import type { BurstResult, HoldRecord, HoldResult, LatencyResult, Results, StallResult } from './types';
+import type { BurstResult, HoldRecord, HoldResult, LatencyResult, Results, Stat, StallResult } from './types';
 import type { OverheadRound } from './idle';
 
 const MB = 2 ** 20;
@@ -32,8 +32,14 @@ function reasons(counts: Record<string, number>): string {
 
 const hold = (r: HoldRecord): HoldResult => r.client as unknown as HoldResult;
 
-function stallText(s: StallResult): string {
-  return s.released ? `${fmt(s.releasedAfterS, 1)} s` : `> ${fmt(s.limitS, 0)} s (not dropped)`;
+function stallText(s: StallResult, afterS: Stat): string {
+  return s.released ? `${fmt(afterS, 1)} s` : `> ${fmt(s.limitS, 0)} s (not dropped)`;
+}
+
+function stallRatio(f: StallResult, i: StallResult, fAfterS: Stat, iAfterS: Stat): string {
+  if (f.released && i.released) return ratio(fAfterS, iAfterS);
+  if (f.released) return `< ${ratio(fAfterS, i.limitS)}`;
+  return i.released ? `> ${ratio(f.limitS, iAfterS)}` : '—';
 }
 
 export function renderResults(res: Results): string {
@@ -115,12 +121,13 @@ export function renderResults(res: Results): string {
   const is = I.stall as unknown as StallResult;
   lines.push(
     row(
-      '**Stalled listener**: time until the server drops it',
-      stallText(fs),
-      stallText(is),
-      fs.released && is.released ? ratio(fs.releasedAfterS, is.releasedAfterS) : fs.released ? `< ${ratio(fs.releasedAfterS, is.limitS)}` : is.released ? `> ${ratio(fs.limitS, is.releasedAfterS)}` : '—',
+      '**Stalled listener**: time until the server drops it, from the first byte it left unread',
+      stallText(fs, fs.releasedAfterUnreadS),
+      stallText(is, is.releasedAfterUnreadS),
+      stallRatio(fs, is, fs.releasedAfterUnreadS, is.releasedAfterUnreadS),
     ),
   );
+  lines.push(row('Stalled listener: time until the server drops it, from its last read', stallText(fs, fs.releasedAfterS), stallText(is, is.releasedAfterS), stallRatio(fs, is, fs.releasedAfterS, is.releasedAfterS)));
   lines.push(
     row(
       '**Start → first byte served**, ms (`flowcast run`; icecast2 + its source)',
@@ -171,7 +178,7 @@ export function renderResults(res: Results): string {
     `- Icecast settings (${machine.icecast}): limits clients ${ICECAST_LIMITS.clients}, sources ${ICECAST_LIMITS.sources}; queue-size ${ICECAST_LIMITS.queueSize} and burst-size ${ICECAST_LIMITS.burstSize} (burst-on-connect 1) are Icecast's defaults.`,
     `- Listeners that failed during the ramps, by reason: ${[...F.holds.map((r) => `Flowcast N = ${r.n}: ${reasons(hold(r).failReasons)}`), ...I.holds.map((r) => `Icecast N = ${r.n}: ${reasons(hold(r).failReasons)}`)].join('; ')}. "timeout" = connected but no data within 15 s; for Icecast that is a connection its listen backlog of 5 turned away (accept-queue overflow) and the client kept retrying.`,
     `- First byte: from connect() to the first body byte (after the HTTP headers). Burst: ${config.burstK} connect() calls at once from one process; "other" failures are timeouts at the limit or closes before data (${reasons(fb.reasons)} | ${reasons(ib.reasons)}).`,
-    `- Stalled listener: reads the response headers, then stops reading (Node cannot set SO_RCVBUF on TCP sockets; an unread socket keeps the initial receive buffer, tcp_rmem[1]). Dropped = the server's end of the connection no longer belongs to the server process (inode 0 or gone, asked of ss every ${fmt(config.stallPollMs, 0)} ms), limit ${fmt(config.stallMaxS, 0)} s (BENCH_STALL_MAX_S). Each server's stall runs on a second instance of that server started for it, in the background of the other tests. Server send queue at most: Flowcast ${fs.maxServerSendQueue} B, Icecast ${is.maxServerSendQueue} B; how: ${fs.how || '—'} | ${is.how || '—'}. Flowcast's log gives as the reason: "${fs.serverReason ?? '—'}" (its hard-lag is 30 s, the default).`,
+    `- Stalled listener: reads the response headers (and what came with them: ${fs.readBeforeStall} B from Flowcast, ${is.readBeforeStall} B from Icecast), then stops reading from its socket (Node cannot set SO_RCVBUF on TCP sockets; an unread socket keeps the initial receive buffer, tcp_rmem[1]). It is behind from the first byte it leaves unread (seen in its kernel's receive queue, asked every 10 ms): ${fmt(fs.firstUnreadAfterS, 2)} s after its last read on Flowcast, ${fmt(is.firstUnreadAfterS, 2)} s on Icecast; before that it had read everything sent, as a listener that keeps up does. Dropped = the server's end of the connection no longer belongs to the server process (inode 0 or gone, asked of ss every ${fmt(config.stallPollMs, 0)} ms), limit ${fmt(config.stallMaxS, 0)} s (BENCH_STALL_MAX_S). Each server's stall runs on a second instance of that server started for it, in the background of the other tests. Server send queue at most: Flowcast ${fs.maxServerSendQueue} B, Icecast ${is.maxServerSendQueue} B; how: ${fs.how || '—'} | ${is.how || '—'}. Flowcast's log gives as the reason: "${fs.serverReason ?? '—'}" (its hard-lag is 30 s, the default).`,
     `- All processes share ${machine.cpus} cores: the load client (one Node process per test) competes with the server it measures, and the stall instances and the other server idle in the background. Reading ${fmt(config.listenerCounts[config.listenerCounts.length - 1] ?? 0, 0)} streams costs the client real CPU (its row above); a client short of CPU shows up as bytes/s below the stream rate.`,
     "- Flowcast's streamer reads each listener's TCP state once a second with one getsockopt(TCP_INFO): the bytes acknowledged (its send queue) and the window the client advertises (what the client's own kernel holds unread, counted in its lag).",
     `- Idle phase: starts ${fmt(config.idleAfterStartS, 0)} s after Flowcast's start at the earliest (BENCH_IDLE_AFTER_START_S), past V8's start-up garbage collection, and before the stall instances start, so that only the two servers, Icecast's source and the reference run. Flowcast's streamer takes its sink's queue every 5 s while nobody listens.`,

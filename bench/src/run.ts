@@ -207,7 +207,8 @@ async function main(): Promise<void> {
   const [stallF, stallI] = await Promise.all([stallFlowcast, stallIcecast]);
   const serverReason = dropReason(fcStall.logFile);
   if (serverReason) stallF.serverReason = serverReason;
-  log(`stall: flowcast ${JSON.stringify(stallF.releasedAfterS)} s, icecast ${JSON.stringify(stallI.releasedAfterS)} s`);
+  const stallTimes = (r: ClientEvent): string => `${JSON.stringify(r.releasedAfterUnreadS)} s from its first unread byte (${JSON.stringify(r.releasedAfterS)} s from its last read)`;
+  log(`stall: flowcast ${stallTimes(stallF)}, icecast ${stallTimes(stallI)}`);
 
   const servers = (name: 'flowcast' | 'icecast'): ServerResults => ({
     idle: name === 'flowcast' ? idle.flowcast : idle.icecast,

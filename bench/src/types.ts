@@ -6,7 +6,7 @@ import type { CpuSample } from './proc';
 
 export type ClientEvent = { event: string; [key: string]: unknown };
 
-type Stat = number | null;
+export type Stat = number | null;
 
 export interface HoldResult {
   target: number;
@@ -52,7 +52,12 @@ export interface LatencyResult {
 
 export interface StallResult {
   released: boolean;
+  /** From its last read. */
   releasedAfterS: Stat;
+  /** From its last read to the first byte waiting unread in its kernel. */
+  firstUnreadAfterS: Stat;
+  /** From the first byte it left unread: how long it was behind. */
+  releasedAfterUnreadS: Stat;
   limitS: number;
   how: string;
   readBeforeStall: number;

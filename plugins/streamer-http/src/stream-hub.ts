@@ -29,8 +29,9 @@ interface Listener {
   /** Response body bytes handed to the socket (stream headers and data; not the HTTP header). */
   bytes: number;
   /**
-   * How far behind live its burst put it on connect (ms): soft-lag and hard-lag count from there,
-   * so a burst longer than soft-lag is not undone as soon as it is sent.
+   * How much stream its burst holds before the newest buffer (ms): a listener that takes the
+   * burst as it comes stays that far behind live, so soft-lag and hard-lag count from there and a
+   * burst longer than soft-lag is not undone as soon as it is sent.
    */
   lagAllowanceMs: number;
   /** Not written to while the kernel refuses more (drain), or holds a full window (kernel). */
@@ -268,8 +269,11 @@ export class StreamHub {
       lastWrite: this.now(),
     };
     const burstEntry = this.log.at(listener.next);
+    const newestEntry = this.log.at(this.log.head - 1);
     listener.streamPosition = burstEntry?.offset ?? this.log.totalBytes;
-    listener.lagAllowanceMs = burstEntry ? Math.max(0, this.now() - burstEntry.time) : 0;
+    // Its span, not its age: the newest buffer's age is no lag, since a listener that has read
+    // everything sent to it is behind by nothing until the next buffer comes.
+    listener.lagAllowanceMs = burstEntry && newestEntry ? newestEntry.time - burstEntry.time : 0;
     this.listeners.add(listener);
     conn.onClose(() => this.closed(listener));
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
@@ -277,7 +281,7 @@ export class StreamHub {
     const head = `HTTP/1.0 200 OK\r\nContent-Type: ${this.format.contentType}\r\nCache-Control: no-cache, no-store\r\nConnection: close\r\n\r\n`;
     conn.write(Buffer.from(head, 'latin1'));
     for (const header of this.format.headers) this.write(listener, header);
-    this.catchUp(listener);
+    this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
   }
 
@@ -301,16 +305,20 @@ export class StreamHub {
     }
   }
 
-  /** Hand everything from the listener's position to the head to its socket, in one writev. */
+  /** Resync the listener if it is past soft-lag, then hand it everything up to the head. */
   private catchUp(listener: Listener): void {
     if (listener.next < this.log.head && this.lagOfNext(listener) > this.policy.softLagMs + listener.lagAllowanceMs) this.resync(listener);
+    this.sendBacklog(listener);
+  }
+
+  /** Hand everything from the listener's position to the head to its socket, in one writev. */
+  private sendBacklog(listener: Listener): void {
     const corked = listener.next < this.log.head - 1;
     if (corked) listener.conn.cork();
     while (!listener.blocked && listener.next < this.log.head) {
       const entry = this.log.at(listener.next);
       if (entry) this.send(listener, entry);
       else this.resync(listener); // Its position has left the log: further behind than anything kept.
-
     }
     if (corked) this.uncork(listener);
   }

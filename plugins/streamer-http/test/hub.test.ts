@@ -99,16 +99,25 @@ interface Client {
 }
 
 async function connect(port: number, options: { path?: string; userAgent?: string; referer?: string; paused?: boolean } = {}): Promise<Client> {
-  const socket = net.connect({ port, host: '127.0.0.1' });
   const chunks: Buffer[] = [];
   let all = Buffer.alloc(0);
   let dirty = false;
+  // Read through `onread`: socket.pause() then stops the reads from the kernel at once, where a
+  // paused Node stream goes on reading up to its highWaterMark into memory.
+  const socket = net.connect({
+    port,
+    host: '127.0.0.1',
+    onread: {
+      buffer: Buffer.alloc(64 * 1024),
+      callback: (n: number, buffer: Uint8Array): boolean => {
+        chunks.push(Buffer.from(buffer.subarray(0, n)));
+        dirty = true;
+        return true;
+      },
+    },
+  });
   const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   socket.on('error', () => undefined);
-  socket.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    dirty = true;
-  });
   const bytes = (): Buffer => {
     if (dirty) {
       all = Buffer.concat(chunks);
@@ -371,10 +380,10 @@ test('a listener that stops reading counts as behind from then: what its own ker
     assert.equal(h.hub.stats().drops, 1, 'dropped for its lag');
     assert.ok(unreadSeen > 32 * 1024, `the hub saw at most ${unreadSeen} bytes waiting in the client's own buffer`);
     // Dropped once HARD behind, plus what the client's kernel took beyond its window's shrinking
-    // (about 40 KB on loopback: 2.5 s of this stream) and up to a sweep (13.5 s here). Not counting the client's
-    // buffer at all, it was HARD + its whole buffer (19.5 s).
+    // (about 20 KB on loopback: 1.2 s of this stream) and up to a sweep: 11.5 to 12.5 s here. Not
+    // counting the client's buffer at all, it was HARD + its whole buffer (18.5 s).
     assert.ok(droppedAfter > HARD, `dropped ${droppedAfter} ms after it stopped reading, before it was ${HARD} ms behind`);
-    assert.ok(droppedAfter <= HARD + 5000, `dropped ${droppedAfter} ms after it stopped reading, with hard-lag ${HARD} ms`);
+    assert.ok(droppedAfter <= HARD + 4000, `dropped ${droppedAfter} ms after it stopped reading, with hard-lag ${HARD} ms`);
   } finally {
     await h.close();
   }
@@ -419,6 +428,34 @@ test('hard-lag is kept between sweeps, and a dropped listener is reset: the serv
     stalled.socket.resume();
     await stalled.ended;
     assert.ok(stalled.body().length > HEADER_BYTES + 64 * 1024, `the client read ${stalled.body().length} bytes before the reset`);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a listener that took its burst and stopped is behind from the next buffer on: hard-lag counts from there, whatever the burst\'s age', { timeout: 10_000 }, async () => {
+  const HARD = 5000;
+  const h = await startHub({ burst: { mode: 'latest-sync' }, hardLagMs: HARD, softLagMs: 60_000, maxClientBuffer: 256 * 1024 * 1024 });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    h.page(2, 1000);
+    // It connects 900 ms after the newest page: its burst is that page, 900 ms old.
+    h.clock.now = 900;
+    const client = await connect(h.port);
+    assert.ok(await waitFor(() => client.dataPages().length === 1, 2000), 'the burst page arrived');
+    client.socket.pause();
+    // The next page, more than the client's receive buffer takes: it cannot have read all of it.
+    h.clock.now = 1000;
+    h.page(3, 400_000);
+    await sleep(200);
+    h.clock.now = 1000 + HARD - 10;
+    h.hub.sweep();
+    assert.equal(h.hub.stats().drops, 0, `dropped before the page it left unread was ${HARD} ms old: ${h.dropped.join('; ')}`);
+    // Counting from the burst's age instead, it would be kept until 1000 + HARD + 900.
+    h.clock.now = 1000 + HARD + 10;
+    h.hub.sweep();
+    assert.equal(h.hub.stats().drops, 1, 'not dropped once the page it left unread was past hard-lag');
+    assert.match(h.dropped[0]!, /5 s behind the live stream/);
   } finally {
     await h.close();
   }
