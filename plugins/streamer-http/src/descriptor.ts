@@ -1,4 +1,5 @@
 import { defineComponent } from '@flowcast/core';
+import { ALLOW_ORIGIN_PATTERN } from './cors';
 import { BANDWIDTH_PATTERN } from './policy';
 
 export const streamerHttp = defineComponent({
@@ -51,6 +52,13 @@ export const streamerHttp = defineComponent({
         default: 1048576,
         'x-unit': 'bytes',
         description: 'A listener with more than this waiting to be sent is disconnected',
+      },
+      'allow-origin': {
+        type: 'string',
+        pattern: ALLOW_ORIGIN_PATTERN,
+        default: '*',
+        description:
+          'Access-Control-Allow-Origin on every answer: which web pages\' scripts may read the stream (Web Audio, fetch-based players); "*" for any, an origin such as "https://radio.example", or "" for none. An <audio> element plays it either way',
       },
       'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
     },

@@ -18,6 +18,8 @@ export interface ListenerPolicy {
   bandwidthLimit: number;
   /** Where refused listeners are sent (302); otherwise they get 503. */
   redirectOnOverflow?: string;
+  /** Access-Control-Allow-Origin on the stream's response ("" or absent: none). */
+  allowOrigin?: string;
 }
 
 const UNITS: Readonly<Record<string, number>> = { 'bit/s': 1, 'kbit/s': 1e3, 'Mbit/s': 1e6, 'Gbit/s': 1e9 };

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { AccessRecord } from './access-log';
+import { corsHeaders } from './cors';
 import { admissionRefusal, type ListenerPolicy } from './policy';
 import type { FanoutAddon } from './native';
 import { RawConnection } from './raw-connection';
@@ -278,11 +279,17 @@ export class StreamHub {
     conn.onClose(() => this.closed(listener));
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
-    const head = `HTTP/1.0 200 OK\r\nContent-Type: ${this.format.contentType}\r\nCache-Control: no-cache, no-store\r\nConnection: close\r\n\r\n`;
-    conn.write(Buffer.from(head, 'latin1'));
+    conn.write(this.responseHead(this.format.contentType));
     for (const header of this.format.headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
+  }
+
+  /** The HTTP head of the stream's response, the same for every listener. */
+  private responseHead(contentType: string): Buffer {
+    const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache, no-store', ...corsHeaders(this.policy.allowOrigin ?? ''), Connection: 'close' };
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    return Buffer.from(`HTTP/1.0 200 OK\r\n${lines.join('')}\r\n`, 'latin1');
   }
 
   /** Send what was corked; what the kernel refused makes the listener wait for a retry. */

@@ -20,6 +20,7 @@ import {
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
 import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
+import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
 import { loadNative, type StreamBatch } from './native';
@@ -34,6 +35,8 @@ const SWEEP_INTERVAL_MS = 1000;
  * this only bounds how much waits there; a new listener, HEAD and stats() take first anyway.
  */
 const IDLE_SWEEP_INTERVAL_MS = 5000;
+/** What the mount answers: GET (the stream), HEAD, and OPTIONS (CORS preflights). */
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 /** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
 const SPARE_FILES = 256;
 
@@ -63,6 +66,7 @@ export function policyFrom(p: Properties): ListenerPolicy {
     clientLimit: p['client-limit'],
     bandwidthLimit: p['bandwidth-limit'] ? parseBandwidth(p['bandwidth-limit']) : 0,
     ...(p['redirect-on-overflow'] ? { redirectOnOverflow: p['redirect-on-overflow'] } : {}),
+    allowOrigin: p['allow-origin'],
   };
 }
 
@@ -148,10 +152,15 @@ export default class StreamerHttp implements Component {
     if (limit < wanted) this.log.warn(`open-file limit is ${limit}, below the ${wanted} that client-limit ${this.props['client-limit']} needs: listeners beyond it will be refused by the system`);
   }
 
-  /** Requests other than GET, through the HTTP layer: HEAD and the refusal of other methods. */
+  /** Requests other than GET, through the HTTP layer: HEAD, CORS preflights, and the refusal of other methods. */
   private serve(request: IncomingMessage, response: ServerResponse): void {
+    if (request.method === 'OPTIONS') {
+      response.shouldKeepAlive = false;
+      response.writeHead(204, { Allow: ALLOWED_METHODS, ...preflightHeaders(this.props['allow-origin']), Connection: 'close' }).end();
+      return;
+    }
     if (request.method !== 'HEAD') {
-      this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: 'GET, HEAD' });
+      this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: ALLOWED_METHODS });
       return;
     }
     this.takeFromSink();
@@ -161,7 +170,7 @@ export default class StreamerHttp implements Component {
       this.reply(response, 503, `This stream is ${refusal ? `full (${refusal})` : 'not ready yet'}\n`, { 'Retry-After': '10' });
       return;
     }
-    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache, no-store', Connection: 'close' }).end();
+    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache, no-store', ...corsHeaders(this.props['allow-origin']), Connection: 'close' }).end();
   }
 
   /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */
@@ -171,8 +180,9 @@ export default class StreamerHttp implements Component {
     if (refusal) {
       this.hub.noteRefused();
       const redirect = this.props['redirect-on-overflow'];
-      if (redirect) writeRawReply(socket, '302 Found', `Full; try ${redirect}\n`, { Location: redirect });
-      else writeRawReply(socket, '503 Service Unavailable', `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10' });
+      const cors = corsHeaders(this.props['allow-origin']);
+      if (redirect) writeRawReply(socket, '302 Found', `Full; try ${redirect}\n`, { Location: redirect, ...cors });
+      else writeRawReply(socket, '503 Service Unavailable', `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10', ...cors });
       return;
     }
     this.hub.add(socket, {
@@ -188,7 +198,7 @@ export default class StreamerHttp implements Component {
 
   private reply(response: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
     response.shouldKeepAlive = false;
-    response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' }).end(text);
+    response.writeHead(status, { ...headers, ...corsHeaders(this.props['allow-origin']), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' }).end(text);
   }
 
   /** Take what the sink queued, forget listeners that left, enforce the limits. */

@@ -49,11 +49,11 @@ test('HEAD on the mount: 200, Content-Type application/ogg, no body, connection 
   assert.deepEqual(status, { status: 200, type: 'application/ogg', bytes: 0 });
 });
 
-test('POST on the mount: 405 with an Allow header naming GET and HEAD', { timeout: 10_000 }, async () => {
+test('POST on the mount: 405 with an Allow header naming GET, HEAD and OPTIONS', { timeout: 10_000 }, async () => {
   const response = await rawExchange(port, `POST ${MOUNT} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello`, { waitMs: 2000 });
   assert.equal(response.status, 405, response.head);
   const allow = (response.headers.get('allow') ?? '').split(',').map((m) => m.trim()).sort();
-  assert.deepEqual(allow, ['GET', 'HEAD'], response.head);
+  assert.deepEqual(allow, ['GET', 'HEAD', 'OPTIONS'], response.head);
   // A complete, self-delimited answer: the client is not left waiting for more.
   const delimited = response.closedByServer || response.headers.has('content-length') || response.body.toString('latin1').endsWith('0\r\n\r\n');
   assert.ok(delimited, response.head);
@@ -85,4 +85,20 @@ test('HTTP/1.0 GET gets the same raw stream', { timeout: 10_000 }, async () => {
   assert.equal(response.status, 200, response.head);
   assert.equal(response.headers.get('transfer-encoding'), undefined, response.head);
   assert.equal(response.body.toString('latin1', 0, 4), 'OggS');
+});
+
+test('CORS: GET and HEAD carry Access-Control-Allow-Origin (allow-origin defaults to *); a preflight is answered', { timeout: 10_000 }, async () => {
+  const get = await rawExchange(port, request('GET', MOUNT), { waitMs: 1000 });
+  assert.equal(get.status, 200, get.head);
+  assert.equal(get.headers.get('access-control-allow-origin'), '*', get.head);
+  const head = await rawExchange(port, request('HEAD', MOUNT), { waitMs: 2000 });
+  assert.equal(head.headers.get('access-control-allow-origin'), '*', head.head);
+
+  const preflight = `OPTIONS ${MOUNT} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: https://player.example\r\nAccess-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: icy-metadata\r\n\r\n`;
+  const options = await rawExchange(port, preflight, { waitMs: 2000 });
+  assert.equal(options.status, 204, options.head);
+  assert.equal(options.headers.get('access-control-allow-origin'), '*', options.head);
+  assert.match(options.headers.get('access-control-allow-methods') ?? '', /\bGET\b/, options.head);
+  assert.match(options.headers.get('access-control-allow-headers') ?? '', /Icy-MetaData/i, options.head);
+  assert.equal(options.body.length, 0, options.head);
 });
