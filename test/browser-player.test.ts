@@ -16,6 +16,14 @@ import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
 
 const REPO = path.join(__dirname, '..', '..');
 const PLAY_MS = 2500;
+const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox', // run as root in CI containers
+  '--disable-gpu',
+  '--disable-dev-shm-usage', // containers often have a small /dev/shm
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required', // nobody is there to click play
+];
 
 interface PlayerReport {
   open?: { advancedS: number; peak: number; error?: number };
@@ -108,11 +116,7 @@ test('a web player on another origin plays the stream and reads its samples (COR
   const page = await servePage(playerPage(`http://127.0.0.1:${port}`));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
   // Its own process group, so that the browser and every process it starts can be stopped at once.
-  const browser = spawn(
-    'chromium',
-    ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required', `--user-data-dir=${profile}`, page.url],
-    { stdio: 'ignore', detached: true },
-  );
+  const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
   const browserExited = new Promise((resolve) => browser.once('exit', resolve));
   try {
     const report = await page.report;
