@@ -22,6 +22,11 @@ export interface OverheadRound {
   gst: CpuSample;
   /** The same description in a bare Node process through gstreamer-superficial (node-host.ts). */
   nodeHost: CpuSample;
+  /**
+   * A second gst-launch-1.0 running the same description: gst-launch-1.0 against itself is the
+   * measurement's own spread, in the same round.
+   */
+  gstControl: CpuSample;
 }
 
 export interface IdleResults {
@@ -45,22 +50,31 @@ export async function idlePhase(pids: { flowcast: number; icecast: number; iceca
   for (let round = 1; round <= config.idleRounds; round++) {
     const gstLog = path.join(tmp, `gst-fakesink-${round}.log`);
     const hostLog = path.join(tmp, `node-host-${round}.log`);
+    const controlLog = path.join(tmp, `gst-fakesink-control-${round}.log`);
     // Each reference at its own random phase, so that no two encodes meet the same way every round.
     await sleep(Math.random() * BUFFER_MS);
     const gst = spawnTracked(`gst-launch-1.0 → fakesink (round ${round})`, ['gst-launch-1.0', ...gstLaunchArgs(FAKESINK)], { logFile: gstLog });
+    await sleep(Math.random() * BUFFER_MS);
+    const control = spawnTracked(`second gst-launch-1.0 → fakesink (round ${round})`, ['gst-launch-1.0', ...gstLaunchArgs(FAKESINK)], { logFile: controlLog });
     await sleep(Math.random() * BUFFER_MS);
     const host = spawnTracked(`node + gstreamer-superficial → fakesink (round ${round})`, [process.execPath, ...runNodeFlags(), NODE_HOST], { logFile: hostLog });
     await sleep(GST_WARM_UP_MS);
     if (gst.child.exitCode !== null) throw new Error(`gst-launch-1.0 (fakesink) failed:\n${tail(gstLog)}`);
     if (host.child.exitCode !== null) throw new Error(`node-host.js failed:\n${tail(hostLog)}`);
-    const windows = { flowcast: new ProcWindow(pids.flowcast, true), gst: new ProcWindow(gst.pid, true), nodeHost: new ProcWindow(host.pid, true) };
+    if (control.child.exitCode !== null) throw new Error(`the second gst-launch-1.0 (fakesink) failed:\n${tail(controlLog)}`);
+    const windows = {
+      flowcast: new ProcWindow(pids.flowcast, true),
+      gst: new ProcWindow(gst.pid, true),
+      nodeHost: new ProcWindow(host.pid, true),
+      gstControl: new ProcWindow(control.pid, true),
+    };
     await sleep(config.idleS * 1000);
-    const result = { flowcast: windows.flowcast.stop(), gst: windows.gst.stop(), nodeHost: windows.nodeHost.stop() };
-    await Promise.all([stopChild(gst), stopChild(host)]);
+    const result = { flowcast: windows.flowcast.stop(), gst: windows.gst.stop(), nodeHost: windows.nodeHost.stop(), gstControl: windows.gstControl.stop() };
+    await Promise.all([stopChild(gst), stopChild(host), stopChild(control)]);
     rounds.push(result);
     const t = result.flowcast.threads;
     log(
-      `idle round ${round}/${config.idleRounds} (${config.idleS} s): flowcast ${result.flowcast.cpuPercent.toFixed(3)} % (node main ${t.main.toFixed(3)}, other node threads ${t.sameName.toFixed(3)}, GStreamer ${t.other.toFixed(3)}), node host ${result.nodeHost.cpuPercent.toFixed(3)} %, gst-launch ${result.gst.cpuPercent.toFixed(3)} %: ${(result.flowcast.cpuPercent / result.gst.cpuPercent).toFixed(3)}`,
+      `idle round ${round}/${config.idleRounds} (${config.idleS} s): flowcast ${result.flowcast.cpuPercent.toFixed(3)} % (node main ${t.main.toFixed(3)}, other node threads ${t.sameName.toFixed(3)}, GStreamer ${t.other.toFixed(3)}), node host ${result.nodeHost.cpuPercent.toFixed(3)} %, gst-launch ${result.gst.cpuPercent.toFixed(3)} % (second: ${result.gstControl.cpuPercent.toFixed(3)} %): ${(result.flowcast.cpuPercent / result.gst.cpuPercent).toFixed(3)}`,
     );
   }
   return { flowcast: whole.flowcast.stop(), icecast: whole.icecast.stop(), icecastSource: whole.icecastSource.stop(), rounds };

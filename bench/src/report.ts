@@ -142,21 +142,22 @@ export function renderResults(res: Results): string {
   const versusGst = (r: OverheadRound): number => r.flowcast.cpuPercent / r.gst.cpuPercent;
   const hostVersusGst = (r: OverheadRound): number => r.nodeHost.cpuPercent / r.gst.cpuPercent;
   const versusHost = (r: OverheadRound): number => r.flowcast.cpuPercent / r.nodeHost.cpuPercent;
+  const controlVersusGst = (r: OverheadRound): number => r.gstControl.cpuPercent / r.gst.cpuPercent;
   lines.push(
-    `Flowcast (\`flowcast run\`: Node, the encode in process, the HTTP streamer) against \`gst-launch-1.0\` running the same elements into fakesink, and against the same description in a bare Node process through gstreamer-superficial (bench/src/node-host.ts: no Flowcast code), side by side, in ${rounds.length} rounds of ${fmt(config.idleS, 0)} s with fresh references each round (idle.ts says why). CPU: schedstat run time, % of one core.`,
+    `Flowcast (\`flowcast run\`: Node, the encode in process, the HTTP streamer) against \`gst-launch-1.0\` running the same elements into fakesink, and against the same description in a bare Node process through gstreamer-superficial (bench/src/node-host.ts: no Flowcast code), and a second \`gst-launch-1.0\` as a control (the same program against itself: the measurement's own spread), side by side, in ${rounds.length} rounds of ${fmt(config.idleS, 0)} s with fresh references each round (idle.ts says why). CPU: schedstat run time, % of one core.`,
     '',
   );
   lines.push(
-    '| Round | Flowcast | of which Node main / other Node threads / GStreamer threads | bare Node host | gst-launch-1.0 | **Flowcast / gst-launch-1.0** | bare Node host / gst-launch-1.0 | Flowcast / bare Node host |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Round | Flowcast | of which Node main / other Node threads / GStreamer threads | bare Node host | gst-launch-1.0 | **Flowcast / gst-launch-1.0** | bare Node host / gst-launch-1.0 | Flowcast / bare Node host | control: second gst-launch-1.0 / gst-launch-1.0 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   rounds.forEach((r, i) => {
     const t = r.flowcast.threads;
     lines.push(
-      `| ${i + 1} | ${fmt(r.flowcast.cpuPercent, 3)} | ${fmt(t.main, 3)} / ${fmt(t.sameName, 3)} / ${fmt(t.other, 3)} | ${fmt(r.nodeHost.cpuPercent, 3)} | ${fmt(r.gst.cpuPercent, 3)} | ${fmt(versusGst(r), 3)} | ${fmt(hostVersusGst(r), 3)} | ${fmt(versusHost(r), 3)} |`,
+      `| ${i + 1} | ${fmt(r.flowcast.cpuPercent, 3)} | ${fmt(t.main, 3)} / ${fmt(t.sameName, 3)} / ${fmt(t.other, 3)} | ${fmt(r.nodeHost.cpuPercent, 3)} | ${fmt(r.gst.cpuPercent, 3)} | ${fmt(versusGst(r), 3)} | ${fmt(hostVersusGst(r), 3)} | ${fmt(versusHost(r), 3)} | ${fmt(controlVersusGst(r), 3)} |`,
     );
   });
-  lines.push(`| **median** | | | | | **${fmt(medianRatio(rounds, versusGst), 3)}** | ${fmt(medianRatio(rounds, hostVersusGst), 3)} | ${fmt(medianRatio(rounds, versusHost), 3)} |`);
+  lines.push(`| **median** | | | | | **${fmt(medianRatio(rounds, versusGst), 3)}** | ${fmt(medianRatio(rounds, hostVersusGst), 3)} | ${fmt(medianRatio(rounds, versusHost), 3)} | ${fmt(medianRatio(rounds, controlVersusGst), 3)} |`);
   lines.push(
     '',
     `RSS: Flowcast ${fmt(F.idle.rssBytes / MB)} MB, gst-launch-1.0 ${fmt((res.overheadRounds[0]?.gst.rssBytes ?? Number.NaN) / MB)} MB. Icecast's source (the same encode into shout2send) over the idle phase: ${fmt(res.icecastSourceIdle.cpuPercent, 2)} % of a core (utime+stime), ${fmt(res.icecastSourceIdle.rssBytes / MB)} MB.`,
