@@ -61,6 +61,16 @@ components:
   assert.ok(list.every((e) => e.component === 'mic'));
 });
 
+test('a pattern is given in words where the schema has x-pattern-description, and as the expression otherwise', () => {
+  const [inWords] = errors(RADIO.replace('port: 8800', 'port: 8800, peers: ["192.0.2.1", "localhost"]'));
+  assert.equal(inWords?.property, 'peers');
+  assert.equal(inWords?.component, 'web');
+  assert.match(inWords?.message ?? '', /must be an IPv4 address such as "192.0.2.1" \(got "localhost"\)/);
+  assert.equal(inWords?.line, 6);
+  const [expression] = errors(RADIO.replace('mount: /live.ogg', 'mount: live.ogg'));
+  assert.match(expression?.message ?? '', /must match the pattern \^\/ \(got "live.ogg"\)/);
+});
+
 test('range errors and mutually exclusive properties', () => {
   const range = errors(RADIO.replace('quality: 0.4', 'quality: 3'));
   assert.match(range[0]?.message ?? '', /must be <= 1 \(got 3\)/);

@@ -20,6 +20,11 @@ export interface PropertyFieldSchema {
   readonly pattern?: string;
   /** A unit shown by `flowcast inspect` (Hz, bits/s, s). */
   readonly 'x-unit'?: string;
+  /**
+   * What `pattern` accepts, in words, for error messages and `flowcast inspect`: "an IP address
+   * or a network such as \"10.0.0.0/8\"" reads better than the regular expression.
+   */
+  readonly 'x-pattern-description'?: string;
   readonly [keyword: string]: unknown;
 }
 

@@ -6,7 +6,7 @@ export interface RequestHead {
   /** The path without the query string. */
   path: string;
   httpVersion: string;
-  /** Header names in lower case. */
+  /** Header names in lower case; a header sent on several lines is joined with ", " (RFC 9110 §5.3). */
   headers: Record<string, string>;
 }
 
@@ -21,10 +21,15 @@ export function parseRequestHead(head: string): RequestHead | undefined {
   const lines = head.split('\r\n');
   const match = /^([A-Z]+) (\S+) HTTP\/(1\.[01])$/.exec(lines[0] ?? '');
   if (!match) return undefined;
-  const headers: Record<string, string> = {};
+  // No prototype: a header named "constructor" or "__proto__" is a header like any other.
+  const headers = Object.create(null) as Record<string, string>;
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    // A proxy may add its own X-Forwarded-For line after the client's: both count, in order.
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
   }
   const url = match[2]!;
   const query = url.indexOf('?');

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import type { PropertySchema } from '../api/schema';
 
 /** Keywords Flowcast adds to JSON Schema for its own tools. */
-const FLOWCAST_KEYWORDS = ['x-unit', 'x-secret'];
+const FLOWCAST_KEYWORDS = ['x-unit', 'x-secret', 'x-pattern-description'];
 
 /**
  * Compiles property schemas. Unknown properties are always an error (as in Flumotion), so the
@@ -26,7 +26,8 @@ export class SchemaCompiler {
 }
 
 function newAjv(useDefaults: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults });
+  // verbose: an error carries the schema it failed, where x-pattern-description is.
+  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults, verbose: true });
   for (const keyword of FLOWCAST_KEYWORDS) ajv.addKeyword(keyword);
   return ajv;
 }

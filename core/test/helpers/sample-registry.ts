@@ -57,7 +57,11 @@ export function sampleRegistry(): Registry {
       claims: [{ resource: 'HTTP mount', properties: ['port', 'mount'] }],
       properties: {
         type: 'object',
-        properties: { mount: { type: 'string', pattern: '^/', default: '/' }, port: { type: 'integer', minimum: 1, maximum: 65535, default: 8800 } },
+        properties: {
+          mount: { type: 'string', pattern: '^/', default: '/' },
+          port: { type: 'integer', minimum: 1, maximum: 65535, default: 8800 },
+          peers: { type: 'array', items: { type: 'string', pattern: '^[0-9.]+$', 'x-pattern-description': 'an IPv4 address such as "192.0.2.1"' } },
+        },
       },
     }),
     component('producer-v4l', { available: false, reason: 'GStreamer element v4l2src missing: apt-get install gstreamer1.0-plugins-good', feeders: [{ name: 'default', produces: ['video/x-raw'] }] }),

@@ -1,4 +1,5 @@
 import { defineComponent } from '@flowcast/core';
+import { TRUSTED_PROXY_PATTERN } from './client-address';
 import { ALLOW_ORIGIN_PATTERN } from './cors';
 import { BANDWIDTH_PATTERN } from './policy';
 
@@ -61,6 +62,15 @@ export const streamerHttp = defineComponent({
           'Access-Control-Allow-Origin on every answer: which web pages\' scripts may read the stream (Web Audio, fetch-based players); "*" for any, an origin such as "https://radio.example", or "" for none. An <audio> element plays it either way',
       },
       'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
+      'trusted-proxies': {
+        type: 'array',
+        items: { type: 'string', pattern: TRUSTED_PROXY_PATTERN, 'x-pattern-description': 'an IP address, or a network in CIDR form such as "10.0.0.0/8" or "fd00::/8"' },
+        uniqueItems: true,
+        maxItems: 1024,
+        default: [],
+        description:
+          'Reverse proxies in front of this server (addresses, or networks such as "10.0.0.0/8"): a listener that comes through one is logged under the address the proxy names in X-Forwarded-For. From any other peer the header is ignored',
+      },
     },
   },
 });

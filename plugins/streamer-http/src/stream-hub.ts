@@ -9,7 +9,9 @@ import { syncDetectorFor, type SyncDetector } from './sync-points';
 
 /** What the hub knows of a listener's request, for the access log. */
 export interface ListenerRequest {
+  /** The listener's address: the peer's, or the client a trusted proxy named (client-address.ts). */
   remoteAddress: string;
+  /** The peer's port (through a proxy, the proxy's). */
   remotePort: number;
   requestLine: string;
   referer?: string;

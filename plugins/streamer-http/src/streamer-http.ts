@@ -20,6 +20,7 @@ import {
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
 import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
+import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
@@ -79,6 +80,7 @@ export function policyFrom(p: Properties): ListenerPolicy {
 export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
   private readonly sink: BatchSinkChannel;
+  private readonly trustedProxies: TrustedProxies;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
@@ -96,6 +98,7 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.system) private readonly system: SystemLimits,
   ) {
     const native = loadNative();
+    this.trustedProxies = new TrustedProxies(props['trusted-proxies']);
     this.hub = new StreamHub(
       policyFrom(props),
       () => clock.monotonic(),
@@ -186,7 +189,7 @@ export default class StreamerHttp implements Component {
       return;
     }
     this.hub.add(socket, {
-      remoteAddress: request.remoteAddress,
+      remoteAddress: clientAddress(request.remoteAddress, request.headers['x-forwarded-for'], this.trustedProxies),
       remotePort: request.remotePort,
       requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
       ...(request.headers.referer ? { referer: request.headers.referer } : {}),

@@ -1,7 +1,7 @@
 /**
  * The listener policy of a running streamer, through `flowcast run` on a real flow: client and
  * bandwidth limits, redirect on overflow, the access log, statistics lines and the burst a new
- * listener gets. One flow with four streamers on one port serves every test in this file.
+ * listener gets. One flow with five streamers on one port serves every test in this file.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -38,9 +38,10 @@ before(async () => {
     ...streamer('redirecting', `mount: /redirect.ogg, client-limit: 1, redirect-on-overflow: "${REDIRECT}"`),
     ...streamer('narrow', 'mount: /narrow.ogg, bandwidth-limit: "1 kbit/s"'),
     ...streamer('logged', 'mount: /logged.ogg, access-log: access.log'),
+    ...streamer('proxied', 'mount: /proxied.ogg, access-log: proxied.log, trusted-proxies: ["127.0.0.1", "::1"]'),
   ].join('\n');
   flow = await startFlow(writeFlow(yaml + '\n'), { cwd: ROOT, env: { FLOWCAST_LOG_DIR: logDir, FLOWCAST_STATS_INTERVAL: '1' } });
-  assert.equal((await announcedUrls(flow, 4)).length, 4);
+  assert.equal((await announcedUrls(flow, 5)).length, 5);
 });
 
 after(async () => {
@@ -112,7 +113,8 @@ test('access log: one Apache combined line per listener, with the bytes it recei
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     socket.on('error', reject);
-    socket.on('connect', () => socket.write(get('/logged.ogg?listener=1', `User-Agent: ${USER_AGENT}\r\nReferer: http://example.com/page\r\n`)));
+    // X-Forwarded-For from a peer that is not a trusted proxy (none are, on this mount): ignored.
+    socket.on('connect', () => socket.write(get('/logged.ogg?listener=1', `User-Agent: ${USER_AGENT}\r\nReferer: http://example.com/page\r\nX-Forwarded-For: 203.0.113.9\r\n`)));
     // Read 2 s, then half-close and read on until the server closes: every byte it sent is then
     // read here. (Closing outright would race a page already on its way, which the client's
     // kernel receives and the test would never see.)
@@ -140,6 +142,36 @@ test('access log: one Apache combined line per listener, with the bytes it recei
   assert.equal(match[5], 'http://example.com/page');
   assert.equal(match[6], USER_AGENT);
   assert.ok(Number(match[7]) >= 1, `seconds: ${match[7]}`);
+});
+
+/** Listen for about a second with `extraHeaders`, then leave. */
+async function listenBriefly(mount: string, extraHeaders: string): Promise<void> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(get(mount, extraHeaders)));
+    socket.once('data', () => setTimeout(() => socket.end(), 1000));
+    socket.on('data', () => undefined);
+    socket.on('end', () => resolve());
+  });
+  socket.destroy();
+}
+
+test('trusted-proxies: behind a trusted proxy, the access log names the client from X-Forwarded-For', { timeout: 20_000 }, async () => {
+  const file = path.join(logDir, 'proxied.log');
+  // A proxy that appended the client it served to what the client sent.
+  await listenBriefly('/proxied.ogg', 'X-Forwarded-For: 198.51.100.23, 203.0.113.9\r\n');
+  // Two header lines, the proxy's last: they count as one list, read from the right.
+  await listenBriefly('/proxied.ogg', 'X-Forwarded-For: 2001:db8::7\r\nX-Forwarded-For: 127.0.0.1\r\n');
+  // Not an address: the proxy itself is logged, and nothing of the header reaches the log.
+  await listenBriefly('/proxied.ogg', 'X-Forwarded-For: "injected" - - [01/Jan/2026\r\n');
+  assert.ok(await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length === 3, 5000), 'three lines in the access log');
+  const addresses = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[0]);
+  assert.deepEqual(addresses, ['203.0.113.9', '2001:db8::7', '127.0.0.1']);
 });
 
 test('stats: JSON lines with msg "stats" show clients and bytes sent growing', { timeout: 15_000 }, async () => {

@@ -62,7 +62,9 @@ export function describeComponent(c: RegistryComponent): string[] {
 function describeType(s: PropertyFieldSchema): string {
   const parts = [s.enum ? `enum (${s.enum.map((v) => JSON.stringify(v)).join(', ')})` : (s.type ?? 'any')];
   if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`Range: ${s.minimum ?? '-∞'} - ${s.maximum ?? '∞'}`);
-  if (s.pattern) parts.push(`Pattern: ${s.pattern}`);
+  if (s.pattern) parts.push(s['x-pattern-description'] ? `Format: ${s['x-pattern-description']}` : `Pattern: ${s.pattern}`);
+  const items = s.items as PropertyFieldSchema | undefined;
+  if (s.type === 'array' && items) parts.push(`Each: ${describeType({ ...items, default: undefined }).replace(/\. No default$/, '')}`);
   if (s['x-unit']) parts.push(`Unit: ${s['x-unit']}`);
   parts.push(s.default !== undefined ? `Default: ${JSON.stringify(s.default)}` : 'No default');
   return parts.join('. ');

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { componentPath, type CheckContext, type TypedComponents } from './context';
+import type { PropertyFieldSchema } from '../../api/schema';
 
 /**
  * Properties are checked against the component's JSON Schema as the operator wrote them, then
@@ -74,8 +75,10 @@ function describeExpectation(error: ErrorObject): string {
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return `must be ${String(p.comparison)} ${String(p.limit)}`;
-    case 'pattern':
-      return `must match the pattern ${String(p.pattern)}`;
+    case 'pattern': {
+      const inWords = (error.parentSchema as PropertyFieldSchema | undefined)?.['x-pattern-description'];
+      return typeof inWords === 'string' ? `must be ${inWords}` : `must match the pattern ${String(p.pattern)}`;
+    }
     default:
       return error.message ?? `fails ${error.keyword}`;
   }
