@@ -119,6 +119,15 @@ test('a web player on another origin plays the stream and reads its samples (COR
   const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
   const browserExited = new Promise((resolve) => browser.once('exit', resolve));
   try {
+    // On the wire: with allow-origin "", a preflight is answered (204, Allow) and allows nothing.
+    const preflight = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const options = { host: '127.0.0.1', port, path: '/closed.ogg', method: 'OPTIONS', agent: false, headers: { Origin: 'https://player.example', 'Access-Control-Request-Method': 'GET' } };
+      http.request(options, (response) => resolve(response.resume())).on('error', reject).end();
+    });
+    assert.equal(preflight.statusCode, 204);
+    assert.equal(preflight.headers.allow, 'GET, HEAD, OPTIONS');
+    assert.deepEqual(Object.keys(preflight.headers).filter((name) => name.startsWith('access-control-')), [], JSON.stringify(preflight.headers));
+
     const report = await page.report;
     assert.ok(!report.timeout, `the page reported nothing in time: ${JSON.stringify(report)}`);
     // /open.ogg played for real: its clock advanced with the wall clock, and the samples the page
