@@ -1,7 +1,16 @@
 import { defineComponent } from '@flowcast/core';
 import { TRUSTED_PROXY_PATTERN } from './client-address';
 import { ALLOW_ORIGIN_PATTERN } from './cors';
+import { STATION_TEXT_IN_WORDS, STATION_TEXT_PATTERN } from './station-headers';
 import { BANDWIDTH_PATTERN } from './policy';
+
+/** An http(s) URL of printable ASCII: it goes into a header (Location, icy-url) as it is. */
+const HTTP_URL_PATTERN = '^https?://[!-~]+$';
+const HTTP_URL_IN_WORDS = 'an http:// or https:// URL without spaces, such as "https://radio.example/"';
+
+function stationText(maxLength: number, description: string) {
+  return { type: 'string', pattern: STATION_TEXT_PATTERN, 'x-pattern-description': STATION_TEXT_IN_WORDS, maxLength, description } as const;
+}
 
 export const streamerHttp = defineComponent({
   type: 'streamer-http',
@@ -34,7 +43,7 @@ export const streamerHttp = defineComponent({
         pattern: BANDWIDTH_PATTERN,
         description: 'Refuse a listener when all listeners together would pass this, with its unit: "500 kbit/s", "100 Mbit/s", "1 Gbit/s"',
       },
-      'redirect-on-overflow': { type: 'string', pattern: '^https?://[^\\s]+$', description: 'When full, send new listeners here (302) instead of answering 503' },
+      'redirect-on-overflow': { type: 'string', pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, description: 'When full, send new listeners here (302) instead of answering 503' },
       'write-interval': {
         type: 'integer',
         minimum: 0,
@@ -61,6 +70,10 @@ export const streamerHttp = defineComponent({
         description:
           'Access-Control-Allow-Origin on every answer: which web pages\' scripts may read the stream (Web Audio, fetch-based players); "*" for any, an origin such as "https://radio.example", or "" for none. An <audio> element plays it either way',
       },
+      'station-name': stationText(200, "The station's name, sent as icy-name: what players and stream directories show"),
+      'station-description': stationText(500, 'A line about the station, sent as icy-description'),
+      'station-genre': stationText(100, 'Its genre, sent as icy-genre'),
+      'station-url': { type: 'string', pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, maxLength: 500, description: "The station's web page, sent as icy-url" },
       'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
       'trusted-proxies': {
         type: 'array',

@@ -1,3 +1,5 @@
+import type { StationInfo } from './station-headers';
+
 /** How a streamer treats its listeners; all durations in ms, sizes in bytes. */
 export interface ListenerPolicy {
   /** Where a new listener starts: the next buffer, the latest sync point, or a burst. */
@@ -20,6 +22,8 @@ export interface ListenerPolicy {
   redirectOnOverflow?: string;
   /** Access-Control-Allow-Origin on the stream's response ("" or absent: none). */
   allowOrigin?: string;
+  /** The station's name and description, sent as icy-* headers. */
+  station?: StationInfo;
 }
 
 const UNITS: Readonly<Record<string, number>> = { 'bit/s': 1, 'kbit/s': 1e3, 'Mbit/s': 1e6, 'Gbit/s': 1e9 };

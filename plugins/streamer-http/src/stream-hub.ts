@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { AccessRecord } from './access-log';
 import { corsHeaders } from './cors';
+import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
 import type { FanoutAddon } from './native';
 import { RawConnection } from './raw-connection';
@@ -289,7 +290,13 @@ export class StreamHub {
 
   /** The HTTP head of the stream's response, the same for every listener. */
   private responseHead(contentType: string): Buffer {
-    const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache, no-store', ...corsHeaders(this.policy.allowOrigin ?? ''), Connection: 'close' };
+    const headers = {
+      'Content-Type': contentType,
+      'Cache-Control': 'no-cache, no-store',
+      ...corsHeaders(this.policy.allowOrigin ?? ''),
+      ...stationHeaders(this.policy.station ?? {}),
+      Connection: 'close',
+    };
     const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
     return Buffer.from(`HTTP/1.0 200 OK\r\n${lines.join('')}\r\n`, 'latin1');
   }

@@ -24,6 +24,7 @@ import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
+import { stationHeaders } from './station-headers';
 import { loadNative, type StreamBatch } from './native';
 import { StreamHub } from './stream-hub';
 
@@ -68,6 +69,7 @@ export function policyFrom(p: Properties): ListenerPolicy {
     bandwidthLimit: p['bandwidth-limit'] ? parseBandwidth(p['bandwidth-limit']) : 0,
     ...(p['redirect-on-overflow'] ? { redirectOnOverflow: p['redirect-on-overflow'] } : {}),
     allowOrigin: p['allow-origin'],
+    station: { name: p['station-name'], description: p['station-description'], genre: p['station-genre'], url: p['station-url'] },
   };
 }
 
@@ -81,6 +83,8 @@ export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
   private readonly sink: BatchSinkChannel;
   private readonly trustedProxies: TrustedProxies;
+  /** The icy-* headers of every 200 (the stream's own head is the hub's). */
+  private readonly station: Record<string, string>;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
@@ -99,6 +103,7 @@ export default class StreamerHttp implements Component {
   ) {
     const native = loadNative();
     this.trustedProxies = new TrustedProxies(props['trusted-proxies']);
+    this.station = stationHeaders(policyFrom(props).station ?? {});
     this.hub = new StreamHub(
       policyFrom(props),
       () => clock.monotonic(),
@@ -173,7 +178,7 @@ export default class StreamerHttp implements Component {
       this.reply(response, 503, `This stream is ${refusal ? `full (${refusal})` : 'not ready yet'}\n`, { 'Retry-After': '10' });
       return;
     }
-    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache, no-store', ...corsHeaders(this.props['allow-origin']), Connection: 'close' }).end();
+    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache, no-store', ...corsHeaders(this.props['allow-origin']), ...this.station, Connection: 'close' }).end();
   }
 
   /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */

@@ -3,19 +3,27 @@
  * Node's client elsewhere. One `flowcast run` serves every test in this file.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { freePort, startFlow, writeFlow, type RunningFlow } from '@flowcast/core/testing';
 import { announcedUrls, oggPages, rawExchange, ROOT, toneFlow } from './support';
 
 const MOUNT = '/live.ogg';
+const STATION_MOUNT = '/station.ogg';
+const STATION = { name: 'Radio Café ☕', description: 'Tones, all day', genre: 'Test', url: 'https://radio.example/' };
 let port: number;
 let flow: RunningFlow;
 
 before(async () => {
   port = await freePort();
-  flow = await startFlow(writeFlow(toneFlow([{ name: 'web', port, mount: MOUNT }])), { cwd: ROOT });
-  assert.deepEqual(await announcedUrls(flow, 1), [`http://127.0.0.1:${port}${MOUNT}`]);
+  const station = `station-name: "${STATION.name}", station-description: "${STATION.description}", station-genre: ${STATION.genre}, station-url: "${STATION.url}"`;
+  const streamers = [
+    { name: 'web', port, mount: MOUNT },
+    { name: 'station', port, mount: STATION_MOUNT, more: station },
+  ];
+  flow = await startFlow(writeFlow(toneFlow(streamers)), { cwd: ROOT });
+  assert.deepEqual((await announcedUrls(flow, 2)).sort(), [`http://127.0.0.1:${port}${MOUNT}`, `http://127.0.0.1:${port}${STATION_MOUNT}`].sort());
   // "is running" comes when the pipeline plays; the stream's format (its content type and
   // headers) comes with the first buffer, and until then the mount answers 503 "not ready yet".
   const end = Date.now() + 10_000;
@@ -101,4 +109,25 @@ test('CORS: GET and HEAD carry Access-Control-Allow-Origin (allow-origin default
   assert.match(options.headers.get('access-control-allow-methods') ?? '', /\bGET\b/, options.head);
   assert.match(options.headers.get('access-control-allow-headers') ?? '', /Icy-MetaData/i, options.head);
   assert.equal(options.body.length, 0, options.head);
+});
+
+test('station-name and friends go out as icy-* headers in UTF-8, and a player (ffprobe) shows them', { timeout: 15_000 }, async () => {
+  const get = await rawExchange(port, request('GET', STATION_MOUNT), { waitMs: 1000 });
+  assert.equal(get.status, 200, get.head);
+  const headBytes = Buffer.from(get.head, 'latin1'); // the head's bytes, as they came
+  assert.ok(headBytes.includes(Buffer.from(`\r\nicy-name: ${STATION.name}\r\n`, 'utf8')), `the UTF-8 bytes of the name: ${headBytes.toString('latin1')}`);
+  const head = await rawExchange(port, request('HEAD', STATION_MOUNT), { waitMs: 2000 });
+  assert.equal(Buffer.from(head.headers.get('icy-genre') ?? '', 'latin1').toString('utf8'), STATION.genre, head.head);
+  assert.equal(Buffer.from(head.headers.get('icy-name') ?? '', 'latin1').toString('utf8'), STATION.name, head.head);
+  const plain = await rawExchange(port, request('HEAD', MOUNT), { waitMs: 2000 });
+  assert.ok(![...plain.headers.keys()].some((name) => name.startsWith('icy-')), `no icy-* headers where no station is set: ${plain.head}`);
+
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', `http://127.0.0.1:${port}${STATION_MOUNT}`], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(probe.status, 0, probe.stderr);
+  const tags = (JSON.parse(probe.stdout) as { format?: { tags?: Record<string, string> } }).format?.tags ?? {};
+  assert.deepEqual(
+    { name: tags['icy-name'], description: tags['icy-description'], genre: tags['icy-genre'], url: tags['icy-url'] },
+    STATION,
+    probe.stdout,
+  );
 });

@@ -1,6 +1,7 @@
 /**
- * Flows whose streamers cannot run: two on one port and mount (caught by validation, before
- * anything starts), and a port something else already holds (caught when the streamer starts).
+ * Flows whose streamers cannot run: two on one port and mount, or header text that would break
+ * the response (caught by validation, before anything starts), and a port something else already
+ * holds (caught when the streamer starts).
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -100,4 +101,17 @@ test('a port already in use: flowcast run exits 1 promptly with FC_PORT_IN_USE a
   } finally {
     await new Promise<void>((resolve) => occupier.close(() => resolve()));
   }
+});
+
+test('a station-name or station-url that would add a header line is refused by validate, in words, at its line', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const yaml = toneFlow([{ name: 'web', port, mount: '/live.ogg', more: 'station-name: "Radio\\r\\nX-Evil: 1", station-url: "https://radio.example/ x"' }]);
+  const file = writeFlow(yaml);
+  const result = await runCli(['validate', '--project', ROOT, path.basename(file)], { cwd: path.dirname(file), timeoutMs: 15_000 });
+  assert.equal(result.code, 2, result.stderr);
+  const line = yaml.split('\n').findIndex((l) => l.includes('station-name')) + 1;
+  const errors = result.stderr.split('\n').filter((l) => l.includes('FC_PROPERTY_INVALID'));
+  assert.equal(errors.length, 2, result.stderr);
+  assert.match(errors[0]!, new RegExp(`^flow\\.yaml:${line}:\\d+: error FC_PROPERTY_INVALID component "web" property "station-name": must be one line of text`));
+  assert.match(errors[1]!, /property "station-url": must be an http:\/\/ or https:\/\/ URL without spaces/);
 });

@@ -13,6 +13,8 @@ export interface StreamerSpec {
   name: string;
   port: number;
   mount: string;
+  /** More properties, in YAML flow style: `station-name: "Radio"`. */
+  more?: string;
 }
 
 /** A flow: test tone → Vorbis → Ogg → one streamer-http component per spec. */
@@ -31,7 +33,7 @@ export function toneFlow(streamers: StreamerSpec[], name = 'streamer-test'): str
     '    eats: encoder',
   ];
   for (const s of streamers) {
-    lines.push(`  ${s.name}:`, '    type: streamer-http', '    eats: muxer', `    properties: { mount: ${s.mount}, port: ${s.port} }`);
+    lines.push(`  ${s.name}:`, '    type: streamer-http', '    eats: muxer', `    properties: { mount: ${s.mount}, port: ${s.port}${s.more ? `, ${s.more}` : ''} }`);
   }
   return lines.join('\n') + '\n';
 }
