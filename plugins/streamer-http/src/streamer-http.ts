@@ -102,10 +102,11 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.system) private readonly system: SystemLimits,
   ) {
     const native = loadNative();
+    const policy = policyFrom(props);
     this.trustedProxies = new TrustedProxies(props['trusted-proxies']);
-    this.station = stationHeaders(policyFrom(props).station ?? {});
+    this.station = stationHeaders(policy.station ?? {});
     this.hub = new StreamHub(
-      policyFrom(props),
+      policy,
       () => clock.monotonic(),
       {
         dropped: (request, reason) => this.log.warn('listener disconnected', { client: request.remoteAddress, reason }),
