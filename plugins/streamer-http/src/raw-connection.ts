@@ -53,6 +53,11 @@ export class RawConnection {
     return this.closed;
   }
 
+  /** Bytes the kernel took for this connection so far (the HTTP head included). */
+  get sentBytes(): number {
+    return this.sent;
+  }
+
   /** Bytes handed to this connection that the kernel has not taken yet. */
   get writableLength(): number {
     return this.pendingBytes;

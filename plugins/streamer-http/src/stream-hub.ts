@@ -32,6 +32,10 @@ interface Listener {
   streamPosition: number;
   /** Response body bytes handed to the socket (stream headers and data; not the HTTP header). */
   bytes: number;
+  /** The length of its HTTP head, the first bytes its connection sent. */
+  headBytes: number;
+  /** Set when it is disconnected for a limit: its reset discards what the kernel still held for it. */
+  dropped?: boolean;
   /**
    * How much stream its burst holds before the newest buffer (ms): a listener that takes the
    * burst as it comes stays that far behind live, so soft-lag and hard-lag count from there and a
@@ -51,6 +55,7 @@ export interface HubStats {
   peakClients: number;
   connects: number;
   refused: number;
+  /** Response body bytes the kernel took for listeners (what a dropped listener's reset discarded aside). */
   bytesSent: number;
   /** Listeners disconnected for falling too far behind. */
   drops: number;
@@ -101,7 +106,9 @@ export class StreamHub {
   private readonly log: StreamLog;
   private format?: { contentType: string; headers: Buffer[]; headerLengths: Set<number> };
   private isSync: SyncDetector = () => true;
-  private readonly counters = { peakClients: 0, connects: 0, refused: 0, bytesSent: 0, drops: 0, resyncs: 0 };
+  private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, resyncs: 0 };
+  /** Body bytes sent to listeners that have left; those still here count from their connections. */
+  private bytesSentToDeparted = 0;
   private readonly startedAt: number;
   private flushTimer?: NodeJS.Timeout;
   /** getsockopt's answer, shared by all connections. */
@@ -241,9 +248,12 @@ export class StreamHub {
 
   stats(): HubStats {
     const elapsed = Math.max(1, this.now() - this.startedAt);
+    let bytesSent = this.bytesSentToDeparted;
+    for (const listener of this.listeners) bytesSent += this.bodyBytesSent(listener);
     return {
       clients: this.listeners.size + this.waiting.size,
       ...this.counters,
+      bytesSent,
       currentBitrate: Math.round(this.currentBitrate()),
       averageBitrate: Math.round((this.log.totalBytes * 8 * 1000) / elapsed),
       uptime: Math.round(elapsed / 1000),
@@ -269,6 +279,7 @@ export class StreamHub {
       next: this.burstStart(),
       streamPosition: 0,
       bytes: 0,
+      headBytes: 0,
       lagAllowanceMs: 0,
       lastWrite: this.now(),
     };
@@ -282,7 +293,9 @@ export class StreamHub {
     conn.onClose(() => this.closed(listener));
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
-    conn.write(this.responseHead(this.format.contentType));
+    const head = this.responseHead(this.format.contentType);
+    listener.headBytes = head.length;
+    conn.write(head);
     for (const header of this.format.headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
@@ -355,7 +368,6 @@ export class StreamHub {
     const accepted = listener.conn.write(data);
     listener.lastWrite = this.now();
     listener.bytes += data.length;
-    this.counters.bytesSent += data.length;
     if (!accepted) listener.blocked ??= 'drain';
   }
 
@@ -399,6 +411,7 @@ export class StreamHub {
 
   /** Disconnect a listener past a limit, with a reset: the kernel lets go of its queue now. */
   private drop(listener: Listener, reason: string): void {
+    listener.dropped = true;
     this.counters.drops++;
     this.events.dropped(listener.request, reason);
     listener.conn.abort();
@@ -408,17 +421,29 @@ export class StreamHub {
   private closed(listener: Listener): void {
     clearTimeout(listener.hardLagCheck);
     this.listeners.delete(listener);
+    const bytes = this.bodyBytesSent(listener);
+    this.bytesSentToDeparted += bytes;
     const r = listener.request;
     this.events.closed({
       remoteAddress: r.remoteAddress,
       requestLine: r.requestLine,
       status: 200,
-      bytes: listener.bytes,
+      bytes,
       ...(r.referer ? { referer: r.referer } : {}),
       ...(r.userAgent ? { userAgent: r.userAgent } : {}),
       start: listener.start,
       end: Date.now(),
     });
+  }
+
+  /**
+   * Body bytes the listener got: what the kernel took for it, not what was handed to its
+   * connection (a listener that leaves or is dropped takes none of what still waited in Node).
+   * A dropped listener's reset also discards what its kernel queue held, as of the last refresh.
+   */
+  private bodyBytesSent(listener: Listener): number {
+    const discarded = listener.dropped ? listener.conn.kernelQueue : 0;
+    return Math.max(0, listener.conn.sentBytes - discarded - listener.headBytes);
   }
 
   private currentBitrate(): number {

@@ -583,6 +583,27 @@ test('stats: clients, peak, connects, bytes sent and bitrate reflect what happen
   }
 });
 
+test('bytes of a listener that left count what it was sent, not a page handed to it after it left', { timeout: 10_000 }, async () => {
+  const h = await startHub({ burst: { mode: 'latest-sync' } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    h.page(2, 3000);
+    const client = await connect(h.port);
+    h.page(3, 3000);
+    assert.ok(await waitFor(() => client.dataPages().length === 2, 2000));
+    client.socket.end(); // leaves (FIN), and reads on until the server closes
+    await sleep(100);
+    h.page(4, 3000); // handed to the listener, refused by the send: its end is closed
+    await client.ended;
+    assert.equal(h.closed.length, 1, 'closed by the write that found it gone, before any sweep');
+    assert.equal(client.dataPages().length, 2);
+    assert.equal(h.closed[0]!.bytes, client.body().length, 'bytes in the access log = what the client received');
+    assert.equal(h.hub.stats().bytesSent, client.body().length, 'bytes sent in the stats = what the client received');
+  } finally {
+    await h.close();
+  }
+});
+
 test('access log: the closed record formats to an Apache combined line with the bytes the client received', { timeout: 10_000 }, async () => {
   const h = await startHub({ burst: { mode: 'latest-sync' } });
   try {
