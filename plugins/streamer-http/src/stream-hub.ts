@@ -8,6 +8,17 @@ import { RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
 import { syncDetectorFor, type SyncDetector } from './sync-points';
 
+/** The headers of the stream's 200 answer, to a GET (the hub writes them) and a HEAD alike. */
+export function streamHeaders(contentType: string, policy: Pick<ListenerPolicy, 'allowOrigin' | 'station'>): Record<string, string> {
+  return {
+    'Content-Type': contentType,
+    'Cache-Control': 'no-cache, no-store',
+    ...corsHeaders(policy.allowOrigin ?? ''),
+    ...stationHeaders(policy.station ?? {}),
+    Connection: 'close',
+  };
+}
+
 /** What the hub knows of a listener's request, for the access log. */
 export interface ListenerRequest {
   /** The listener's address: the peer's, or the client a trusted proxy named (client-address.ts). */
@@ -104,7 +115,8 @@ export class StreamHub {
   private readonly listeners = new Set<Listener>();
   private readonly waiting = new Set<{ conn: RawConnection; request: ListenerRequest; start: number }>();
   private readonly log: StreamLog;
-  private format?: { contentType: string; headers: Buffer[]; headerLengths: Set<number> };
+  /** The stream's format: its content type, its headers, and the HTTP head every listener gets. */
+  private format?: { contentType: string; headers: Buffer[]; headerLengths: Set<number>; responseHead: Buffer };
   private isSync: SyncDetector = () => true;
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, resyncs: 0 };
   /** Body bytes sent to listeners that have left; those still here count from their connections. */
@@ -133,7 +145,9 @@ export class StreamHub {
 
   /** The stream's format, from the caps: its content type and the headers a new listener needs first. */
   setFormat(contentType: string, headers: Buffer[]): void {
-    this.format = { contentType, headers, headerLengths: new Set(headers.map((h) => h.length)) };
+    const head = Object.entries(streamHeaders(contentType, this.policy)).map(([name, value]) => `${name}: ${value}\r\n`);
+    const responseHead = Buffer.from(`HTTP/1.0 200 OK\r\n${head.join('')}\r\n`, 'latin1');
+    this.format = { contentType, headers, headerLengths: new Set(headers.map((h) => h.length)), responseHead };
     this.isSync = syncDetectorFor(contentType, headers);
     for (const pending of this.waiting) this.admit(pending.conn, pending.request, pending.start);
     this.waiting.clear();
@@ -293,25 +307,11 @@ export class StreamHub {
     conn.onClose(() => this.closed(listener));
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
-    const head = this.responseHead(this.format.contentType);
-    listener.headBytes = head.length;
-    conn.write(head);
+    listener.headBytes = this.format.responseHead.length;
+    conn.write(this.format.responseHead);
     for (const header of this.format.headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
-  }
-
-  /** The HTTP head of the stream's response, the same for every listener. */
-  private responseHead(contentType: string): Buffer {
-    const headers = {
-      'Content-Type': contentType,
-      'Cache-Control': 'no-cache, no-store',
-      ...corsHeaders(this.policy.allowOrigin ?? ''),
-      ...stationHeaders(this.policy.station ?? {}),
-      Connection: 'close',
-    };
-    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-    return Buffer.from(`HTTP/1.0 200 OK\r\n${lines.join('')}\r\n`, 'latin1');
   }
 
   /** Send what was corked; what the kernel refused makes the listener wait for a retry. */

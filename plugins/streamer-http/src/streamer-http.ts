@@ -24,9 +24,8 @@ import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
-import { stationHeaders } from './station-headers';
 import { loadNative, type StreamBatch } from './native';
-import { StreamHub } from './stream-hub';
+import { StreamHub, streamHeaders } from './stream-hub';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
 
@@ -82,9 +81,8 @@ export function policyFrom(p: Properties): ListenerPolicy {
 export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
   private readonly sink: BatchSinkChannel;
+  private readonly policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
-  /** The icy-* headers of every 200 (the stream's own head is the hub's). */
-  private readonly station: Record<string, string>;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
@@ -102,11 +100,10 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.system) private readonly system: SystemLimits,
   ) {
     const native = loadNative();
-    const policy = policyFrom(props);
+    this.policy = policyFrom(props);
     this.trustedProxies = new TrustedProxies(props['trusted-proxies']);
-    this.station = stationHeaders(policy.station ?? {});
     this.hub = new StreamHub(
-      policy,
+      this.policy,
       () => clock.monotonic(),
       {
         dropped: (request, reason) => this.log.warn('listener disconnected', { client: request.remoteAddress, reason }),
@@ -179,7 +176,7 @@ export default class StreamerHttp implements Component {
       this.reply(response, 503, `This stream is ${refusal ? `full (${refusal})` : 'not ready yet'}\n`, { 'Retry-After': '10' });
       return;
     }
-    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache, no-store', ...corsHeaders(this.props['allow-origin']), ...this.station, Connection: 'close' }).end();
+    response.writeHead(200, streamHeaders(type, this.policy)).end();
   }
 
   /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */
