@@ -144,7 +144,7 @@ export function renderResults(res: Results): string {
   const versusHost = (r: OverheadRound): number => r.flowcast.cpuPercent / r.nodeHost.cpuPercent;
   const controlVersusGst = (r: OverheadRound): number => r.gstControl.cpuPercent / r.gst.cpuPercent;
   lines.push(
-    `Flowcast (\`flowcast run\`: Node, the encode in process, the HTTP streamer) against \`gst-launch-1.0\` running the same elements into fakesink, and against the same description in a bare Node process through gstreamer-superficial (bench/src/node-host.ts: no Flowcast code), and a second \`gst-launch-1.0\` as a control (the same program against itself: the measurement's own spread), side by side, in ${rounds.length} rounds of ${fmt(config.idleS, 0)} s with fresh references each round (idle.ts says why). CPU: schedstat run time, % of one core.`,
+    `Flowcast (\`flowcast run\`: Node, the encode in process, the HTTP streamer) against \`gst-launch-1.0\` running the same elements into fakesink, and against the same description in a bare Node process through gstreamer-superficial (bench/src/node-host.ts: no Flowcast code), and a second \`gst-launch-1.0\` as a control (the same program against itself: the measurement's own spread), side by side on one CPU (all four pinned to CPU ${res.overheadCpu}, Icecast and its source to the others), in ${rounds.length} rounds of ${fmt(config.idleS, 0)} s with fresh references each round (idle.ts says why). CPU: schedstat run time, % of one core.`,
     '',
   );
   lines.push(

@@ -233,6 +233,7 @@ async function main(): Promise<void> {
     icecast: servers('icecast'),
     icecastSourceIdle: idle.icecastSource,
     overheadRounds: idle.rounds,
+    overheadCpu: idle.measuredCpu,
     flowcastStartToRunningMs: fc.startToRunningMs,
     pipelineWarning,
   };

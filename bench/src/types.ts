@@ -97,6 +97,8 @@ export interface Results {
   icecastSourceIdle: CpuSample;
   /** Flowcast against gst-launch-1.0 → fakesink, side by side, one reference process per round. */
   overheadRounds: OverheadRound[];
+  /** The CPU that Flowcast and the references shared during the rounds. */
+  overheadCpu: number;
   flowcastStartToRunningMs: number;
   /** Set when Flowcast's pipeline no longer has the elements of the gst-launch reference. */
   pipelineWarning: string;
