@@ -29,9 +29,12 @@ export class RawConnection {
    * What the client's kernel holds that the client has not read, as of the last refresh: its
    * buffer (the widest window it advertised) less the window it advertises now. A client that
    * stops reading first fills this, out of the server's sight; counting it is what lets a stalled
-   * listener be seen as behind from the moment it stops. A low estimate: a Linux client's
-   * window shrinks by less than each byte it takes unread (it offers what its memory allows, and
-   * still grows on a young connection): about 18 KB less over a 128 KB buffer, measured on loopback.
+   * listener be seen as behind from the moment it stops. An estimate, mostly low: a Linux
+   * client's window shrinks by less than each byte it takes unread while it still grows (about
+   * 18 KB less over a 128 KB buffer on a young connection, measured on loopback), and a client
+   * whose kernel has just grown its buffer, because it read fast, takes data without its window
+   * shrinking at all. On loopback it can also be up to one 64 KB MSS high: a window moves in
+   * steps of the MSS there.
    */
   clientUnread = 0;
   private readonly closeListeners: (() => void)[] = [];

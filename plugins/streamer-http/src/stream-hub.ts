@@ -123,6 +123,8 @@ export class StreamHub {
   private bytesSentToDeparted = 0;
   private readonly startedAt: number;
   private flushTimer?: NodeJS.Timeout;
+  /** When the caller said the next sweep would come (monotonic ms). */
+  private nextSweepAt = 0;
   /** getsockopt's answer, shared by all connections. */
   private readonly tcpScratch = new Float64Array(2);
 
@@ -219,6 +221,7 @@ export class StreamHub {
    */
   sweep(nextSweepInMs = 0): void {
     const now = this.now();
+    this.nextSweepAt = now + nextSweepInMs;
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
     for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.destroy();
     for (const listener of this.listeners) {
@@ -385,14 +388,19 @@ export class StreamHub {
     return -1;
   }
 
-  /** Look at the listener again in `ms`, when it would pass hard-lag if it took nothing more. */
+  /**
+   * Look at the listener again in `ms`, when it would pass hard-lag if it took nothing more. One
+   * that took some meanwhile has a later moment, looked at too if it comes before the next sweep.
+   */
   private checkHardLagIn(listener: Listener, ms: number): void {
     clearTimeout(listener.hardLagCheck);
     listener.hardLagCheck = setTimeout(() => {
       listener.hardLagCheck = undefined;
       if (!this.listeners.has(listener)) return;
       listener.conn.refreshTransport(this.tcpScratch);
-      this.enforceHardLag(listener, this.now());
+      const now = this.now();
+      const untilHardLag = this.enforceHardLag(listener, now);
+      if (untilHardLag >= 0 && now + untilHardLag < this.nextSweepAt) this.checkHardLagIn(listener, untilHardLag);
     }, Math.ceil(ms) + 1);
   }
 

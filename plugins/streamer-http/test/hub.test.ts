@@ -433,6 +433,28 @@ test('hard-lag is kept between sweeps, and a dropped listener is reset: the serv
   }
 });
 
+test('a hard-lag check that finds the listener not yet past hard-lag (it took more meanwhile) sets the next one, before the next sweep', { timeout: 10_000 }, async () => {
+  // The hub's clock stands still between the sweep and its check, as the lag of a listener that
+  // took part of what waited for it does: the check finds it 300 ms short, as the sweep did.
+  const HARD = 1500;
+  const h = await startHub({ hardLagMs: HARD, softLagMs: 60_000, maxClientBuffer: 256 * 1024 * 1024, writeIntervalMs: 0 });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    await connect(h.port, { paused: true });
+    h.page(2, 200_000); // more than its receive buffer takes: the rest waits in the server's kernel
+    await sleep(200);
+    h.clock.now = HARD - 300;
+    h.hub.sweep(60_000); // its check: in 300 ms
+    await sleep(450); // the check has come and found it 300 ms short
+    assert.equal(h.hub.stats().drops, 0);
+    h.clock.now = HARD + 100;
+    assert.ok(await waitFor(() => h.hub.stats().drops === 1, 2000), 'not dropped: the check that found it short set no next one, and the next sweep is a minute away');
+    assert.match(h.dropped[0]!, /behind the live stream/);
+  } finally {
+    await h.close();
+  }
+});
+
 test('a listener that took its burst and stopped is behind from the next buffer on: hard-lag counts from there, whatever the burst\'s age', { timeout: 10_000 }, async () => {
   const HARD = 5000;
   const h = await startHub({ burst: { mode: 'latest-sync' }, hardLagMs: HARD, softLagMs: 60_000, maxClientBuffer: 256 * 1024 * 1024 });
