@@ -36,12 +36,25 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   });
 }
 
-/** Write a flow file (YAML text) into a new temporary directory and return its path. */
+/**
+ * Write a flow file (YAML text) into a new temporary directory and return its path. The
+ * directories live in one directory per test process, removed when the process exits.
+ */
 export function writeFlow(yaml: string, name = 'flow.yaml'): string {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-test-'));
+  const directory = fs.mkdtempSync(path.join(testProcessDirectory(), 'flow-'));
   const file = path.join(directory, name);
   fs.writeFileSync(file, yaml);
   return file;
+}
+
+/** This process's scratch directory, created (with its removal at exit) on first use. */
+function testProcessDirectory(): string {
+  const directory = path.join(os.tmpdir(), `flowcast-test-${process.pid}`);
+  if (!fs.existsSync(directory)) {
+    fs.mkdirSync(directory, { recursive: true });
+    process.once('exit', () => fs.rmSync(directory, { recursive: true, force: true }));
+  }
+  return directory;
 }
 
 export interface RunningFlow {
