@@ -254,6 +254,14 @@ static napi_value caps_object(napi_env env, GstCaps *caps) {
   return result;
 }
 
+/* The buffer's GStreamer flags that the streamer uses, as native.ts's BufferFlag bits. */
+static double buffer_flags(GstBuffer *buffer) {
+  guint flags = 0;
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) flags |= 1;
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_HEADER)) flags |= 2;
+  return flags;
+}
+
 static napi_value take(napi_env env, napi_callback_info info) {
   napi_value args[1];
   gint id = channel_arg(env, info, 1, args);
@@ -273,19 +281,22 @@ static napi_value take(napi_env env, napi_callback_info info) {
   g_mutex_unlock(&channel->lock);
 
   if (taken.length > 0 || caps) {
-    napi_value buffers, ages;
+    napi_value buffers, ages, flags;
     napi_create_object(env, &result);
     napi_create_array_with_length(env, taken.length, &buffers);
     napi_create_array_with_length(env, taken.length, &ages);
+    napi_create_array_with_length(env, taken.length, &flags);
     gint64 now = g_get_monotonic_time();
     guint i = 0;
     for (GList *link = taken.head; link; link = link->next, i++) {
       Queued *q = link->data;
       napi_set_element(env, buffers, i, copy_buffer(env, q->buffer));
       napi_set_element(env, ages, i, js_number(env, (double)(now - q->arrived) / 1000.0));
+      napi_set_element(env, flags, i, js_number(env, buffer_flags(q->buffer)));
     }
     napi_set_named_property(env, result, "buffers", buffers);
     napi_set_named_property(env, result, "ages", ages);
+    napi_set_named_property(env, result, "flags", flags);
     if (caps) napi_set_named_property(env, result, "caps", caps_object(env, caps));
   }
   g_queue_clear_full(&taken, queued_free);

@@ -11,11 +11,21 @@ export interface FanoutAddon {
   abort(fd: number): number;
 }
 
+/** GStreamer's flags on a buffer, as `take` gives them (native/batch-sink.c, buffer_flags). */
+export const BufferFlag = {
+  /** GST_BUFFER_FLAG_DELTA_UNIT: a decoder cannot start here (not a keyframe, not a cluster start). */
+  deltaUnit: 1,
+  /** GST_BUFFER_FLAG_HEADER: part of the stream headers that the caps carry as streamheader. */
+  header: 2,
+} as const;
+
 /** What `take` returns: the buffers queued since the last take, and the caps if they changed. */
 export interface StreamBatch {
   buffers: Buffer[];
   /** How long ago each buffer reached the sink, in ms. */
   ages: number[];
+  /** Each buffer's BufferFlag bits. */
+  flags: number[];
   caps?: { name: string; streamheader: Buffer[] };
 }
 

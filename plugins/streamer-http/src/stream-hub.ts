@@ -3,7 +3,7 @@ import type { AccessRecord } from './access-log';
 import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
-import type { FanoutAddon } from './native';
+import { BufferFlag, type FanoutAddon } from './native';
 import { RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
 import { syncDetectorFor, type SyncDetector } from './sync-points';
@@ -181,13 +181,13 @@ export class StreamHub {
   }
 
   /**
-   * A new buffer from the pipeline, which reached the sink at `arrivedAt` (monotonic ms): to every
-   * listener that can take it, as one shared Buffer.
+   * A new buffer from the pipeline, which reached the sink at `arrivedAt` (monotonic ms), with
+   * GStreamer's flags on it (BufferFlag bits): to every listener that can take it, as one shared
+   * Buffer.
    */
-  publish(buffer: Buffer, arrivedAt = this.now()): void {
-    // oggmux also sends its header pages as data; listeners got them on connect.
-    if (this.format?.headerLengths.has(buffer.length) && this.format.headers.some((h) => h.equals(buffer))) return;
-    const entry = this.log.append(buffer, this.isSync(buffer), arrivedAt);
+  publish(buffer: Buffer, arrivedAt = this.now(), flags = 0): void {
+    if (this.isStreamHeader(buffer, flags)) return;
+    const entry = this.log.append(buffer, this.isSync(buffer, flags), arrivedAt);
     const interval = this.policy.writeIntervalMs ?? 0;
     if (interval <= 0) {
       for (const listener of this.listeners) {
@@ -199,6 +199,18 @@ export class StreamHub {
       // Coalesce: the buffers of one interval go to each socket in one writev.
       this.flushTimer = setTimeout(() => this.flush(), interval);
     }
+  }
+
+  /**
+   * Muxers also send their stream headers as data (oggmux page by page, matroskamux in pieces
+   * flagged as headers, where the caps hold them as one buffer): listeners got them on connect,
+   * and a second copy in the stream would stop their players.
+   */
+  private isStreamHeader(buffer: Buffer, flags: number): boolean {
+    const format = this.format;
+    if (!format || format.headers.length === 0) return false;
+    if (flags & BufferFlag.header) return true;
+    return format.headerLengths.has(buffer.length) && format.headers.some((h) => h.equals(buffer));
   }
 
   private flush(): void {

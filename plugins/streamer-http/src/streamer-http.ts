@@ -231,7 +231,7 @@ export default class StreamerHttp implements Component {
     if (!batch) return;
     if (batch.caps) this.noteCaps(batch.caps);
     const now = this.clock.monotonic();
-    batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!));
+    batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!, batch.flags[i]));
   }
 
   private noteCaps(caps: NonNullable<StreamBatch['caps']>): void {

@@ -1,14 +1,19 @@
+import { BufferFlag } from './native';
+
 /**
- * Which buffers a new listener can start on. For Ogg, a page is a sync point when it does not
- * continue a packet from the page before; when the stream carries video (Theora or VP8, seen in
- * the stream headers), only pages starting a video keyframe are. Any other format: every buffer.
+ * Which buffers a new listener can start on, from the bytes and GStreamer's flags (BufferFlag).
+ * For Ogg, a page is a sync point when it does not continue a packet from the page before; when
+ * the stream carries video (Theora or VP8, seen in the stream headers), only pages starting a
+ * video keyframe are. Any other format: the buffers the muxer did not flag as delta units, as
+ * Flumotion's multifdsink chose them. matroskamux and webmmux flag everything but the start of
+ * a cluster, and start a cluster on each video keyframe; an MP3 or ADTS encoder's frames stand alone.
  */
-export type SyncDetector = (buffer: Buffer) => boolean;
+export type SyncDetector = (buffer: Buffer, flags: number) => boolean;
 
 const OGG_CONTINUED = 0x01;
 
 export function syncDetectorFor(contentType: string, headers: readonly Buffer[]): SyncDetector {
-  if (contentType !== 'application/ogg') return () => true;
+  if (contentType !== 'application/ogg') return (_buffer, flags) => (flags & BufferFlag.deltaUnit) === 0;
   const video = videoSerials(headers);
   if (video.size === 0) return (page) => isOggPage(page) && (page[5]! & OGG_CONTINUED) === 0;
   return (page) => {

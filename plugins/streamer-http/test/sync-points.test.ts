@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { decodes } from '@flowcast/core/testing';
+import { BufferFlag } from '../src/native';
 import { syncDetectorFor } from '../src/sync-points';
 import { capture, gstDecodes, oggPackets, pageBuffers, repage } from './ogg-build';
 
@@ -74,7 +75,7 @@ test('audio only (Vorbis as oggmux pages it): every page is a sync point, none i
   assert.ok(audio.length >= 5, `${audio.length} audio pages`);
   for (const [i, page] of audio.entries()) {
     assert.equal(page[5]! & CONTINUED, 0, `oggmux continued a packet on page ${i}`);
-    assert.equal(isSync(page), true, `audio page ${i} is not a sync point`);
+    assert.equal(isSync(page, 0), true, `audio page ${i} is not a sync point`);
   }
 });
 
@@ -91,26 +92,26 @@ test('audio only, packets spanning pages: a page is a sync point if and only if 
   const continued = audio.filter((page) => page[5]! & CONTINUED).length;
   assert.ok(continued >= 10 && continued <= audio.length - 10, `${continued} of ${audio.length} pages continued: the test needs both kinds`);
   for (const [i, page] of audio.entries()) {
-    assert.equal(isSync(page), (page[5]! & CONTINUED) === 0, `audio page ${i} (flags ${page[5]})`);
+    assert.equal(isSync(page, 0), (page[5]! & CONTINUED) === 0, `audio page ${i} (flags ${page[5]})`);
   }
   // Not an Ogg page at all: never a sync point.
-  assert.equal(isSync(Buffer.from('not an ogg page, but long enough to be one')), false);
+  assert.equal(isSync(Buffer.from('not an ogg page, but long enough to be one'), 0), false);
 });
 
 test('Theora: only the pages starting a keyframe are sync points, one per keyframe', () => {
   const pages = pageBuffers(theora);
   const headers = headerPages(pages);
   const isSync = syncDetectorFor('application/ogg', headers);
-  const syncPages = pages.slice(headers.length).filter((page) => isSync(page));
+  const syncPages = pages.slice(headers.length).filter((page) => isSync(page, 0));
   const expected = Math.ceil(FRAMES / KEYFRAME_EVERY);
   assert.equal(theoraKeyframes(theora), expected, `the encoder made ${theoraKeyframes(theora)} keyframes`);
   assert.equal(syncPages.length, expected, `${syncPages.length} sync pages for ${expected} keyframes`);
   const keyframePages = pagesStartingKeyframes(theora, theoraSerial(theora));
   pages.forEach((page, i) => {
-    if (i >= headers.length) assert.equal(isSync(page), keyframePages.has(i), `page ${i}`);
+    if (i >= headers.length) assert.equal(isSync(page, 0), keyframePages.has(i), `page ${i}`);
   });
   // The header pages themselves are not where a listener starts.
-  for (const header of headers) assert.equal(isSync(header), false);
+  for (const header of headers) assert.equal(isSync(header, 0), false);
 });
 
 test('Theora with Vorbis: audio pages are not sync points, keyframe pages are', () => {
@@ -122,8 +123,8 @@ test('Theora with Vorbis: audio pages are not sync points, keyframe pages are', 
   const data = pages.slice(headers.length);
   const audioPages = data.filter((page) => page.readUInt32LE(14) !== video);
   assert.ok(audioPages.length >= 2, `${audioPages.length} audio pages`);
-  for (const page of audioPages) assert.equal(isSync(page), false, 'a Vorbis page of a stream with video');
-  const syncPages = data.filter((page) => isSync(page));
+  for (const page of audioPages) assert.equal(isSync(page, 0), false, 'a Vorbis page of a stream with video');
+  const syncPages = data.filter((page) => isSync(page, 0));
   assert.equal(syncPages.length, Math.ceil(FRAMES / KEYFRAME_EVERY));
   for (const page of syncPages) assert.equal(page.readUInt32LE(14), video);
 });
@@ -134,7 +135,7 @@ test('Theora keyframes spanning pages: the continued pages after a keyframe are 
   const isSync = syncDetectorFor('application/ogg', headers);
   const data = pages.slice(headers.length);
   assert.ok(data.filter((page) => page[5]! & CONTINUED).length >= Math.ceil(FRAMES / KEYFRAME_EVERY), 'keyframes span pages');
-  const syncPages = data.filter((page) => isSync(page));
+  const syncPages = data.filter((page) => isSync(page, 0));
   assert.equal(syncPages.length, Math.ceil(FRAMES / KEYFRAME_EVERY));
   for (const page of syncPages) assert.equal(page[5]! & CONTINUED, 0, 'a sync page starts its keyframe');
 });
@@ -151,13 +152,14 @@ test('Theora paged again so packets span pages: a continued page is a sync point
   const continuedKeyframePages = [...expected].filter((i) => pages[i]![5]! & CONTINUED);
   assert.ok(continuedKeyframePages.length >= 1, 'a keyframe starts on a continued page (after the tail of the frame before)');
   pages.forEach((page, i) => {
-    if (i >= headers.length) assert.equal(isSync(page), expected.has(i), `page ${i} (flags ${page[5]})`);
+    if (i >= headers.length) assert.equal(isSync(page, 0), expected.has(i), `page ${i} (flags ${page[5]})`);
   });
   assert.equal(expected.size, theoraKeyframes(data), 'each keyframe starts a page here');
 });
 
-test('formats other than Ogg: every buffer is a sync point', () => {
-  const isSync = syncDetectorFor('audio/mpeg', []);
-  assert.equal(isSync(Buffer.from([0xff, 0xfb, 0x90, 0x00])), true);
-  assert.equal(isSync(Buffer.alloc(10)), true);
+test('formats other than Ogg: a sync point is a buffer GStreamer did not flag as a delta unit', () => {
+  const isSync = syncDetectorFor('video/webm', []);
+  assert.equal(isSync(Buffer.from([0x1f, 0x43, 0xb6, 0x75]), 0), true);
+  assert.equal(isSync(Buffer.from([0xa3, 0x84, 0x81, 0x00]), BufferFlag.deltaUnit), false);
+  assert.equal(isSync(Buffer.from([0xff, 0xfb, 0x90, 0x00]), BufferFlag.header), true, 'the header flag alone does not make a delta unit');
 });
