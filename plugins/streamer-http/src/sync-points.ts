@@ -6,7 +6,7 @@ import { BufferFlag } from './native';
  * the stream carries video (Theora or VP8, seen in the stream headers), only pages starting a
  * video keyframe are. Any other format: the buffers the muxer did not flag as delta units, as
  * Flumotion's multifdsink chose them. matroskamux and webmmux flag everything but the start of
- * a cluster, and start a cluster on each video keyframe; an MP3 or ADTS encoder's frames stand alone.
+ * a cluster, and start a cluster on each video keyframe; lamemp3enc flags none of its frames.
  */
 export type SyncDetector = (buffer: Buffer, flags: number) => boolean;
 

@@ -16,7 +16,7 @@ import { BATCH_SINK, BatchSinkChannel } from '../src/batch-sink';
 import { loadNative } from '../src/native';
 import type { ListenerPolicy } from '../src/policy';
 import { StreamHub } from '../src/stream-hub';
-import { sleep, waitFor } from './support';
+import { sleep } from './support';
 
 interface Pipeline {
   findChild(name: string): Record<string, unknown>;
@@ -165,6 +165,5 @@ test('WebM video: a listener joining mid-stream starts on a cluster that begins 
     channel.close();
     hub.closeAll();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await waitFor(() => true, 0);
   }
 });
