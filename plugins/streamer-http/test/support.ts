@@ -5,6 +5,18 @@
  */
 import net from 'node:net';
 import path from 'node:path';
+import type { ListenerPolicy } from '../src/policy';
+
+/** A hub's policy for tests that drive a StreamHub directly: no burst, no limits, the default lags. */
+export const HUB_TEST_POLICY: ListenerPolicy = {
+  burst: { mode: 'off' },
+  softLagMs: 5000,
+  hardLagMs: 30_000,
+  idleTimeoutMs: 0,
+  maxClientBuffer: 1024 * 1024,
+  clientLimit: 0,
+  bandwidthLimit: 0,
+};
 
 /** The repository root (this file runs from plugins/streamer-http/dist/test/). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');

@@ -16,7 +16,7 @@ import { BATCH_SINK, BatchSinkChannel } from '../src/batch-sink';
 import { loadNative } from '../src/native';
 import type { ListenerPolicy } from '../src/policy';
 import { StreamHub } from '../src/stream-hub';
-import { sleep } from './support';
+import { HUB_TEST_POLICY, sleep } from './support';
 
 interface Pipeline {
   findChild(name: string): Record<string, unknown>;
@@ -35,16 +35,7 @@ const CLUSTER_PREAMBLE = new Set([0xe7, 0xab, 0xa7]);
 const SIMPLE_BLOCK = 0xa3;
 const KEYFRAME = 0x80;
 
-const POLICY: ListenerPolicy = {
-  burst: { mode: 'latest-sync' },
-  softLagMs: 5000,
-  hardLagMs: 30_000,
-  idleTimeoutMs: 0,
-  maxClientBuffer: 1024 * 1024,
-  clientLimit: 0,
-  bandwidthLimit: 0,
-  writeIntervalMs: 0,
-};
+const POLICY: ListenerPolicy = { ...HUB_TEST_POLICY, burst: { mode: 'latest-sync' }, writeIntervalMs: 0 };
 
 /** An EBML element ID (its length marker kept, as IDs are written) or size (marker removed) at `at`. */
 function vint(data: Buffer, at: number, keepMarker: boolean): { value: number; length: number } {
