@@ -6,11 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { capture } from './util';
 
-/** The CPUs this process may run on, as taskset lists them ("0,1" or "0-3"). */
-export function ownCpuList(): string {
-  return cpuListOf(process.pid);
-}
-
+/** The CPUs a process may run on, as taskset lists them ("0,1" or "0-3"). */
 export function cpuListOf(pid: number): string {
   // "pid 123's current affinity list: 0,1"
   const list = /:\s*([\d,-]+)\s*$/.exec(capture('taskset', ['-c', '-p', String(pid)]))?.[1];

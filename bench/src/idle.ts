@@ -12,7 +12,7 @@
  * ratios. CPU here is schedstat run time (ns), not 10 ms ticks.
  */
 import path from 'node:path';
-import { cpuListOf, expandCpuList, onCpus, ownCpuList, pin } from './affinity';
+import { cpuListOf, expandCpuList, onCpus, pin } from './affinity';
 import { config } from './config';
 import { FAKESINK, gstLaunchArgs } from './encode';
 import { runNodeFlags } from './flowcast';
@@ -64,7 +64,7 @@ export async function idlePhase(pids: { flowcast: number; icecast: number; iceca
  * (to the same one on a one-CPU machine); `restore` gives each process its CPUs back.
  */
 function placeForOverhead(pids: { flowcast: number; icecast: number; icecastSource: number }): { measuredCpu: number; restore: () => void } {
-  const cpus = expandCpuList(ownCpuList());
+  const cpus = expandCpuList(cpuListOf(process.pid));
   const measuredCpu = cpus[0] ?? 0;
   const others = cpus.length > 1 ? cpus.slice(1).join(',') : String(measuredCpu);
   const before = Object.values(pids).map((pid) => ({ pid, cpus: cpuListOf(pid) }));

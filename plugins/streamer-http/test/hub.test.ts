@@ -18,8 +18,6 @@ import { HUB_TEST_POLICY, oggPages, sleep, waitFor, type OggPage } from './suppo
 const HEADERS = [synthPage(0, 30, { fill: 0x01 }), synthPage(1, 200, { fill: 0x03 })];
 const HEADER_BYTES = HEADERS.reduce((n, h) => n + h.length, 0);
 
-const POLICY = HUB_TEST_POLICY;
-
 interface Harness {
   hub: StreamHub;
   port: number;
@@ -39,7 +37,7 @@ async function startHub(policy: Partial<ListenerPolicy> = {}, options: { realClo
   const closed: AccessRecord[] = [];
   const dropped: string[] = [];
   const droppedAt: number[] = [];
-  const hub = new StreamHub({ ...POLICY, ...policy }, options.realClock ? () => performance.now() : () => clock.now, {
+  const hub = new StreamHub({ ...HUB_TEST_POLICY, ...policy }, options.realClock ? () => performance.now() : () => clock.now, {
     dropped: (_request, reason) => {
       dropped.push(reason);
       droppedAt.push(performance.now());
@@ -212,7 +210,7 @@ test('burst bytes N: at least N bytes of burst, beginning exactly at a sync entr
 });
 
 test('burst time T (longer than soft-lag): at least T of stream, beginning exactly at a sync entry, no resync', { timeout: 10_000 }, async () => {
-  const T = 8000; // > POLICY.softLagMs: the defaults allow burst-time 8 with soft-lag 5.
+  const T = 8000; // > HUB_TEST_POLICY.softLagMs: the defaults allow burst-time 8 with soft-lag 5.
   const h = await startHub({ burst: { mode: 'time', ms: T } });
   try {
     h.hub.setFormat('application/ogg', HEADERS);
