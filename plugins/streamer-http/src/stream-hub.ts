@@ -115,8 +115,18 @@ export class StreamHub {
   private readonly listeners = new Set<Listener>();
   private readonly waiting = new Set<{ conn: RawConnection; request: ListenerRequest; start: number }>();
   private readonly log: StreamLog;
-  /** The stream's format: its content type, its headers, and the HTTP head every listener gets. */
-  private format?: { contentType: string; headers: Buffer[]; headerLengths: Set<number>; responseHead: Buffer };
+  /** The stream's format, from the caps: its content type, the headers they carry, and the HTTP head every listener gets. */
+  private format?: { contentType: string; capsHeaders: Buffer[]; headerLengths: Set<number>; responseHead: Buffer };
+  /** The last run of buffers flagged as headers: the stream headers when the caps carry none. */
+  private flaggedHeaders: Buffer[] = [];
+  private lastWasHeader = false;
+  /**
+   * The headers a new listener needs first are known: the caps carry them, or data has come since
+   * the caps were set. Listeners wait until then, because muxers set caps before their headers are
+   * complete (webmmux adds streamheader only after pushing the header pieces), and a listener
+   * admitted at such caps would miss its headers.
+   */
+  private started = false;
   private isSync: SyncDetector = () => true;
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, resyncs: 0 };
   /** Body bytes sent to listeners that have left; those still here count from their connections. */
@@ -149,10 +159,10 @@ export class StreamHub {
   setFormat(contentType: string, headers: Buffer[]): void {
     const head = Object.entries(streamHeaders(contentType, this.policy)).map(([name, value]) => `${name}: ${value}\r\n`);
     const responseHead = Buffer.from(`HTTP/1.0 200 OK\r\n${head.join('')}\r\n`, 'latin1');
-    this.format = { contentType, headers, headerLengths: new Set(headers.map((h) => h.length)), responseHead };
+    this.format = { contentType, capsHeaders: headers, headerLengths: new Set(headers.map((h) => h.length)), responseHead };
     this.isSync = syncDetectorFor(contentType, headers);
-    for (const pending of this.waiting) this.admit(pending.conn, pending.request, pending.start);
-    this.waiting.clear();
+    this.started = false;
+    if (headers.length > 0) this.start();
   }
 
   /** Why a new listener would be refused now, or undefined. */
@@ -170,7 +180,7 @@ export class StreamHub {
     const start = Date.now();
     const conn = RawConnection.adopt(socket, this.fanout);
     if (!conn) return;
-    if (!this.format) {
+    if (!this.started) {
       const pending = { conn, request, start };
       this.waiting.add(pending);
       conn.onClose(() => this.waiting.delete(pending));
@@ -186,7 +196,8 @@ export class StreamHub {
    * Buffer.
    */
   publish(buffer: Buffer, arrivedAt = this.now(), flags = 0): void {
-    if (this.isStreamHeader(buffer, flags)) return;
+    if (this.takeHeader(buffer, flags)) return;
+    if (!this.started && this.format) this.start();
     const entry = this.log.append(buffer, this.isSync(buffer, flags), arrivedAt);
     const interval = this.policy.writeIntervalMs ?? 0;
     if (interval <= 0) {
@@ -202,15 +213,28 @@ export class StreamHub {
   }
 
   /**
-   * Muxers also send their stream headers as data (oggmux page by page, matroskamux in pieces
-   * flagged as headers, where the caps hold them as one buffer): listeners got them on connect,
-   * and a second copy in the stream would stop their players.
+   * True when the buffer is a stream header, which listeners get on connect rather than as data.
+   * Muxers also send the headers their caps carry as data (oggmux page by page, matroskamux in
+   * pieces flagged as headers where the caps hold one buffer), and a second copy in the stream
+   * would stop players. When the caps carry none, the last run of buffers flagged as headers is
+   * the headers, as GStreamer's multisocketsink takes it.
    */
-  private isStreamHeader(buffer: Buffer, flags: number): boolean {
+  private takeHeader(buffer: Buffer, flags: number): boolean {
+    const flagged = (flags & BufferFlag.header) !== 0;
+    const startsRun = flagged && !this.lastWasHeader;
+    this.lastWasHeader = flagged;
     const format = this.format;
-    if (!format || format.headers.length === 0) return false;
-    if (flags & BufferFlag.header) return true;
-    return format.headerLengths.has(buffer.length) && format.headers.some((h) => h.equals(buffer));
+    if (format && format.capsHeaders.length > 0) return flagged || (format.headerLengths.has(buffer.length) && format.capsHeaders.some((h) => h.equals(buffer)));
+    if (startsRun) this.flaggedHeaders = [];
+    if (flagged) this.flaggedHeaders.push(buffer);
+    return flagged;
+  }
+
+  /** The headers are known: listeners waiting are admitted (at first data, before it, so that they get it). */
+  private start(): void {
+    this.started = true;
+    for (const pending of this.waiting) this.admit(pending.conn, pending.request, pending.start);
+    this.waiting.clear();
   }
 
   private flush(): void {
@@ -270,7 +294,7 @@ export class StreamHub {
     }));
   }
 
-  /** Listeners connected, including those waiting for the stream format. */
+  /** Listeners connected, including those waiting for the stream to start. */
   get listenerCount(): number {
     return this.listeners.size + this.waiting.size;
   }
@@ -324,7 +348,8 @@ export class StreamHub {
     conn.cork();
     listener.headBytes = this.format.responseHead.length;
     conn.write(this.format.responseHead);
-    for (const header of this.format.headers) this.write(listener, header);
+    const headers = this.format.capsHeaders.length > 0 ? this.format.capsHeaders : this.flaggedHeaders;
+    for (const header of headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
   }

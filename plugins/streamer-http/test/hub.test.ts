@@ -10,7 +10,7 @@ import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { formatAccessLine, type AccessRecord } from '../src/access-log';
 import type { ListenerPolicy } from '../src/policy';
-import { loadNative } from '../src/native';
+import { BufferFlag, loadNative } from '../src/native';
 import { StreamHub } from '../src/stream-hub';
 import { synthPage } from './ogg-build';
 import { HUB_TEST_POLICY, oggPages, sleep, waitFor, type OggPage } from './support';
@@ -88,7 +88,8 @@ interface Client {
   ended: Promise<void>;
 }
 
-async function connect(port: number, options: { path?: string; userAgent?: string; referer?: string; paused?: boolean } = {}): Promise<Client> {
+/** `admitted: false`: return once the request is sent, without waiting for the hub to answer. */
+async function connect(port: number, options: { path?: string; userAgent?: string; referer?: string; paused?: boolean; admitted?: boolean } = {}): Promise<Client> {
   const chunks: Buffer[] = [];
   let all = Buffer.alloc(0);
   let dirty = false;
@@ -130,6 +131,7 @@ async function connect(port: number, options: { path?: string; userAgent?: strin
     dataPages: () => oggPages(client.body()).slice(HEADERS.length),
     ended,
   };
+  if (options.admitted === false) return client;
   // Wait for the response header and the stream headers: the hub has admitted this listener.
   assert.ok(await waitFor(() => client.body().length >= HEADER_BYTES, 2000), `no stream headers: ${JSON.stringify(client.head())}`);
   if (options.paused) socket.pause();
@@ -658,3 +660,47 @@ test('access log: the closed record formats to an Apache combined line with the 
     await h.close();
   }
 });
+
+/**
+ * webmmux sets caps without streamheader, pushes the header pieces flagged as headers, then sets
+ * caps that carry them; streamer-http may see the first caps alone and the second only with the
+ * pieces. Some muxers flag headers and never put them in the caps.
+ */
+for (const capsGainHeaders of [true, false]) {
+  const how = capsGainHeaders ? 'caps that gain streamheader after the header pieces' : 'headers only flagged, never in the caps';
+  test(`${how}: listeners waiting, arriving between, and arriving later all get the headers once, then data`, { timeout: 10_000 }, async () => {
+    const h = await startHub({ burst: { mode: 'latest-sync' } });
+    const pieces = [Buffer.from('EBML-header-piece-1|'), Buffer.from('segment-and-tracks-piece-2|')];
+    const headers = Buffer.concat(pieces);
+    const data = [Buffer.from('cluster-1-keyframe|'), Buffer.from('block-2|'), Buffer.from('block-3|')];
+    const clients: Client[] = [];
+    try {
+      const early = await connect(h.port, { path: '/live.webm', admitted: false });
+      await sleep(50);
+      h.hub.setFormat('video/webm', []);
+      const between = await connect(h.port, { path: '/live.webm', admitted: false });
+      assert.ok(await waitFor(() => h.hub.listenerCount === 2, 2000), 'the hub has both listeners');
+      if (capsGainHeaders) h.hub.setFormat('video/webm', [headers]);
+      for (const piece of pieces) h.hub.publish(piece, 0, BufferFlag.header | BufferFlag.deltaUnit);
+      h.hub.publish(data[0]!, 0, 0);
+      h.hub.publish(data[1]!, 0, BufferFlag.deltaUnit);
+      const late = await connect(h.port, { path: '/live.webm', admitted: false });
+      clients.push(early, between, late);
+      assert.ok(await waitFor(() => h.hub.listenerCount === 3, 2000), 'the hub has the late listener');
+      h.hub.publish(data[2]!, 0, BufferFlag.deltaUnit);
+      const expected = new Map([
+        [early, Buffer.concat([headers, ...data])],
+        [between, Buffer.concat([headers, ...data])],
+        [late, Buffer.concat([headers, ...data])], // latest-sync: from the cluster start
+      ]);
+      for (const [client, body] of expected) assert.ok(await waitFor(() => client.body().length >= body.length, 2000), `got ${JSON.stringify(client.body().toString())}`);
+      for (const [label, client] of [['waiting before the caps', early], ['arriving between caps and headers', between], ['arriving after data', late]] as const) {
+        assert.match(client.head(), /\r\nContent-Type: video\/webm/i, label);
+        assert.equal(client.body().toString(), expected.get(client)!.toString(), `${label}: the headers once, then the data from the cluster`);
+      }
+    } finally {
+      for (const client of clients) client.socket.destroy();
+      await h.close();
+    }
+  });
+}
