@@ -15,7 +15,7 @@ export interface FanoutAddon {
 export const BufferFlag = {
   /** GST_BUFFER_FLAG_DELTA_UNIT: a decoder cannot start here (not a keyframe, not a cluster start). */
   deltaUnit: 1,
-  /** GST_BUFFER_FLAG_HEADER: part of the stream headers that the caps carry as streamheader. */
+  /** GST_BUFFER_FLAG_HEADER: part of the stream headers (also in the caps as streamheader, or only flagged). */
   header: 2,
 } as const;
 
