@@ -40,6 +40,11 @@ export interface MountOptions {
   readonly host?: string;
   /** Exact path, starting with `/`. */
   readonly path: string;
+  /**
+   * Also serve every path below `path` (`/archive` serves `/archive/…`), as a directory of files
+   * or playlists would. The longest mount that matches a request wins.
+   */
+  readonly prefix?: boolean;
   readonly handler: MountHandler;
   /** When given, GET requests on this mount go here instead of `handler`. */
   readonly stream?: StreamHandler;

@@ -27,7 +27,11 @@ export class HttpFront implements HttpService {
         throw error;
       }
     }
-    server.mounts.set(options.path, { handler: options.handler, ...(options.stream ? { stream: options.stream } : {}) });
+    server.mounts.set(options.path, {
+      handler: options.handler,
+      ...(options.stream ? { stream: options.stream } : {}),
+      ...(options.prefix ? { prefix: true } : {}),
+    });
     const owner = server;
     const visibleHost = host === DEFAULT_HOST || host === '::' ? '127.0.0.1' : host;
     return {

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import Koa from 'koa';
-import type { MountOptions } from '../api/services';
 import { FlowcastError } from '../errors/flowcast-error';
+import { MountTable } from './mount-table';
 import { headEnd, parseRequestHead } from './request-head';
 
 /** Enough for thousands of listeners connecting at once (the kernel caps it at somaxconn). */
@@ -11,7 +11,6 @@ const LISTEN_BACKLOG = 4096;
 const HEAD_TIMEOUT_MS = 10_000;
 const HEAD_MAX_BYTES = 16 * 1024;
 
-type Mounted = Pick<MountOptions, 'handler' | 'stream'>;
 
 /**
  * One listening port shared by every mount on it. Like Flumotion's porter, it reads each request
@@ -19,7 +18,7 @@ type Mounted = Pick<MountOptions, 'handler' | 'stream'>;
  * routes it to the mount that owns the exact path.
  */
 export class PortServer {
-  readonly mounts = new Map<string, Mounted>();
+  readonly mounts = new MountTable();
   private readonly sockets = new Set<Socket>();
   private readonly server: net.Server;
   private readonly http: http.Server;
@@ -30,7 +29,7 @@ export class PortServer {
   ) {
     const app = new Koa();
     app.use(async (ctx) => {
-      const mounted = this.mounts.get(ctx.path);
+      const mounted = this.mounts.find(ctx.path);
       if (!mounted) {
         ctx.status = 404;
         ctx.body = `No stream is mounted at ${ctx.path}\n`;
@@ -82,7 +81,7 @@ export class PortServer {
       socket.removeListener('data', onData);
       socket.pause();
       const head = end < 0 ? undefined : parseRequestHead(received.subarray(0, end - 4).toString('latin1'));
-      const stream = head?.method === 'GET' ? this.mounts.get(head.path)?.stream : undefined;
+      const stream = head?.method === 'GET' ? this.mounts.find(head.path)?.stream : undefined;
       if (head && stream) {
         stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 });
         return;
