@@ -77,6 +77,19 @@ export interface Component {
   start?(part: RunningPart): void | Promise<void>;
   /** The pipeline has stopped: release what `start` took. Must not throw. */
   stop?(): void | Promise<void>;
+  /**
+   * The pipeline failed and is about to be rebuilt (under `flowcast serve`): let go of its
+   * elements but keep what should outlive one pipeline, such as a mount and its listeners.
+   * `build` and `start` are then called again on this same instance for the new pipeline, or
+   * `stop` if the flow is stopped instead. Components without it are stopped and created anew.
+   * Must not throw.
+   */
+  suspend?(): void | Promise<void>;
+  /**
+   * When this component last received data from upstream (the runtime's clock, monotonic ms), or
+   * undefined before the first; a feed silent for too long makes the component hungry.
+   */
+  lastDataAt?(): number | undefined;
   /** Turn a GStreamer error raised by this component's elements into a sentence for operators. */
   explainError?(message: PipelineMessage): string | undefined;
   /** Counters and gauges of the running component (listeners, bytes, …), logged periodically. */

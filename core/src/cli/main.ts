@@ -5,6 +5,7 @@ import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
 import { REGISTRY_HELP, registryCommand } from './commands/registry';
 import { RUN_HELP, runCommand } from './commands/run';
 import { SCHEMA_HELP, schemaCommand } from './commands/schema';
+import { SERVE_HELP, serveCommand } from './commands/serve';
 import { VALIDATE_HELP, validateCommand } from './commands/validate';
 import { pluginHelp } from './commands/plugin';
 import { EXIT, type CommandIO } from './io';
@@ -15,6 +16,9 @@ Flowcast ${CORE_VERSION}: live and on-demand streaming on GStreamer.
 
 Commands:
   run [FILE]         run a flow (default: flows/default.yaml) until Ctrl-C
+  serve [FILE|DIR...]
+                     run a station: every flow (default: flows/) in its own worker,
+                     restarted when it fails, reloaded when its file changes
   validate FILE...   check flow files and report every error
   registry           list the component types this project can use
   inspect TYPE       show a component type's eaters, feeders and properties
@@ -31,6 +35,7 @@ Run \`flowcast COMMAND --help\` for a command's options.`;
 
 const HELP: Record<string, string> = {
   run: RUN_HELP,
+  serve: SERVE_HELP,
   validate: VALIDATE_HELP,
   registry: REGISTRY_HELP,
   inspect: INSPECT_HELP,
@@ -81,6 +86,8 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
   switch (command) {
     case 'run':
       return runCommand(rest[0], common, io, signals);
+    case 'serve':
+      return serveCommand(rest, common, io, signals);
     case 'validate':
       return validateCommand(rest, common, io);
     case 'registry':

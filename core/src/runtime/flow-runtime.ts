@@ -24,14 +24,28 @@ export interface ImplementationLoader {
   loadImplementation(component: RegistryComponent): ComponentClass;
 }
 
+/** How a runtime may be used beyond one start and one stop. */
+export interface FlowRuntimeOptions {
+  /**
+   * The flow is rebuilt after a failure (`flowcast serve`): a start that fails suspends what can
+   * outlive a pipeline (a streamer's listeners) instead of stopping it, and `suspend()` then
+   * `start()` again runs a new pipeline with those same component instances.
+   */
+  readonly restartable?: boolean;
+}
+
 /**
  * Runs one flow: resolves its components by DI, builds and plays its pipeline, attributes every
  * bus error to the component that raised it, and stops everything it started. Holds no global
- * state, so a flow can equally run in a child process.
+ * state, so a flow can equally run in a child process. Under `flowcast serve` it is restartable:
+ * after a failure, `suspend()` ends the pipeline and `start()` builds a new one, keeping the
+ * components that implement `suspend` (and their listeners) across the two.
  */
 export class FlowRuntime {
   private readonly components = new Map<string, Component>();
   private readonly started: string[] = [];
+  /** Components suspended across a restart: started before, holding what they kept. */
+  private readonly held = new Set<string>();
   private pipeline?: GstPipeline;
   private plan?: PipelinePlan;
   private failureListeners: FailureListener[] = [];
@@ -43,7 +57,23 @@ export class FlowRuntime {
     private readonly flow: ResolvedFlow,
     private readonly registry: ImplementationLoader,
     private readonly services: CoreServices,
+    private readonly options: FlowRuntimeOptions = {},
   ) {}
+
+  /** The components of the flow, upstream first. */
+  get componentNames(): string[] {
+    return this.flow.components.map((c) => c.name);
+  }
+
+  /** When each component that tracks it last received data (monotonic ms; undefined: not yet). */
+  lastDataAt(): Map<string, number | undefined> {
+    const seen = new Map<string, number | undefined>();
+    for (const name of this.started) {
+      const component = this.components.get(name);
+      if (component?.lastDataAt) seen.set(name, component.lastDataAt());
+    }
+    return seen;
+  }
 
   get name(): string {
     return this.flow.name;
@@ -75,6 +105,8 @@ export class FlowRuntime {
 
   /** Start the flow; on any failure everything already started is stopped before the error is thrown. */
   async start(): Promise<void> {
+    this.stopping = false;
+    this.failed = false;
     try {
       this.createComponents();
       await this.preflight();
@@ -83,22 +115,61 @@ export class FlowRuntime {
       for (const c of this.flow.components) await this.startComponent(c.name);
       await this.play(this.pipeline);
     } catch (error) {
-      await this.stop();
+      if (this.options.restartable) await this.suspend();
+      else await this.stop();
       throw error;
     }
   }
 
   async stop(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping && !this.options.restartable) return;
     this.stopping = true;
-    this.pipeline?.stop();
-    for (const name of [...this.started].reverse()) {
+    this.endPipeline();
+    for (const [name, component] of [...this.components].reverse()) {
+      if (!this.started.includes(name) && !this.held.has(name)) continue;
       try {
-        await this.components.get(name)?.stop?.();
+        await component.stop?.();
       } catch (error) {
         this.logger(name).warn(`stop failed: ${(error as Error).message}`);
       }
     }
+    this.components.clear();
+    this.held.clear();
+    this.started.length = 0;
+  }
+
+  /**
+   * End the pipeline so that `start()` can build a new one: components that implement `suspend`
+   * keep what outlives a pipeline and are used again; the others are stopped and made anew.
+   */
+  async suspend(): Promise<void> {
+    this.stopping = true;
+    this.endPipeline();
+    for (const name of [...this.components.keys()].reverse()) {
+      const component = this.components.get(name)!;
+      const wasStarted = this.started.includes(name);
+      try {
+        if (component.suspend) {
+          if (wasStarted) await component.suspend();
+          if (wasStarted || this.held.has(name)) this.held.add(name);
+        } else {
+          if (wasStarted) await component.stop?.();
+          this.components.delete(name);
+        }
+      } catch (error) {
+        this.logger(name).warn(`suspend failed: ${(error as Error).message}`);
+        this.components.delete(name);
+        this.held.delete(name);
+      }
+    }
+    this.started.length = 0;
+  }
+
+  private endPipeline(): void {
+    const pipeline = this.pipeline;
+    this.pipeline = undefined;
+    this.plan = undefined;
+    pipeline?.stop();
   }
 
   private logger(component?: string): Logger {
@@ -108,6 +179,7 @@ export class FlowRuntime {
   private createComponents(): void {
     const container = createFlowContainer(this.flow.name, this.services);
     for (const c of this.flow.components) {
+      if (this.components.has(c.name)) continue; // kept across a restart
       const implementation = this.registry.loadImplementation(c.descriptor);
       this.components.set(c.name, resolveComponent(container, c, implementation, this.logger(c.name)));
     }
@@ -166,7 +238,9 @@ export class FlowRuntime {
         if (!handle) throw new FlowcastError('FC_PIPELINE_BUILD', `component "${name}" asked for element "${localName}", which it did not add`);
         return handle as GstElementHandle & AppSinkHandle;
       },
-      fail: (reason) => this.fail(new FlowcastError('FC_COMPONENT_FAILED', `component "${name}": ${reason}`, { location: { component: name } })),
+      fail: (reason) => {
+        if (pipeline === this.pipeline) this.fail(new FlowcastError('FC_COMPONENT_FAILED', `component "${name}": ${reason}`, { location: { component: name } }));
+      },
     };
     await component.start?.(part);
     this.started.push(name);
@@ -186,6 +260,7 @@ export class FlowRuntime {
         else resolve();
       };
       const onMessage = (raw: RawBusMessage): void => {
+        if (pipeline !== this.pipeline) return; // a message of a pipeline since ended (restarted)
         if (raw.type === 'error') {
           const error = this.attribute(toPipelineMessage(raw));
           if (!settled) settle(error);

@@ -14,3 +14,5 @@ export {
 } from './component-harness';
 export type { RegistryComponent } from '../registry/types';
 export { testAudio, testVideo, testEncodedAudio, type TestSource, type TestAudioOptions, type TestVideoOptions, type TestWave, type TestCodec } from './test-sources';
+export { startServe, type ServeProcess } from './serve-process';
+export { oggPages, oggSequenceGaps, type OggPage } from './ogg-pages';

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createLogger, loggerOptionsFromEnvironment } from '../../log/logger';
+import { FlowManager } from '../../manager/flow-manager';
+import type { WorkerSettings } from '../../manager/messages';
+import type { SupervisorOptions } from '../../manager/flow-supervisor';
+import { watchFlowFiles } from '../../manager/watch';
+import { EXIT, type CommandIO } from '../io';
+import { findProjectRoot } from '../project';
+
+export const SERVE_HELP = `Usage: flowcast serve [FILE|DIR ...]
+
+Run a station: every flow file named (a directory means its *.yaml files; default: the project's
+flows/ directory), each flow in a worker process of its own, under one manager process. A flow
+that fails is rebuilt by itself with growing waits (1 s, 2 s, 4 s … at most 60 s, back to 1 s after
+60 s without trouble), forever, and streamer-http keeps its listeners connected meanwhile. A
+worker that crashes or stops answering is replaced.
+
+An invalid flow file is refused with its errors (as \`flowcast validate\` prints them) and the
+others start; so is a flow that claims a port or mount another flow holds. Edited flow files are
+picked up by themselves (and on SIGHUP): a valid edit restarts only that flow, an invalid one
+leaves the running version alone; a new file starts a flow, a removed one stops it.
+Ctrl-C (SIGINT) or SIGTERM stops every flow and exits 0. Exit status 2: no flow could start.
+
+Moods (logged on every change, for each flow and component): waking (starting), happy (data
+flows), hungry (no data from upstream for FLOWCAST_HUNGRY_AFTER seconds, default 5), sad (an error,
+with the message), lost (its worker did not answer heartbeats), sleeping (stopped).
+
+Environment: FLOWCAST_HUNGRY_AFTER (s, 5), FLOWCAST_HEARTBEAT (s between pings, 1),
+FLOWCAST_LOST_AFTER (s without an answer, 5), FLOWCAST_RESTART_MIN (s, 1), FLOWCAST_RESTART_MAX
+(s, 60), FLOWCAST_RESTART_RESET (s happy, 60), FLOWCAST_WATCH=0 (no file watching), and the log
+settings of \`flowcast run\`.`;
+
+/** A number of seconds from the environment, as milliseconds. */
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  return (Number.isFinite(value) && value > 0 ? value : fallback) * 1000;
+}
+
+export async function serveCommand(paths: string[], options: { project?: string }, io: CommandIO, signals: NodeJS.EventEmitter): Promise<number> {
+  const root = findProjectRoot(options.project, io.cwd);
+  const targets = paths.length > 0 ? paths : [path.join(root, 'flows')];
+  const logger = createLogger(loggerOptionsFromEnvironment(io.env, process.stderr));
+  const settings: WorkerSettings = {
+    project: root,
+    hungryAfterMs: seconds(io.env, 'FLOWCAST_HUNGRY_AFTER', 5),
+    backoff: { initialMs: seconds(io.env, 'FLOWCAST_RESTART_MIN', 1), maxMs: seconds(io.env, 'FLOWCAST_RESTART_MAX', 60), resetAfterMs: seconds(io.env, 'FLOWCAST_RESTART_RESET', 60) },
+  };
+  const supervisor: SupervisorOptions = {
+    heartbeatMs: seconds(io.env, 'FLOWCAST_HEARTBEAT', 1),
+    lostAfterMs: seconds(io.env, 'FLOWCAST_LOST_AFTER', 5),
+    stopTimeoutMs: 4000,
+  };
+  const manager = new FlowManager({
+    paths: targets,
+    cwd: io.cwd,
+    env: io.env,
+    logger,
+    settings,
+    supervisor,
+    events: {
+      running: (flow, urls, attempt) => io.out([`flow "${flow}" is running${attempt > 1 ? ` (pipeline start ${attempt})` : ''}`, ...urls.map((u) => `  ${u}`)].join('\n')),
+      refused: (file, errors) => {
+        for (const error of errors) io.err(error);
+        io.err(`${file}: refused`);
+      },
+    },
+  });
+
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  let stopping = false;
+  const onStop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal, flows: manager.states().length });
+    void manager.stop().then(() => finish(EXIT.ok));
+  };
+  const onReload = (): void => {
+    logger.info('reloading flow files', { signal: 'SIGHUP' });
+    void manager.reconcile();
+  };
+  signals.on('SIGINT', onStop);
+  signals.on('SIGTERM', onStop);
+  signals.on('SIGHUP', onReload);
+
+  const first = await manager.reconcile();
+  if (first.started.length === 0 && !stopping) {
+    io.err(first.refused.length > 0 ? 'flowcast serve: no flow could start' : `flowcast serve: no flow files in ${targets.join(', ')}`);
+    signals.removeListener('SIGINT', onStop);
+    signals.removeListener('SIGTERM', onStop);
+    signals.removeListener('SIGHUP', onReload);
+    await manager.stop();
+    return EXIT.invalid;
+  }
+  logger.info('serving', { flows: first.started, refused: first.refused });
+  const watcher = io.env.FLOWCAST_WATCH === '0' ? undefined : watchFlowFiles(targets.map((t) => path.resolve(io.cwd, t)).filter((t) => fs.existsSync(t)), () => void manager.reconcile(), (error) => logger.warn(`watching flow files: ${error.message}`));
+
+  const code = await done;
+  watcher?.close();
+  signals.removeListener('SIGINT', onStop);
+  signals.removeListener('SIGTERM', onStop);
+  signals.removeListener('SIGHUP', onReload);
+  return code;
+}

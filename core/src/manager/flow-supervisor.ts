@@ -1,0 +1,218 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Logger } from '../api/services';
+import { RUN_NODE_FLAGS } from '../runtime/node-flags';
+import { Backoff } from './backoff';
+import { isWorkerMessage, type FlowSpec, type WorkerMessage, type WorkerSettings } from './messages';
+import { worstMood, type Mood, type MoodState } from './moods';
+
+/** The worker's entry module (compiled next to this file). */
+const WORKER_MODULE = path.join(__dirname, 'worker-main.js');
+
+export interface SupervisorOptions {
+  /** How often the worker is pinged (ms). */
+  readonly heartbeatMs: number;
+  /** A worker that has not answered for this long is lost: killed and replaced (ms). */
+  readonly lostAfterMs: number;
+  /** A worker that does not stop within this long after being asked is killed (ms). */
+  readonly stopTimeoutMs: number;
+}
+
+/** What the manager knows of one flow, as an admin API would show it. */
+export interface FlowState {
+  readonly name: string;
+  readonly file: string;
+  readonly mood: Mood;
+  readonly reason: string;
+  readonly components: readonly ({ readonly name: string } & MoodState)[];
+  readonly pid?: number;
+  /** Worker processes started for this flow (1 + replacements). */
+  readonly workerStarts: number;
+  /** Pipeline starts reported by the current worker (1 + restarts). */
+  readonly pipelineAttempts: number;
+  readonly urls: readonly string[];
+}
+
+export interface SupervisorEvents {
+  /** The flow's pipeline runs (first start or after a restart), with its addresses. */
+  running(flow: string, urls: readonly string[], attempt: number): void;
+}
+
+/**
+ * The manager's side of one flow: forks its worker, pings it, turns its reports into moods
+ * (logged on every change), and replaces a worker that died or stopped answering, with
+ * exponential backoff, forever. A flow the worker refused (its file is invalid) is not retried.
+ */
+export class FlowSupervisor {
+  private child?: ChildProcess;
+  private componentMoods = new Map<string, MoodState>();
+  private own: MoodState = { mood: 'waking', reason: 'starting' };
+  private lastMood?: MoodState;
+  private readonly backoff: Backoff;
+  private heartbeat?: NodeJS.Timeout;
+  private respawnTimer?: NodeJS.Timeout;
+  private seq = 0;
+  private lastPong = 0;
+  private workerStarts = 0;
+  private pipelineAttempts = 0;
+  private urls: readonly string[] = [];
+  private stopping?: Promise<void>;
+  private refused = false;
+
+  constructor(
+    readonly name: string,
+    readonly spec: FlowSpec,
+    private readonly settings: WorkerSettings,
+    private readonly options: SupervisorOptions,
+    private readonly logger: Logger,
+    private readonly events: SupervisorEvents,
+  ) {
+    this.backoff = new Backoff(settings.backoff);
+  }
+
+  start(): void {
+    this.spawn();
+  }
+
+  state(): FlowState {
+    const mood = this.flowMood();
+    return {
+      name: this.name,
+      file: this.spec.file,
+      ...mood,
+      components: [...this.componentMoods].map(([name, state]) => ({ name, ...state })),
+      ...(this.child?.pid !== undefined && this.child.exitCode === null ? { pid: this.child.pid } : {}),
+      workerStarts: this.workerStarts,
+      pipelineAttempts: this.pipelineAttempts,
+      urls: this.urls,
+    };
+  }
+
+  /** Stop the flow: the worker closes its listeners and exits; killed if it takes too long. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopWorker();
+    return this.stopping;
+  }
+
+  private async stopWorker(): Promise<void> {
+    clearTimeout(this.respawnTimer);
+    clearInterval(this.heartbeat);
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.connected) child.send({ type: 'stop' });
+      else child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.own = { mood: 'sleeping', reason: 'stopped' };
+    this.componentMoods = new Map([...this.componentMoods.keys()].map((name) => [name, { mood: 'sleeping', reason: 'stopped' }]));
+    this.noteMoods();
+  }
+
+  private spawn(): void {
+    this.workerStarts++;
+    this.pipelineAttempts = 0;
+    this.own = { mood: 'waking', reason: this.workerStarts === 1 ? 'starting its worker' : `starting a new worker (start ${this.workerStarts})` };
+    this.noteMoods();
+    const child = fork(WORKER_MODULE, [], {
+      execArgv: [...RUN_NODE_FLAGS],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' },
+    });
+    this.child = child;
+    child.on('message', (message) => {
+      if (child === this.child && isWorkerMessage(message)) this.onMessage(message);
+    });
+    child.on('error', (error) => this.logger.warn(`worker: ${error.message}`, { flow: this.name }));
+    child.on('exit', (code, signal) => {
+      if (child === this.child) this.onExit(code, signal);
+    });
+    this.lastPong = performance.now();
+    child.send({ type: 'start', flow: this.spec, settings: this.settings });
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatMs);
+    this.logger.info('worker started', { flow: this.name, pid: child.pid, start: this.workerStarts });
+  }
+
+  private ping(): void {
+    const child = this.child;
+    if (!child || !child.connected) return;
+    if (performance.now() - this.lastPong > this.options.lostAfterMs && this.own.mood !== 'lost') {
+      this.own = { mood: 'lost', reason: `its worker (pid ${child.pid}) did not answer heartbeats for ${(this.options.lostAfterMs / 1000).toFixed(1)} s; killing it` };
+      this.noteMoods();
+      child.kill('SIGKILL');
+      return;
+    }
+    child.send({ type: 'ping', seq: ++this.seq });
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'pong':
+        this.lastPong = performance.now();
+        return;
+      case 'moods':
+        for (const m of message.moods) {
+          if (!m.component) continue;
+          const before = this.componentMoods.get(m.component);
+          if (before?.mood !== m.mood) this.logger.info('component mood', { flow: this.name, component: m.component, mood: m.mood, reason: m.reason });
+        }
+        this.componentMoods = new Map(message.moods.filter((m) => m.component).map((m) => [m.component!, { mood: m.mood, reason: m.reason }]));
+        if (this.own.mood !== 'lost') this.own = { mood: 'happy', reason: 'its worker answers' };
+        this.noteMoods();
+        if (this.flowMood().mood === 'happy') this.backoff.happy(performance.now());
+        return;
+      case 'running':
+        this.pipelineAttempts = message.attempt;
+        this.urls = message.urls;
+        this.events.running(this.name, message.urls, message.attempt);
+        return;
+      case 'restarting':
+        this.logger.warn('pipeline restart scheduled', { flow: this.name, attempt: message.attempt, inMs: message.inMs });
+        return;
+      case 'refused':
+        this.refused = true;
+        this.own = { mood: 'sad', reason: `the flow is invalid: ${message.errors.join('; ')}` };
+        this.noteMoods();
+        this.child?.kill('SIGTERM');
+        return;
+      case 'stats':
+      case 'stopped':
+        return;
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    clearInterval(this.heartbeat);
+    if (this.stopping || this.refused) return;
+    const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    if (this.own.mood !== 'lost') this.own = { mood: 'sad', reason: `its worker (pid ${this.child?.pid}) ${how}` };
+    const mood = this.own.mood === 'lost' ? 'lost' : 'sad';
+    this.componentMoods = new Map([...this.componentMoods.keys()].map((name) => [name, { mood, reason: `its worker ${how}` }]));
+    this.noteMoods();
+    const delay = this.backoff.next(performance.now());
+    this.logger.warn('worker replaced', { flow: this.name, worker: how, inMs: delay, start: this.workerStarts + 1 });
+    this.respawnTimer = setTimeout(() => this.spawn(), delay);
+  }
+
+  /** The flow's own state when it is worse than its components' (a lost worker), else the worst component's. */
+  private flowMood(): MoodState {
+    const worst = worstMood([this.own.mood, ...[...this.componentMoods.values()].map((m) => m.mood)]);
+    if (this.own.mood === worst || this.componentMoods.size === 0) return this.own;
+    const [component, state] = [...this.componentMoods].find(([, m]) => m.mood === worst)!;
+    return { mood: worst, reason: `${component}: ${state.reason}` };
+  }
+
+  /** Log the flow's mood and each component's whenever it changes. */
+  private noteMoods(): void {
+    const flow = this.flowMood();
+    if (flow.mood !== this.lastMood?.mood || flow.reason !== this.lastMood.reason) {
+      const log = flow.mood === 'sad' || flow.mood === 'lost' ? this.logger.warn : this.logger.info;
+      log.call(this.logger, 'mood', { flow: this.name, mood: flow.mood, reason: flow.reason, components: Object.fromEntries([...this.componentMoods].map(([n, m]) => [n, m.mood])) });
+      this.lastMood = flow;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import path from 'node:path';
+import type { Logger } from '../api/services';
+import { loadRegistry } from '../cli/project';
+import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
+import { formatDiagnostic } from '../flow/reporter';
+import { validateFlowText } from '../flow/validate';
+import { HttpFront } from '../http/http-front';
+import { FlowRuntime } from '../runtime/flow-runtime';
+import { ProcessLimits } from '../runtime/system-limits';
+import { Backoff } from './backoff';
+import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerSettings } from './messages';
+import type { Mood } from './moods';
+
+/** How often the worker looks for hungry components (feeds gone silent). */
+const HUNGER_CHECK_MS = 1000;
+
+/** The worker's end of the channel to the manager. */
+export interface ManagerChannel {
+  send(message: WorkerMessage): void;
+}
+
+/**
+ * One flow in its own process (`flowcast serve` forks one per flow). Runs the flow's pipeline,
+ * reports each component's mood, and rebuilds the pipeline after a failure with exponential
+ * backoff, forever; components that can (streamer-http) keep their listeners across the rebuild.
+ */
+export class FlowWorker {
+  private runtime?: FlowRuntime;
+  private readonly http = new HttpFront();
+  private readonly moods = new Map<string, { mood: Mood; reason: string }>();
+  private backoff?: Backoff;
+  private settings?: WorkerSettings;
+  private attempt = 0;
+  private restartTimer?: NodeJS.Timeout;
+  private hungerTimer?: NodeJS.Timeout;
+  private statsTimer?: NodeJS.Timeout;
+  private runningSince = 0;
+  private stopping = false;
+  private stopped?: Promise<void>;
+  private urls: string[] = [];
+
+  constructor(
+    private readonly channel: ManagerChannel,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logger: Logger,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  handle(message: ManagerMessage): void {
+    switch (message.type) {
+      case 'ping':
+        this.channel.send({ type: 'pong', seq: message.seq });
+        return;
+      case 'start':
+        void this.start(message.flow, message.settings);
+        return;
+      case 'stop':
+        void this.stop().then(() => this.channel.send({ type: 'stopped' }));
+        return;
+    }
+  }
+
+  private async start(spec: FlowSpec, settings: WorkerSettings): Promise<void> {
+    if (this.runtime) return;
+    this.settings = settings;
+    this.backoff = new Backoff(settings.backoff);
+    const registry = loadRegistry(settings.project, this.env);
+    const validation = validateFlowText(spec.text, spec.file, registry);
+    if (!validation.flow) {
+      this.channel.send({ type: 'refused', errors: validation.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) });
+      return;
+    }
+    const flow = validation.flow;
+    this.runtime = new FlowRuntime(
+      flow,
+      registry,
+      {
+        logger: this.logger,
+        http: this.http,
+        paths: { project: settings.project, flowDirectory: path.dirname(path.resolve(settings.project, spec.file)), logs: path.resolve(settings.project, this.env.FLOWCAST_LOG_DIR ?? 'logs') },
+        clock: { now: () => Date.now(), monotonic: () => performance.now() },
+        announcer: { announce: (label, url) => this.urls.push(`${label}: ${url}`) },
+        system: new ProcessLimits(),
+      },
+      { restartable: true },
+    );
+    this.runtime.onFailure((error) => void this.failed(error));
+    // A live station's stream does not end: a source that ran out (a file, a device gone) is a failure.
+    this.runtime.onEnd(() => void this.failed(new FlowcastError('FC_COMPONENT_FAILED', `flow "${flow.name}": the stream ended (a source reached its end)`)));
+    this.hungerTimer = setInterval(() => this.checkHunger(), HUNGER_CHECK_MS);
+    const statsEvery = Number(this.env.FLOWCAST_STATS_INTERVAL ?? 30) * 1000;
+    this.statsTimer = setInterval(() => this.reportStats(), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
+    await this.attemptStart();
+  }
+
+  private async attemptStart(): Promise<void> {
+    const runtime = this.runtime!;
+    this.attempt++;
+    this.urls = [];
+    this.setMoods(runtime.componentNames.map((component) => ({ component, mood: 'waking', reason: this.attempt === 1 ? 'starting' : `restarting (attempt ${this.attempt})` })));
+    try {
+      await runtime.start();
+    } catch (error) {
+      await this.failed(error);
+      return;
+    }
+    if (this.stopping) return;
+    this.runningSince = this.now();
+    this.backoff!.happy(this.runningSince);
+    this.setMoods(runtime.componentNames.map((component) => ({ component, mood: 'happy', reason: 'playing' })));
+    this.channel.send({ type: 'running', urls: this.urls, attempt: this.attempt });
+  }
+
+  /** The pipeline failed (while starting or running): suspend it and try again after the backoff. */
+  private async failed(error: unknown): Promise<void> {
+    if (this.stopping || this.restartTimer) return;
+    const runtime = this.runtime!;
+    const message = isFlowcastError(error) ? error.message : String((error as Error)?.stack ?? error);
+    const culprit = isFlowcastError(error) ? error.location.component : undefined;
+    this.setMoods(
+      runtime.componentNames.map((component) =>
+        culprit === undefined || component === culprit ? { component, mood: 'sad', reason: message } : { component, mood: 'waking', reason: `waiting for ${culprit} to be restarted` },
+      ),
+    );
+    const delay = this.backoff!.next(this.now());
+    this.restartTimer = setTimeout(() => {
+      void (async () => {
+        if (this.stopping) return;
+        await this.attemptStart();
+        this.restartTimer = undefined;
+      })();
+    }, delay);
+    this.logger.warn('flow failed; restarting', { flow: runtime.name, attempt: this.attempt + 1, inMs: delay, reason: message });
+    this.channel.send({ type: 'restarting', attempt: this.attempt + 1, inMs: delay, reason: message });
+    await runtime.suspend();
+  }
+
+  /** A component whose feed has been silent longer than hungryAfterMs is hungry; happy again when data comes. */
+  private checkHunger(): void {
+    const runtime = this.runtime;
+    if (!runtime || this.stopping || this.restartTimer) return;
+    const now = this.now();
+    const limit = this.settings!.hungryAfterMs;
+    const changes: MoodReport[] = [];
+    for (const [component, last] of runtime.lastDataAt()) {
+      const current = this.moods.get(component);
+      if (current?.mood !== 'happy' && current?.mood !== 'hungry') continue;
+      const silentFor = now - Math.max(last ?? 0, this.runningSince);
+      if (silentFor > limit && current.mood === 'happy') changes.push({ component, mood: 'hungry', reason: `no data from upstream for ${(silentFor / 1000).toFixed(1)} s` });
+      else if (silentFor <= limit && current.mood === 'hungry') changes.push({ component, mood: 'happy', reason: 'data flows again' });
+    }
+    if (changes.length > 0) this.setMoods(changes);
+    if ([...this.moods.values()].every((m) => m.mood === 'happy')) this.backoff?.happy(now);
+  }
+
+  private reportStats(): void {
+    const runtime = this.runtime;
+    if (!runtime || this.restartTimer) return;
+    const components = runtime.stats();
+    for (const [component, stats] of Object.entries(components)) this.logger.info('stats', { flow: runtime.name, component, ...stats });
+    this.channel.send({ type: 'stats', components });
+  }
+
+  /** Record moods and tell the manager when any changed (the manager logs the changes). */
+  private setMoods(reports: MoodReport[]): void {
+    let changed = false;
+    for (const report of reports) {
+      const key = report.component ?? '';
+      const before = this.moods.get(key);
+      if (before?.mood === report.mood && before.reason === report.reason) continue;
+      this.moods.set(key, { mood: report.mood, reason: report.reason });
+      changed = true;
+    }
+    if (changed) this.channel.send({ type: 'moods', moods: [...this.moods].map(([component, state]) => ({ component, ...state })) });
+  }
+
+  /** Stop the flow for good: listeners closed, files flushed. */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopNow();
+    return this.stopped;
+  }
+
+  private async stopNow(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.hungerTimer);
+    clearInterval(this.statsTimer);
+    await this.runtime?.stop();
+    await this.http.closeAll();
+    if (this.runtime) this.setMoods(this.runtime.componentNames.map((component) => ({ component, mood: 'sleeping', reason: 'stopped' })));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Everything the manager and a flow's worker say to each other. Messages are plain JSON objects
+ * with a `type` field and nothing else shared (no handles, no memory), so the channel could later
+ * be a socket to a worker on another host instead of Node's IPC pipe.
+ */
+import type { Mood } from './moods';
+
+/** The flow a worker runs: the file's path (for messages) and its text, validated again there. */
+export interface FlowSpec {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** Tunables the manager passes down, so a worker needs no environment of its own. */
+export interface WorkerSettings {
+  /** Project directory (plugins, registry, logs). */
+  readonly project: string;
+  /** A feed silent this long makes its component hungry (ms). */
+  readonly hungryAfterMs: number;
+  /** First and longest wait between pipeline restarts (ms), and how long happy resets the wait. */
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly resetAfterMs: number };
+}
+
+export type ManagerMessage =
+  | { readonly type: 'start'; readonly flow: FlowSpec; readonly settings: WorkerSettings }
+  | { readonly type: 'ping'; readonly seq: number }
+  | { readonly type: 'stop' };
+
+/** One component's mood (or, without `component`, the flow's own, such as while it is built). */
+export interface MoodReport {
+  readonly component?: string;
+  readonly mood: Mood;
+  readonly reason: string;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'pong'; readonly seq: number }
+  | { readonly type: 'moods'; readonly moods: readonly MoodReport[] }
+  | { readonly type: 'running'; readonly urls: readonly string[]; readonly attempt: number }
+  | { readonly type: 'restarting'; readonly attempt: number; readonly inMs: number; readonly reason: string }
+  | { readonly type: 'stats'; readonly components: Readonly<Record<string, Readonly<Record<string, number>>>> }
+  | { readonly type: 'refused'; readonly errors: readonly string[] }
+  | { readonly type: 'stopped' };
+
+const MANAGER_TYPES = new Set(['start', 'ping', 'stop']);
+const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'stopped']);
+
+export function isManagerMessage(value: unknown): value is ManagerMessage {
+  return typeof value === 'object' && value !== null && MANAGER_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return typeof value === 'object' && value !== null && WORKER_TYPES.has((value as { type?: unknown }).type as string);
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { decodes, freePort, isPortOpen, oggPages, oggSequenceGaps, readStream, startServe } from '@flowcast/core/testing';
+
+const REPO = path.join(__dirname, '..', '..');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-serve-'));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+function toneFlow(name: string, port: number, mount = `/${name}.ogg`): string {
+  return `name: ${name}
+components:
+  tone:
+    type: producer-test
+    properties: { wave: sine, frequency: 440 }
+  enc:
+    type: encoder-vorbis
+    eats: tone
+  mux:
+    type: muxer-ogg
+    eats: enc
+  web:
+    type: streamer-http
+    eats: mux
+    properties: { mount: ${mount}, port: ${port}, bind-address: 127.0.0.1 }
+`;
+}
+
+function directory(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(scratch, 'flows-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The data pages after the stream headers and the burst's start: what must be continuous. */
+function dataGaps(body: Buffer): { seconds: number; gaps: string[] } {
+  const pages = oggPages(body).filter((p) => p.granule > 0n);
+  const seconds = pages.length > 1 ? Number(pages[pages.length - 1]!.granule - pages[0]!.granule) / 44100 : 0;
+  return { seconds, gaps: oggSequenceGaps(pages) };
+}
+
+test('serve: an invalid flow and a conflicting one are refused, the valid ones start; kill -9 of a worker touches no other flow and its flow comes back; SIGTERM stops all', async () => {
+  const [portA, portB] = [await freePort(), await freePort()];
+  const dir = directory({
+    'a.yaml': toneFlow('flow-a', portA),
+    'b.yaml': toneFlow('flow-b', portB),
+    'bad.yaml': 'name: bad\ncomponents:\n  tone:\n    type: producer-test\n    properties: { frequencyy: 440 }\n',
+    'c-dup.yaml': toneFlow('flow-c', portA, '/flow-a.ogg'),
+  });
+  const serve = startServe([dir], { cwd: REPO });
+  try {
+    await serve.waitFor(/flow "flow-a" is running/);
+    await serve.waitFor(/flow "flow-b" is running/);
+    assert.match(serve.stderr(), /bad\.yaml:5:19: error FC_PROPERTY_INVALID component "tone" property "frequencyy": unknown property/);
+    assert.match(serve.stderr(), /c-dup\.yaml: error FC_CLAIM_CONFLICT: HTTP mount with port \d+ and mount "\/flow-a\.ogg" \(component "web"\) is already taken by component "web" of flow "flow-a" in [^\n]*a\.yaml/);
+    assert.doesNotMatch(serve.stdout(), /flow "flow-c" is running/);
+
+    const pidA = serve.workerPid('flow-a')!;
+    const listenerB = readStream(`http://127.0.0.1:${portB}/flow-b.ogg`, { seconds: 6 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const mark = serve.stdout().length;
+    process.kill(pidA, 'SIGKILL');
+    await serve.waitForLog((r) => r.msg === 'mood' && r.flow === 'flow-a' && r.mood === 'sad' && /killed by SIGKILL/.test(String(r.reason)), 5000);
+    const killedAt = Date.now();
+    await serve.waitFor(/flow "flow-a" is running/, 10_000, mark);
+    const backIn = Date.now() - killedAt;
+    assert.notEqual(serve.workerPid('flow-a'), pidA, 'a new worker runs flow-a');
+    assert.ok(backIn < 5000, `flow-a back in ${backIn} ms`);
+    const a = await readStream(`http://127.0.0.1:${portA}/flow-a.ogg`, { seconds: 2 });
+    assert.equal(a.status, 200);
+    assert.ok((await decodes(a.body)).ok, 'the restarted flow streams decodable Ogg Vorbis');
+
+    const b = await listenerB;
+    const { seconds, gaps } = dataGaps(b.body);
+    assert.ok(seconds > 4, `flow-b's listener received ${seconds} s of audio in 6 s`);
+    assert.deepEqual(gaps, [], "flow-b's listener lost no page while flow-a's worker was killed");
+    assert.ok((await decodes(b.body)).ok);
+  } finally {
+    const stoppedAt = Date.now();
+    const { code } = await serve.stop('SIGTERM');
+    assert.equal(code, 0);
+    assert.ok(Date.now() - stoppedAt < 5000, 'SIGTERM stops everything within a few seconds');
+  }
+  assert.equal(await isPortOpen(portA), false);
+  assert.equal(await isPortOpen(portB), false);
+  const workers = serve.logs().filter((r) => r.msg === 'worker started').map((r) => Number(r.pid));
+  assert.deepEqual(workers.filter(alive), [], 'no worker outlives the manager');
+});
+
+test('serve: kill -9 of the manager leaves no orphan worker', async () => {
+  const dir = directory({ 'a.yaml': toneFlow('orphan-a', await freePort()) });
+  const serve = startServe([dir], { cwd: REPO });
+  await serve.waitFor(/flow "orphan-a" is running/);
+  const pid = serve.workerPid('orphan-a')!;
+  assert.ok(alive(pid));
+  await serve.stop('SIGKILL');
+  const deadline = Date.now() + 5000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(alive(pid), false, 'the worker exits when its manager dies');
+});
+
+test('serve: nothing valid to serve exits 2 with the errors', async () => {
+  const dir = directory({ 'bad.yaml': 'name: bad\ncomponents:\n  x:\n    type: no-such-type\n' });
+  const serve = startServe([dir], { cwd: REPO });
+  const { code } = await serve.exited;
+  assert.equal(code, 2);
+  assert.match(serve.stderr(), /bad\.yaml:4:11: error FC_UNKNOWN_TYPE/);
+  assert.match(serve.stderr(), /no flow could start/);
+});
