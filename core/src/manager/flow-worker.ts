@@ -38,6 +38,7 @@ export class FlowWorker {
   private stopping = false;
   private stopped?: Promise<void>;
   private urls: string[] = [];
+  private announced: string[] = [];
 
   constructor(
     private readonly channel: ManagerChannel,
@@ -108,6 +109,9 @@ export class FlowWorker {
     this.runningSince = this.now();
     this.backoff!.happy(this.runningSince);
     this.setMoods(runtime.componentNames.map((component) => ({ component, mood: 'happy', reason: 'playing' })));
+    // Components kept across a restart (a streamer and its mount) do not announce themselves again.
+    if (this.urls.length === 0) this.urls = this.announced;
+    this.announced = this.urls;
     this.channel.send({ type: 'running', urls: this.urls, attempt: this.attempt });
   }
 

@@ -21,6 +21,10 @@ export class BatchSinkChannel {
     this.id = addon.openChannel(onWake);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   take(): StreamBatch | null {
     return this.closed ? null : this.addon.take(this.id);
   }

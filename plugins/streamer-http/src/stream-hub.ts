@@ -127,6 +127,14 @@ export class StreamHub {
    * admitted at such caps would miss its headers.
    */
   private started = false;
+  /**
+   * The pipeline is being rebuilt (`newStream()`): the next stream's headers go to connected
+   * listeners in line, as a new chained stream, and new listeners wait for its first data.
+   */
+  private restarting = false;
+  /** Seq of the new stream's first header in the log, and of its first data: no burst or resync starts before. */
+  private newHeadersSeq?: number;
+  private streamStartSeq = 0;
   private isSync: SyncDetector = () => true;
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, resyncs: 0 };
   /** Body bytes sent to listeners that have left; those still here count from their connections. */
@@ -162,7 +170,30 @@ export class StreamHub {
     this.format = { contentType, capsHeaders: headers, headerLengths: new Set(headers.map((h) => h.length)), responseHead };
     this.isSync = syncDetectorFor(contentType, headers);
     this.started = false;
-    if (headers.length > 0) this.start();
+    if (headers.length > 0 && !this.restarting) this.start();
+  }
+
+  /**
+   * The stream will start again from new headers (its pipeline failed and is rebuilt): connected
+   * listeners stay and get the new stream's headers in line before its data, as a new chained
+   * stream (Ogg) or a new segment (Matroska); new listeners wait for the new stream's first data.
+   */
+  newStream(): void {
+    this.restarting = true;
+    this.newHeadersSeq = undefined;
+    this.lastWasHeader = false;
+  }
+
+  /** Whether the stream is being restarted (no data since `newStream()`). */
+  get isRestarting(): boolean {
+    return this.restarting;
+  }
+
+  /** Disconnect every listener (the stream did not come back in time) but keep the mount. */
+  release(reason: string): void {
+    for (const listener of [...this.listeners]) this.drop(listener, reason);
+    for (const pending of this.waiting) pending.conn.destroy();
+    this.waiting.clear();
   }
 
   /** Why a new listener would be refused now, or undefined. */
@@ -196,9 +227,26 @@ export class StreamHub {
    * Buffer.
    */
   publish(buffer: Buffer, arrivedAt = this.now(), flags = 0): void {
-    if (this.takeHeader(buffer, flags)) return;
+    if (this.takeHeader(buffer, flags)) {
+      // A restarted stream's headers reach connected listeners in line, after the old stream's data.
+      if (this.restarting) this.fanOut(this.appendInline(buffer, arrivedAt));
+      return;
+    }
+    if (this.restarting) {
+      this.restarting = false;
+      this.streamStartSeq = this.log.head;
+    }
     if (!this.started && this.format) this.start();
-    const entry = this.log.append(buffer, this.isSync(buffer, flags), arrivedAt);
+    this.fanOut(this.log.append(buffer, this.isSync(buffer, flags), arrivedAt));
+  }
+
+  private appendInline(header: Buffer, arrivedAt: number): LogEntry {
+    const entry = this.log.append(header, false, arrivedAt);
+    this.newHeadersSeq ??= entry.seq;
+    return entry;
+  }
+
+  private fanOut(entry: LogEntry): void {
     const interval = this.policy.writeIntervalMs ?? 0;
     if (interval <= 0) {
       for (const listener of this.listeners) {
@@ -360,7 +408,12 @@ export class StreamHub {
     if (listener.conn.writableLength > 0) listener.blocked ??= 'drain';
   }
 
+  /** Where a new listener starts: never before the current stream's first data. */
   private burstStart(): number {
+    return Math.max(this.streamStartSeq, this.burstStartInLog());
+  }
+
+  private burstStartInLog(): number {
     const burst = this.policy.burst;
     switch (burst.mode) {
       case 'off':
@@ -393,7 +446,10 @@ export class StreamHub {
   }
 
   private resync(listener: Listener): void {
-    listener.next = this.log.latestSync();
+    const latest = this.log.latestSync();
+    // A listener still in the previous stream must not skip the new stream's headers.
+    const crossesRestart = this.newHeadersSeq !== undefined && listener.next < this.newHeadersSeq && latest >= this.newHeadersSeq;
+    listener.next = crossesRestart ? this.newHeadersSeq! : latest;
     listener.streamPosition = this.log.at(listener.next)?.offset ?? this.log.totalBytes;
     this.counters.resyncs++;
   }

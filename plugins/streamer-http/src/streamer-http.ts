@@ -80,7 +80,8 @@ export function policyFrom(p: Properties): ListenerPolicy {
 @injectable()
 export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
-  private readonly sink: BatchSinkChannel;
+  private sink: BatchSinkChannel;
+  private readonly native: ReturnType<typeof loadNative>;
   private readonly policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
   private mount?: Mount;
@@ -89,6 +90,12 @@ export default class StreamerHttp implements Component {
   private sweepEvery = 0;
   private stopped = false;
   private lastFormat?: string;
+  /** When data last reached the sink (monotonic ms), for the hungry mood. */
+  private lastArrival?: number;
+  /** Set while the pipeline is being rebuilt: when the held listeners are let go. */
+  private holdTimer?: NodeJS.Timeout;
+  /** The held listeners were let go: new ones are refused until the stream is back. */
+  private released = false;
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -100,6 +107,7 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.system) private readonly system: SystemLimits,
   ) {
     const native = loadNative();
+    this.native = native;
     this.policy = policyFrom(props);
     this.trustedProxies = new TrustedProxies(props['trusted-proxies']);
     this.hub = new StreamHub(
@@ -115,11 +123,21 @@ export default class StreamerHttp implements Component {
   }
 
   build(part: PartBuilder): void {
+    // After a suspend, the new pipeline gets a new sink; the hub and its listeners stay.
+    if (this.sink.isClosed) this.sink = new BatchSinkChannel(this.native, () => this.takeFromSink());
     const sink = part.element(BATCH_SINK, 'sink', { channel: this.sink.id });
     part.eater('default', sink);
   }
 
   async start(): Promise<void> {
+    if (this.mount) {
+      // Rebuilt after a failure: the mount and the held listeners are still here.
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+      this.released = false;
+      this.scheduleSweep();
+      return;
+    }
     this.raiseFileLimit();
     if (this.props['access-log']) {
       fs.mkdirSync(this.paths.logs, { recursive: true });
@@ -136,8 +154,38 @@ export default class StreamerHttp implements Component {
     this.scheduleSweep();
   }
 
+  /**
+   * The pipeline failed and is rebuilt: keep the mount and hold the listeners, who get the new
+   * stream's headers and data when it comes, or are let go after `hold-on-restart` seconds.
+   */
+  suspend(): void {
+    this.takeFromSink();
+    this.sink.close();
+    this.lastFormat = undefined;
+    this.hub.newStream();
+    clearTimeout(this.holdTimer);
+    const holdMs = this.props['hold-on-restart'] * 1000;
+    const release = (): void => {
+      this.holdTimer = undefined;
+      this.released = true;
+      if (this.hub.listenerCount > 0) this.log.warn('listeners let go: the stream did not come back in time', { listeners: this.hub.listenerCount, holdSeconds: this.props['hold-on-restart'] });
+      this.hub.release(`the stream did not come back within ${this.props['hold-on-restart']} s`);
+    };
+    if (holdMs <= 0) release();
+    else {
+      this.holdTimer = setTimeout(release, holdMs);
+      if (this.hub.listenerCount > 0) this.log.info('holding listeners while the stream restarts', { listeners: this.hub.listenerCount, holdSeconds: this.props['hold-on-restart'] });
+    }
+  }
+
+  lastDataAt(): number | undefined {
+    this.takeFromSink();
+    return this.lastArrival;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.holdTimer);
     clearTimeout(this.sweepTimer);
     this.sink.close();
     this.hub.closeAll();
@@ -171,7 +219,7 @@ export default class StreamerHttp implements Component {
     }
     this.takeFromSink();
     const refusal = this.hub.refusal();
-    const type = this.hub.contentType;
+    const type = this.released ? undefined : this.hub.contentType;
     if (refusal || !type) {
       this.reply(response, 503, `This stream is ${refusal ? `full (${refusal})` : 'not ready yet'}\n`, { 'Retry-After': '10' });
       return;
@@ -183,6 +231,11 @@ export default class StreamerHttp implements Component {
   private serveStream(socket: Socket, request: StreamRequest): void {
     this.takeFromSink(); // so that the new listener's burst ends with the newest buffer
     const refusal = this.hub.refusal();
+    if (this.released) {
+      this.hub.noteRefused();
+      writeRawReply(socket, '503 Service Unavailable', 'This stream is restarting; try again in a few seconds\n', { 'Retry-After': '5', ...corsHeaders(this.props['allow-origin']) });
+      return;
+    }
     if (refusal) {
       this.hub.noteRefused();
       const redirect = this.props['redirect-on-overflow'];
@@ -231,6 +284,7 @@ export default class StreamerHttp implements Component {
     if (!batch) return;
     if (batch.caps) this.noteCaps(batch.caps);
     const now = this.clock.monotonic();
+    if (batch.buffers.length > 0) this.lastArrival = now - batch.ages[batch.ages.length - 1]!;
     batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!, batch.flags[i]));
   }
 

@@ -701,3 +701,42 @@ for (const capsGainHeaders of [true, false]) {
     }
   });
 }
+
+test('newStream: a connected listener gets the new stream headers in line and then its data; a listener coming meanwhile waits for it and starts with it', { timeout: 10_000 }, async () => {
+  const h = await startHub({ burst: { mode: 'bytes', bytes: 100_000 } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    for (let seq = 2; seq < 6; seq++) h.page(seq);
+    const before = await connect(h.port);
+    assert.ok(await waitFor(() => before.dataPages().length === 4, 2000));
+    // The pipeline fails and is rebuilt: a new muxer, new serial numbers, new headers.
+    h.hub.newStream();
+    assert.equal(h.hub.isRestarting, true);
+    const during = await connect(h.port, { admitted: false });
+    const newHeaders = [synthPage(0, 30, { fill: 0x07, serial: 0xbeef }), synthPage(1, 200, { fill: 0x09, serial: 0xbeef })];
+    h.hub.setFormat('application/ogg', newHeaders);
+    for (const header of newHeaders) h.hub.publish(header, h.clock.now, BufferFlag.header);
+    const newData = [2, 3].map((seq) => synthPage(seq, 1000, { serial: 0xbeef }));
+    for (const page of newData) h.hub.publish(page, h.clock.now, 0);
+    assert.equal(h.hub.isRestarting, false);
+    assert.ok(await waitFor(() => oggPages(before.body()).length === 2 + 4 + 2 + 2, 2000), `${oggPages(before.body()).length} pages`);
+    const seen = oggPages(before.body());
+    assert.deepEqual(
+      seen.map((p) => `${p.serial.toString(16)}:${p.sequence}`),
+      ['5eed:0', '5eed:1', '5eed:2', '5eed:3', '5eed:4', '5eed:5', 'beef:0', 'beef:1', 'beef:2', 'beef:3'],
+      'the old stream, then the new one from its headers on (a chained stream)',
+    );
+    assert.ok(await waitFor(() => oggPages(during.body()).length === 4, 2000), `${oggPages(during.body()).length} pages for the listener that came during the restart`);
+    assert.deepEqual(
+      oggPages(during.body()).map((p) => `${p.serial.toString(16)}:${p.sequence}`),
+      ['beef:0', 'beef:1', 'beef:2', 'beef:3'],
+      'only the new stream, however large the burst asked for',
+    );
+    h.hub.release('test');
+    await before.ended;
+    before.socket.destroy();
+    during.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
