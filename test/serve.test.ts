@@ -118,3 +118,44 @@ test('serve: nothing valid to serve exits 2 with the errors', async () => {
   assert.match(serve.stderr(), /bad\.yaml:4:11: error FC_UNKNOWN_TYPE/);
   assert.match(serve.stderr(), /no flow could start/);
 });
+
+test('serve: hot reload — a valid edit restarts only that flow, an invalid edit keeps the old one running with the errors logged, a new file starts a flow, a deleted one stops it; SIGHUP also reloads', async () => {
+  const [portA, portB, portC] = [await freePort(), await freePort(), await freePort()];
+  const dir = directory({ 'a.yaml': toneFlow('reload-a', portA), 'b.yaml': toneFlow('reload-b', portB) });
+  const serve = startServe([dir], { cwd: REPO });
+  try {
+    await serve.waitFor(/flow "reload-a" is running/);
+    await serve.waitFor(/flow "reload-b" is running/);
+    const pidA = serve.workerPid('reload-a');
+    const pidB = serve.workerPid('reload-b');
+
+    // A valid edit of a.yaml: only flow a restarts, on its new mount.
+    let mark = serve.stdout().length;
+    fs.writeFileSync(path.join(dir, 'a.yaml'), toneFlow('reload-a', portA, '/edited.ogg'));
+    await serve.waitFor(/flow "reload-a" is running\n {2}stream: http:\/\/127\.0\.0\.1:\d+\/edited\.ogg/, 15_000, mark);
+    assert.notEqual(serve.workerPid('reload-a'), pidA);
+    assert.equal(serve.workerPid('reload-b'), pidB, 'flow b was not touched');
+    assert.equal((await readStream(`http://127.0.0.1:${portA}/edited.ogg`, { seconds: 1 })).status, 200);
+
+    // An invalid edit: errors with file:line:col, the running version stays.
+    const pidA2 = serve.workerPid('reload-a');
+    const errMark = serve.stderr().length;
+    fs.writeFileSync(path.join(dir, 'a.yaml'), toneFlow('reload-a', portA, '/edited.ogg').replace('frequency: 440', 'frequency: -5'));
+    await serve.waitFor(/a\.yaml:5:\d+: error FC_PROPERTY_INVALID component "tone" property "frequency"/, 10_000, serve.stdout().length + 1 + errMark);
+    await serve.waitForLog((r) => r.msg === 'flow file refused: the previous version keeps running' && r.flow === 'reload-a', 5000);
+    assert.equal(serve.workerPid('reload-a'), pidA2);
+    assert.equal((await readStream(`http://127.0.0.1:${portA}/edited.ogg`, { seconds: 1 })).status, 200, 'the old flow still streams');
+
+    // A new file (picked up on SIGHUP, watching off or not) starts a flow; a deleted one stops its flow.
+    mark = serve.stdout().length;
+    fs.writeFileSync(path.join(dir, 'c.yaml'), toneFlow('reload-c', portC));
+    serve.process.kill('SIGHUP');
+    await serve.waitFor(/flow "reload-c" is running/, 15_000, mark);
+    fs.rmSync(path.join(dir, 'b.yaml'));
+    await serve.waitForLog((r) => r.msg === 'mood' && r.flow === 'reload-b' && r.mood === 'sleeping', 10_000);
+    assert.equal(await isPortOpen(portB), false, "flow b's port is closed");
+    assert.equal(alive(pidB!), false);
+  } finally {
+    assert.equal((await serve.stop('SIGTERM')).code, 0);
+  }
+});

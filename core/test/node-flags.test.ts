@@ -20,5 +20,5 @@ test('bin/flowcast.js runs node with the run flags, through its shebang', () => 
 
 test('the repository start script passes the same flags', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(CORE_DIRECTORY, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  assert.ok(pkg.scripts.start!.includes(`node ${RUN_NODE_FLAGS.join(' ')} core/bin/flowcast.js run`), pkg.scripts.start);
+  assert.ok(pkg.scripts.start!.includes(`node ${RUN_NODE_FLAGS.join(' ')} core/bin/flowcast.js serve`), pkg.scripts.start);
 });
