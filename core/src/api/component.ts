@@ -13,6 +13,12 @@ export interface EaterSpec {
   readonly required?: boolean;
   /** More than one feed may go into this eater, as into a muxer (default false). */
   readonly multiple?: boolean;
+  /**
+   * The component can do without this feed (a switch's main, with a backup): an error in a
+   * component that only feeds this eater does not stop the flow; under `flowcast serve` the flow
+   * runs on without that component until it is retried (default false).
+   */
+  readonly failover?: boolean;
   readonly description?: string;
 }
 
@@ -92,6 +98,8 @@ export interface Component {
   lastDataAt?(): number | undefined;
   /** Turn a GStreamer error raised by this component's elements into a sentence for operators. */
   explainError?(message: PipelineMessage): string | undefined;
+  /** A message an element of this component posted on the bus (`type` "element", such as `level`'s). */
+  onElementMessage?(message: PipelineMessage): void;
   /** Counters and gauges of the running component (listeners, bytes, …), logged periodically. */
   stats?(): Readonly<Record<string, number>>;
 }

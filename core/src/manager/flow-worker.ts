@@ -32,6 +32,11 @@ export class FlowWorker {
   private settings?: WorkerSettings;
   private attempt = 0;
   private restartTimer?: NodeJS.Timeout;
+  /** Components left out after they failed (they only fed a failover eater), and when to try them again. */
+  private leftOut?: ReadonlySet<string>;
+  private retryTimer?: NodeJS.Timeout;
+  /** A pipeline is being taken down to run it with or without the left-out components. */
+  private switching = false;
   private hungerTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
   private runningSince = 0;
@@ -98,9 +103,10 @@ export class FlowWorker {
     const runtime = this.runtime!;
     this.attempt++;
     this.urls = [];
-    this.setMoods(runtime.componentNames.map((component) => ({ component, mood: 'waking', reason: this.attempt === 1 ? 'starting' : `restarting (attempt ${this.attempt})` })));
+    const running = runtime.componentNames.filter((c) => !this.leftOut?.has(c));
+    this.setMoods(running.map((component) => ({ component, mood: 'waking', reason: this.attempt === 1 ? 'starting' : `restarting (attempt ${this.attempt})` })));
     try {
-      await runtime.start();
+      await runtime.start(this.leftOut ? { without: this.leftOut } : {});
     } catch (error) {
       await this.failed(error);
       return;
@@ -108,7 +114,7 @@ export class FlowWorker {
     if (this.stopping) return;
     this.runningSince = this.now();
     this.backoff!.happy(this.runningSince);
-    this.setMoods(runtime.componentNames.map((component) => ({ component, mood: 'happy', reason: 'playing' })));
+    this.setMoods(running.map((component) => ({ component, mood: 'happy', reason: 'playing' })));
     // Components kept across a restart (a streamer and its mount) do not announce themselves again.
     if (this.urls.length === 0) this.urls = this.announced;
     this.announced = this.urls;
@@ -117,10 +123,15 @@ export class FlowWorker {
 
   /** The pipeline failed (while starting or running): suspend it and try again after the backoff. */
   private async failed(error: unknown): Promise<void> {
-    if (this.stopping || this.restartTimer) return;
+    if (this.stopping || this.restartTimer || this.switching) return;
     const runtime = this.runtime!;
     const message = isFlowcastError(error) ? error.message : String((error as Error)?.stack ?? error);
     const culprit = isFlowcastError(error) ? error.location.component : undefined;
+    const group = culprit !== undefined && !this.leftOut ? runtime.failoverComponents().get(culprit) : undefined;
+    if (group) return this.runWithout(group, culprit!, message);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.leftOut = undefined;
     this.setMoods(
       runtime.componentNames.map((component) =>
         culprit === undefined || component === culprit ? { component, mood: 'sad', reason: message } : { component, mood: 'waking', reason: `waiting for ${culprit} to be restarted` },
@@ -137,6 +148,35 @@ export class FlowWorker {
     this.logger.warn('flow failed; restarting', { flow: runtime.name, attempt: this.attempt + 1, inMs: delay, reason: message });
     this.channel.send({ type: 'restarting', attempt: this.attempt + 1, inMs: delay, reason: message });
     await runtime.suspend();
+  }
+
+  /**
+   * A component that only feeds a failover eater (a switch's main) failed: the flow goes on at
+   * once without it (the switch plays its backup), and the whole flow is tried again after the
+   * backoff; if the component fails again, the same happens, with a longer wait.
+   */
+  private async runWithout(group: ReadonlySet<string>, culprit: string, message: string): Promise<void> {
+    const runtime = this.runtime!;
+    this.setMoods([...group].map((component) => (component === culprit ? { component, mood: 'sad', reason: message } : { component, mood: 'sad', reason: `left out with ${culprit}` })));
+    const delay = this.backoff!.next(this.now());
+    this.logger.warn('component failed; the flow goes on without it and tries it again later', { flow: runtime.name, component: culprit, leftOut: [...group], retryInMs: delay, reason: message });
+    this.leftOut = group;
+    this.switching = true; // no other restart while this one is under way
+    await runtime.suspend();
+    this.switching = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      void (async () => {
+        this.retryTimer = undefined;
+        if (this.stopping || this.restartTimer || this.switching) return;
+        this.leftOut = undefined;
+        this.switching = true;
+        await runtime.suspend();
+        this.switching = false;
+        await this.attemptStart();
+      })();
+    }, delay);
+    await this.attemptStart();
   }
 
   /** A component whose feed has been silent longer than hungryAfterMs is hungry; happy again when data comes. */
@@ -187,6 +227,7 @@ export class FlowWorker {
   private async stopNow(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    clearTimeout(this.retryTimer);
     clearInterval(this.hungerTimer);
     clearInterval(this.statsTimer);
     await this.runtime?.stop();

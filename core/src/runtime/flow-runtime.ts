@@ -2,7 +2,7 @@ import type { Component, ComponentClass } from '../api/component';
 import type { AppSinkHandle, GstElementHandle, PipelineMessage, RunningPart } from '../api/running';
 import type { Logger } from '../api/services';
 import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
-import type { ResolvedFlow } from '../flow/types';
+import type { ResolvedComponent, ResolvedFlow } from '../flow/types';
 import { assemblePlan, type PipelinePlan } from '../pipeline/assemble';
 import { loadGstBinding, type GstPipeline, type RawBusMessage } from '../pipeline/gst';
 import { ComponentPart, componentOfElement, elementName } from '../pipeline/part-builder';
@@ -52,13 +52,25 @@ export class FlowRuntime {
   private endListeners: EndListener[] = [];
   private stopping = false;
   private failed = false;
+  /** The components of the current run: all of them, or fewer while a failover feed is left out. */
+  private active: ResolvedFlow;
 
   constructor(
     private readonly flow: ResolvedFlow,
     private readonly registry: ImplementationLoader,
     private readonly services: CoreServices,
     private readonly options: FlowRuntimeOptions = {},
-  ) {}
+  ) {
+    this.active = flow;
+  }
+
+  /**
+   * Components that only feed failover eaters (directly or through each other), each with the
+   * components that go with it: the flow can run without them.
+   */
+  failoverComponents(): Map<string, Set<string>> {
+    return failoverGroups(this.flow);
+  }
 
   /** The components of the flow, upstream first. */
   get componentNames(): string[] {
@@ -104,15 +116,17 @@ export class FlowRuntime {
   }
 
   /** Start the flow; on any failure everything already started is stopped before the error is thrown. */
-  async start(): Promise<void> {
+  /** Start the flow; `without` leaves out failover components (see failoverComponents). */
+  async start(options: { without?: ReadonlySet<string> } = {}): Promise<void> {
     this.stopping = false;
     this.failed = false;
+    this.active = withoutComponents(this.flow, options.without ?? new Set());
     try {
       this.createComponents();
       await this.preflight();
       this.plan = this.buildPlan();
       this.pipeline = this.createPipeline(this.plan);
-      for (const c of this.flow.components) await this.startComponent(c.name);
+      for (const c of this.active.components) await this.startComponent(c.name);
       await this.play(this.pipeline);
     } catch (error) {
       if (this.options.restartable) await this.suspend();
@@ -178,7 +192,7 @@ export class FlowRuntime {
 
   private createComponents(): void {
     const container = createFlowContainer(this.flow.name, this.services);
-    for (const c of this.flow.components) {
+    for (const c of this.active.components) {
       if (this.components.has(c.name)) continue; // kept across a restart
       const implementation = this.registry.loadImplementation(c.descriptor);
       this.components.set(c.name, resolveComponent(container, c, implementation, this.logger(c.name)));
@@ -203,15 +217,15 @@ export class FlowRuntime {
 
   private buildPlan(): PipelinePlan {
     const parts = new Map<string, ComponentPart>();
-    for (const c of this.flow.components) {
-      const eaten = new Set(this.flow.components.flatMap((other) => other.eats.flatMap((s) => s.feeds.filter((f) => f.component === c.name).map((f) => f.feeder))));
+    for (const c of this.active.components) {
+      const eaten = new Set(this.active.components.flatMap((other) => other.eats.flatMap((s) => s.feeds.filter((f) => f.component === c.name).map((f) => f.feeder))));
       const counts = new Map(c.eats.map((s) => [s.eater, s.feeds.length] as const));
       const part = new ComponentPart(c.name, eaten, counts);
       this.components.get(c.name)!.build(part);
       checkFactories(part, c.descriptor.elements.map((e) => e.element));
       parts.set(c.name, part);
     }
-    return assemblePlan(this.flow, parts);
+    return assemblePlan(this.active, parts);
   }
 
   private createPipeline(plan: PipelinePlan): GstPipeline {
@@ -267,6 +281,10 @@ export class FlowRuntime {
           else this.fail(error);
         } else if (raw.type === 'eos') {
           for (const listener of this.endListeners) listener();
+        } else if (raw.type === 'element') {
+          const name = componentOfElement(raw._src_element_name ?? '');
+          const component = name ? this.components.get(name) : undefined;
+          component?.onElementMessage?.(toPipelineMessage(raw));
         } else if (raw.type === 'warning') {
           const message = toPipelineMessage(raw);
           this.logger(componentOfElement(message.source)).warn(message.text ?? 'GStreamer warning', { element: message.source });
@@ -309,4 +327,56 @@ export class FlowRuntime {
     this.logger(error.location.component).error(error.message);
     for (const listener of this.failureListeners) listener(error);
   }
+}
+
+/** The flow without some components, and without the feeds they gave. */
+function withoutComponents(flow: ResolvedFlow, left: ReadonlySet<string>): ResolvedFlow {
+  if (left.size === 0) return flow;
+  return {
+    ...flow,
+    components: flow.components
+      .filter((c) => !left.has(c.name))
+      .map((c) => ({ ...c, eats: c.eats.map((slot) => ({ ...slot, feeds: slot.feeds.filter((f) => !left.has(f.component)) })).filter((slot) => slot.feeds.length > 0) })),
+  };
+}
+
+/**
+ * Components whose every output goes into a failover eater, or into other such components: for
+ * each, itself and the components upstream that exist only to feed it (left out with it).
+ */
+export function failoverGroups(flow: ResolvedFlow): Map<string, Set<string>> {
+  const consumers = new Map<string, { component: ResolvedComponent; eater: string }[]>();
+  for (const c of flow.components) for (const slot of c.eats) for (const feed of slot.feeds) consumers.set(feed.component, [...(consumers.get(feed.component) ?? []), { component: c, eater: slot.eater }]);
+  const optional = new Set<string>();
+  // Downstream first, so a component's consumers are decided before it.
+  for (const c of [...flow.components].reverse()) {
+    const eaten = consumers.get(c.name) ?? [];
+    const onlyFailover = eaten.length > 0 && eaten.every((e) => optional.has(e.component.name) || e.component.descriptor.eaters.find((spec) => spec.name === e.eater)?.failover === true);
+    if (onlyFailover) optional.add(c.name);
+  }
+  const groups = new Map<string, Set<string>>();
+  for (const name of optional) {
+    // It and everything optional upstream of it.
+    const group = new Set([name]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const c of flow.components) {
+        if (!group.has(c.name)) continue;
+        for (const slot of c.eats) for (const feed of slot.feeds) if (optional.has(feed.component) && !group.has(feed.component)) { group.add(feed.component); grew = true; }
+      }
+    }
+    // And what is downstream of it, up to the failover eater.
+    for (const other of optional) if (other !== name && isUpstream(flow, name, other)) group.add(other);
+    groups.set(name, group);
+  }
+  return groups;
+}
+
+function isUpstream(flow: ResolvedFlow, from: string, to: string): boolean {
+  const seen = new Set<string>([from]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of flow.components) if (!seen.has(c.name) && c.eats.some((slot) => slot.feeds.some((f) => seen.has(f.component)))) { seen.add(c.name); grew = true; }
+  }
+  return seen.has(to);
 }
