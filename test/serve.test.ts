@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,4 +159,26 @@ test('serve: hot reload — a valid edit restarts only that flow, an invalid edi
   } finally {
     assert.equal((await serve.stop('SIGTERM')).code, 0);
   }
+});
+
+test('serve: under systemd (NOTIFY_SOCKET), READY=1 once the flows start, WATCHDOG=1 at half WATCHDOG_USEC, STOPPING=1 on SIGTERM', async () => {
+  // A stand-in for systemd's notify socket: a unix datagram socket (Node has none, Python does).
+  const socketPath = path.join(fs.mkdtempSync(path.join(scratch, 'notify-')), 'notify.sock');
+  const receiver = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("bound",flush=True)\nwhile True: print(s.recv(4096).decode().replace("\\n"," | "),flush=True)', socketPath]);
+  let received = '';
+  receiver.stdout.on('data', (d: Buffer) => (received += d.toString()));
+  await new Promise<void>((resolve) => receiver.stdout.once('data', () => resolve()));
+  const serve = startServe([directory({ 'a.yaml': toneFlow('notified', await freePort()) })], { cwd: REPO, env: { NOTIFY_SOCKET: socketPath, WATCHDOG_USEC: '400000' } });
+  try {
+    await serve.waitFor(/flow "notified" is running/);
+    const deadline = Date.now() + 5000;
+    while (!/WATCHDOG=1[\s\S]*WATCHDOG=1/.test(received) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(received, /READY=1 \| STATUS=1 flow: notified (waking|happy)/);
+    assert.match(received, /WATCHDOG=1[\s\S]*WATCHDOG=1/, received);
+  } finally {
+    assert.equal((await serve.stop('SIGTERM')).code, 0);
+    await new Promise((r) => setTimeout(r, 300));
+    receiver.kill();
+  }
+  assert.match(received, /STOPPING=1/);
 });

@@ -120,7 +120,7 @@ export class FlowSupervisor {
       execArgv: [...RUN_NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
-      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' },
+      env: workerEnvironment(process.env),
     });
     this.child = child;
     child.on('message', (message) => {
@@ -215,4 +215,10 @@ export class FlowSupervisor {
       this.lastMood = flow;
     }
   }
+}
+
+/** The manager's environment, without what is systemd's business with the manager alone. */
+function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NOTIFY_SOCKET: _socket, WATCHDOG_USEC: _usec, WATCHDOG_PID: _pid, ...rest } = env;
+  return { ...rest, UV_THREADPOOL_SIZE: env.UV_THREADPOOL_SIZE ?? '64' };
 }

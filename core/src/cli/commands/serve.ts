@@ -4,6 +4,7 @@ import { createLogger, loggerOptionsFromEnvironment } from '../../log/logger';
 import { FlowManager } from '../../manager/flow-manager';
 import type { WorkerSettings } from '../../manager/messages';
 import type { SupervisorOptions } from '../../manager/flow-supervisor';
+import { SystemdNotifier } from '../../manager/systemd-notify';
 import { watchFlowFiles } from '../../manager/watch';
 import { EXIT, type CommandIO } from '../io';
 import { findProjectRoot } from '../project';
@@ -67,18 +68,24 @@ export async function serveCommand(paths: string[], options: { project?: string 
     },
   });
 
+  const systemd = new SystemdNotifier(io.env, logger);
+  const describe = (): string => {
+    const states = manager.states();
+    return `${states.length} flow${states.length === 1 ? '' : 's'}: ${states.map((s) => `${s.name} ${s.mood}`).join(', ')}`;
+  };
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (finish = resolve));
   let stopping = false;
   const onStop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    systemd.stopping();
     logger.info('stopping', { signal, flows: manager.states().length });
     void manager.stop().then(() => finish(EXIT.ok));
   };
   const onReload = (): void => {
     logger.info('reloading flow files', { signal: 'SIGHUP' });
-    void manager.reconcile();
+    void manager.reconcile().then(() => systemd.status(describe()));
   };
   signals.on('SIGINT', onStop);
   signals.on('SIGTERM', onStop);
@@ -94,9 +101,14 @@ export async function serveCommand(paths: string[], options: { project?: string 
     return EXIT.invalid;
   }
   logger.info('serving', { flows: first.started, refused: first.refused });
+  systemd.ready(describe());
+  systemd.startWatchdog(() => !stopping);
+  const statusTimer = systemd.enabled ? setInterval(() => systemd.status(describe()), 10_000) : undefined;
   const watcher = io.env.FLOWCAST_WATCH === '0' ? undefined : watchFlowFiles(targets.map((t) => path.resolve(io.cwd, t)).filter((t) => fs.existsSync(t)), () => void manager.reconcile(), (error) => logger.warn(`watching flow files: ${error.message}`));
 
   const code = await done;
+  clearInterval(statusTimer);
+  systemd.stopWatchdog();
   watcher?.close();
   signals.removeListener('SIGINT', onStop);
   signals.removeListener('SIGTERM', onStop);
