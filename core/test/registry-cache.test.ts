@@ -20,15 +20,18 @@ function countingPlugin(root: string, version = '1.0.0'): { dir: string; scans: 
 
 const open = (projectRoot: string, pluginPath: string) => openRegistry({ projectRoot, coreVersion: '0.1.0', pluginPath });
 
-test('the registry is scanned once, cached in registry.json, and reused while nothing changed', () => {
+test('the registry is scanned once, cached, and reused while nothing changed; FLOWCAST_PLUGIN_PATH packages are cached on this machine, never in registry.json', () => {
   const root = tempProject();
   const plugin = countingPlugin(root);
   const first = open(root, plugin.pluginPath);
   assert.equal(plugin.scans(), 1);
   assert.equal(first.find('counted-tone')?.package, 'counted');
   const saved = JSON.parse(fs.readFileSync(path.join(root, 'registry.json'), 'utf8'));
-  assert.equal(saved.components[0].type, 'counted-tone');
-  assert.equal(saved.packages[0].path, 'plugins/counted');
+  assert.deepEqual(saved.components, [], 'registry.json (committed) holds no machine-local plugin');
+  assert.deepEqual(saved.packages, []);
+  const local = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', '.cache', 'flowcast', 'registry-local.json'), 'utf8'));
+  assert.equal(local.components[0].type, 'counted-tone');
+  assert.equal(local.packages[0].path, 'plugins/counted');
 
   const second = open(root, plugin.pluginPath);
   assert.equal(plugin.scans(), 1, 'an unchanged package is not scanned again');

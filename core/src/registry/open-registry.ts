@@ -9,7 +9,7 @@ import { readPluginPackage, type PluginPackage } from './manifest';
 import { Registry } from './registry';
 import { scanManifestModule } from './scan';
 import { SchemaCompiler } from './schema-compiler';
-import { readStamps, sameStamp, stampOf, writeFileAtomic, writeStamps, type StampFile } from './stamps';
+import { readStamps, sameStamp, stampFilePath, stampOf, writeFileAtomic, writeStamps, type StampFile } from './stamps';
 import type { RegistryComponent, RegistryFile, RegistryPackage } from './types';
 
 export interface OpenRegistryOptions {
@@ -25,6 +25,23 @@ export interface OpenRegistryOptions {
 
 export function registryFilePath(projectRoot: string): string {
   return path.join(projectRoot, 'registry.json');
+}
+
+/**
+ * What was found of FLOWCAST_PLUGIN_PATH packages, kept beside the stamps (machine-local, like
+ * them) rather than in registry.json, which is committed and the same on every checkout.
+ */
+function localRegistryPath(projectRoot: string): string {
+  return path.join(path.dirname(stampFilePath(projectRoot)), 'registry-local.json');
+}
+
+function readLocalRegistry(projectRoot: string): RegistryFile | undefined {
+  try {
+    const file = JSON.parse(fs.readFileSync(localRegistryPath(projectRoot), 'utf8')) as RegistryFile;
+    return file.format === 1 ? file : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function readRegistryFile(projectRoot: string): RegistryFile | undefined {
@@ -43,6 +60,7 @@ export function readRegistryFile(projectRoot: string): RegistryFile | undefined 
 export function openRegistry(options: OpenRegistryOptions): Registry {
   const { projectRoot, coreVersion } = options;
   const previous = options.rescan ? undefined : readRegistryFile(projectRoot);
+  const previousLocal = options.rescan ? undefined : readLocalRegistry(projectRoot);
   const oldStamps = options.rescan ? {} : readStamps(projectRoot, coreVersion);
   const newStamps: StampFile = {};
   const compiler = new SchemaCompiler();
@@ -51,10 +69,14 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
   const components: RegistryComponent[] = [];
   const forced = forcedCoreRanges(projectRoot);
   const relative = (absolute: string): string => path.relative(projectRoot, absolute).split(path.sep).join('/') || '.';
+  // FLOWCAST_PLUGIN_PATH packages belong to this machine: used, but never written to registry.json.
+  const projectDirectories = new Set(candidatePackageDirectories(projectRoot, undefined));
+  const machineLocal = new Set<string>();
 
   for (const directory of candidatePackageDirectories(projectRoot, options.pluginPath)) {
     const read = readPluginPackage(directory);
     if (read.kind === 'not-a-plugin') continue;
+    if (!projectDirectories.has(directory)) machineLocal.add(read.kind === 'broken' ? read.name : read.plugin.name);
     if (read.kind === 'broken') {
       packages.push({ name: read.name, version: read.version, path: relative(directory), problem: read.problem });
       continue;
@@ -62,10 +84,11 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
     const plugin = read.plugin;
     const stamp = stampOf(relative(directory), plugin.version, directory, plugin.manifestModule);
     newStamps[plugin.name] = stamp;
-    const cached = previous?.packages.find((p) => p.name === plugin.name);
-    if (previous && cached && sameStamp(oldStamps[plugin.name], stamp)) {
+    const source = machineLocal.has(plugin.name) ? previousLocal : previous;
+    const cached = source?.packages.find((p) => p.name === plugin.name);
+    if (source && cached && sameStamp(oldStamps[plugin.name], stamp)) {
       packages.push(cached);
-      components.push(...previous.components.filter((c) => c.package === plugin.name));
+      components.push(...source.components.filter((c) => c.package === plugin.name));
       continue;
     }
     const scanned = scanPackage(plugin, coreVersion, forced[plugin.name] === plugin.version, compiler, probe, (abs) => path.relative(directory, abs).split(path.sep).join('/'));
@@ -81,9 +104,18 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
 
   const file = normalise(packages, components);
   if (options.write !== false) {
-    const text = JSON.stringify(file, null, 2) + '\n';
+    const committed = normalise(
+      packages.filter((p) => !machineLocal.has(p.name)),
+      components.filter((c) => !machineLocal.has(c.package)),
+    );
+    const text = JSON.stringify(committed, null, 2) + '\n';
     const current = fs.existsSync(registryFilePath(projectRoot)) ? fs.readFileSync(registryFilePath(projectRoot), 'utf8') : '';
     if (text !== current) writeFileAtomic(registryFilePath(projectRoot), text);
+    const local = normalise(
+      packages.filter((p) => machineLocal.has(p.name)),
+      components.filter((c) => machineLocal.has(c.package)),
+    );
+    writeFileAtomic(localRegistryPath(projectRoot), JSON.stringify(local, null, 2) + '\n');
     writeStamps(projectRoot, coreVersion, newStamps);
   }
   return new Registry(projectRoot, file);

@@ -31,7 +31,8 @@ export function registryCommand(options: { update?: boolean; check?: boolean; js
 /** What a stale registry.json would change; machine-dependent fields are left out. */
 function checkRegistry(root: string, io: CommandIO): number {
   const committed = readRegistryFile(root);
-  const fresh = loadRegistry(root, io.env, { rescan: true, write: false }).file;
+  // registry.json holds the project's plugins only: FLOWCAST_PLUGIN_PATH ones are this machine's.
+  const fresh = loadRegistry(root, { ...io.env, FLOWCAST_PLUGIN_PATH: undefined }, { rescan: true, write: false }).file;
   const differences = compare(committed, fresh);
   if (differences.length === 0) {
     io.out(`registry.json is up to date (${fresh.components.length} components)`);
