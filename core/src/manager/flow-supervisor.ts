@@ -30,7 +30,11 @@ export interface FlowState {
   readonly workerStarts: number;
   /** Pipeline starts reported by the current worker (1 + restarts). */
   readonly pipelineAttempts: number;
+  /** Pipeline restarts scheduled since the manager started, over all of this flow's workers. */
+  readonly pipelineRestarts: number;
   readonly urls: readonly string[];
+  /** Each component's latest statistics, as its worker last sent them. */
+  readonly stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface SupervisorEvents {
@@ -56,6 +60,8 @@ export class FlowSupervisor {
   private workerStarts = 0;
   private pipelineAttempts = 0;
   private urls: readonly string[] = [];
+  private pipelineRestarts = 0;
+  private stats: Readonly<Record<string, Readonly<Record<string, number>>>> = {};
   private stopping?: Promise<void>;
   private refused = false;
 
@@ -84,7 +90,9 @@ export class FlowSupervisor {
       ...(this.child?.pid !== undefined && this.child.exitCode === null ? { pid: this.child.pid } : {}),
       workerStarts: this.workerStarts,
       pipelineAttempts: this.pipelineAttempts,
+      pipelineRestarts: this.pipelineRestarts,
       urls: this.urls,
+      stats: this.stats,
     };
   }
 
@@ -171,6 +179,7 @@ export class FlowSupervisor {
         this.events.running(this.name, message.urls, message.attempt);
         return;
       case 'restarting':
+        this.pipelineRestarts++;
         this.logger.warn('pipeline restart scheduled', { flow: this.name, attempt: message.attempt, inMs: message.inMs });
         return;
       case 'refused':
@@ -180,6 +189,8 @@ export class FlowSupervisor {
         this.child?.kill('SIGTERM');
         return;
       case 'stats':
+        this.stats = message.components;
+        return;
       case 'stopped':
         return;
     }
