@@ -13,4 +13,5 @@ export * from './api/schema';
 export * from './api/services';
 export * from './api/tokens';
 export { FlowcastError, isFlowcastError } from './errors/flowcast-error';
+export { writeRawReply } from './http/raw-reply';
 export type { ErrorCode } from './errors/codes';

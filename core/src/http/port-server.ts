@@ -2,33 +2,44 @@ import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import Koa from 'koa';
 import { FlowcastError } from '../errors/flowcast-error';
+import { Door } from './door';
+import type { FrontSettings } from './front-settings';
+import type { FrontStats } from './front-stats';
 import { MountTable } from './mount-table';
-import { headEnd, parseRequestHead } from './request-head';
+import type { RequestHead } from './request-head';
 
 /** Enough for thousands of listeners connecting at once (the kernel caps it at somaxconn). */
 const LISTEN_BACKLOG = 4096;
-/** A request head must arrive whole within this time and size. */
-const HEAD_TIMEOUT_MS = 10_000;
-const HEAD_MAX_BYTES = 16 * 1024;
-
 
 /**
  * One listening port shared by every mount on it. Like Flumotion's porter, it reads each request
- * head itself: a GET on a streaming mount gets the raw socket, everything else goes to Koa, which
- * routes it to the mount that owns the exact path.
+ * head itself (the Door): a GET on a streaming mount gets the raw socket, everything else goes to
+ * Koa, which routes it to the mount that owns the path.
+ *
+ * A connection carries one request. Koa's answers close it (`Connection: close`), so every
+ * request on this port passes the Door, with its deadlines and limits, and is routed by its own
+ * path; a client that asks for a stream after a 404 gets it on its next connection. Keep-alive
+ * would save a handshake on short requests, but it would let a request escape the Door.
  */
 export class PortServer {
   readonly mounts = new MountTable();
   private readonly sockets = new Set<Socket>();
   private readonly server: net.Server;
   private readonly http: http.Server;
+  private readonly door: Door;
+  /** The response Koa is giving on each connection, so the request deadline can see it started. */
+  private readonly responses = new WeakMap<Socket, http.ServerResponse>();
 
   constructor(
     readonly port: number,
     readonly host: string,
+    private readonly settings: FrontSettings,
+    private readonly stats: FrontStats,
   ) {
     const app = new Koa();
     app.use(async (ctx) => {
+      ctx.res.shouldKeepAlive = false;
+      this.responses.set(ctx.socket, ctx.res);
       const mounted = this.mounts.find(ctx.path);
       if (!mounted) {
         ctx.status = 404;
@@ -38,8 +49,10 @@ export class PortServer {
       ctx.respond = false;
       mounted.handler(ctx.req, ctx.res);
     });
-    this.http = http.createServer(app.callback());
-    this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+    this.http = http.createServer({ maxHeaderSize: settings.maxHeadBytes }, app.callback());
+    this.door = new Door(settings, stats, (socket, head, received) => this.dispatch(socket, head, received));
+    // Half-open: a client that shuts down its sending side once its request is out still gets its answer.
+    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
   listen(): Promise<void> {
@@ -54,6 +67,8 @@ export class PortServer {
       this.server.once('error', onError);
       this.server.listen({ port: this.port, host: this.host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError);
+        // Accepting can fail later (EMFILE when every file descriptor is taken): say so, and go on.
+        this.server.on('error', (error: NodeJS.ErrnoException) => this.stats.warn('accept', `cannot accept connections on port ${this.port}: ${error.message}`, { code: error.code }));
         resolve();
       });
     });
@@ -67,31 +82,53 @@ export class PortServer {
     });
   }
 
+  /**
+   * Serve a connection accepted elsewhere whose head was already read and checked (a porter that
+   * routes connections between processes): `received` holds every byte read from it so far.
+   */
+  serveAccepted(socket: Socket, head: RequestHead, received: Buffer): void {
+    this.track(socket);
+    this.dispatch(socket, head, received);
+  }
+
   private accept(socket: Socket): void {
+    this.track(socket);
+    this.door.accept(socket);
+  }
+
+  private track(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let received: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), HEAD_TIMEOUT_MS);
-    const onData = (chunk: Buffer): void => {
-      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
-      const end = headEnd(received);
-      if (end < 0 && received.length < HEAD_MAX_BYTES) return;
-      clearTimeout(timer);
-      socket.removeListener('data', onData);
-      socket.pause();
-      const head = end < 0 ? undefined : parseRequestHead(received.subarray(0, end - 4).toString('latin1'));
-      const stream = head?.method === 'GET' ? this.mounts.find(head.path)?.stream : undefined;
-      if (head && stream) {
-        stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 });
-        return;
-      }
-      // Everything else is Koa's: give the bytes back and let Node's HTTP server read them.
-      socket.unshift(received);
-      this.http.emit('connection', socket);
-      socket.resume();
-    };
-    socket.on('data', onData);
+  }
+
+  private dispatch(socket: Socket, head: RequestHead, received: Buffer): void {
+    const mounted = this.mounts.find(head.path);
+    if (head.method === 'GET' && mounted?.stream) {
+      mounted.stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 });
+      return;
+    }
+    this.serveThroughKoa(socket, received);
+  }
+
+  /**
+   * Give the bytes back and let Node's HTTP server read them. The response must start within the
+   * request timeout (a request that waits on a body sent a byte at a time does not), and then keep
+   * moving: a client that stops reading it is cut after the send timeout.
+   */
+  private serveThroughKoa(socket: Socket, received: Buffer): void {
+    const deadline = setTimeout(() => {
+      if (this.responses.get(socket)?.headersSent) return;
+      this.stats.counters.requestTimeouts++;
+      this.stats.warn('request-timeout', 'connection closed: no response started in time', { client: socket.remoteAddress });
+      socket.destroy();
+    }, this.settings.requestTimeoutMs);
+    socket.once('close', () => clearTimeout(deadline));
+    socket.setTimeout(this.settings.sendTimeoutMs, () => {
+      this.stats.counters.requestTimeouts++;
+      socket.destroy();
+    });
+    socket.unshift(received);
+    this.http.emit('connection', socket);
     socket.resume();
   }
 }

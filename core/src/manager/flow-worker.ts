@@ -4,6 +4,7 @@ import { loadRegistry } from '../cli/project';
 import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
 import { formatDiagnostic } from '../flow/reporter';
 import { validateFlowText } from '../flow/validate';
+import { frontSettingsFromEnvironment } from '../http/front-settings';
 import { HttpFront } from '../http/http-front';
 import { FlowRuntime } from '../runtime/flow-runtime';
 import { ProcessLimits } from '../runtime/system-limits';
@@ -26,7 +27,7 @@ export interface ManagerChannel {
  */
 export class FlowWorker {
   private runtime?: FlowRuntime;
-  private readonly http = new HttpFront();
+  private readonly http: HttpFront;
   private readonly moods = new Map<string, { mood: Mood; reason: string }>();
   private backoff?: Backoff;
   private settings?: WorkerSettings;
@@ -50,7 +51,10 @@ export class FlowWorker {
     private readonly env: NodeJS.ProcessEnv,
     private readonly logger: Logger,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    // The manager checked these settings before it started any worker.
+    this.http = new HttpFront({ logger, settings: frontSettingsFromEnvironment(env) });
+  }
 
   handle(message: ManagerMessage): void {
     switch (message.type) {
@@ -200,7 +204,7 @@ export class FlowWorker {
   private reportStats(): void {
     const runtime = this.runtime;
     if (!runtime || this.restartTimer) return;
-    const components = runtime.stats();
+    const components = { ...runtime.stats(), http: this.http.stats() };
     for (const [component, stats] of Object.entries(components)) this.logger.info('stats', { flow: runtime.name, component, ...stats });
     this.channel.send({ type: 'stats', components });
   }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { SystemLimits } from '../api/services';
 
-interface FileLimit {
+export interface FileLimit {
   soft: number;
   hard: number;
 }
@@ -21,7 +21,8 @@ export class ProcessLimits implements SystemLimits {
   }
 }
 
-function readFileLimit(): FileLimit | undefined {
+/** The open-file limit in force, as /proc/self/limits gives it (undefined where it cannot be read). */
+export function readFileLimit(): FileLimit | undefined {
   try {
     const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
     const [soft, hard] = (line?.slice('Max open files'.length).trim().split(/\s+/) ?? []).map((v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v)));

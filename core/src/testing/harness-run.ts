@@ -47,9 +47,10 @@ function testLogger(): Logger {
  */
 export async function runHarnessFlow(plan: HarnessRunPlan): Promise<HarnessRunResult> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-component-'));
-  const http = new HttpFront();
+  const logger = testLogger();
+  const http = new HttpFront({ logger });
   const runtime = new FlowRuntime(plan.flow, plan.loader, {
-    logger: testLogger(),
+    logger,
     http,
     paths: { project: scratch, flowDirectory: scratch, logs: path.join(scratch, 'logs') },
     clock: { now: () => Date.now(), monotonic: () => performance.now() },

@@ -6,11 +6,14 @@
  *
  *   adopt(fd) -> fd          dup with close-on-exec, non-blocking
  *   send(fd, buffers, skip)  -> bytes written (>= 0), or -errno (-EAGAIN: the kernel queue is full;
- *                               -EPIPE: the listener closed its end, so nothing is sent to it)
+ *                               -EPIPE or -ECONNRESET: the listener is gone)
  *   tcpState(fd, out)        out[0] = bytes the peer acknowledged, out[1] = the receive window
  *                            it advertises, -1 when the kernel does not say (before 6.2); from
  *                            TCP_INFO. Returns 0 or -errno.
- *   peerClosed(fd) -> bool   the peer sent FIN or reset (recv MSG_PEEK)
+ *   peerClosed(fd) -> bool   the peer is gone: it reset the connection. A FIN alone is not a
+ *                            departure: a client may shut down its sending side once its request
+ *                            is out and still read (a client that closed outright resets the
+ *                            connection when the next data reaches it)
  *   close(fd)
  *   abort(fd)                close with a reset (SO_LINGER 0): what is still queued for the peer
  *                            is discarded at once
@@ -30,6 +33,8 @@
 #include "napi-util.h"
 
 #define MAX_IOV 256
+/* The kernel's TCP_CLOSE_WAIT (include/net/tcp_states.h): linux/tcp.h does not name the states. */
+#define STATE_CLOSE_WAIT 8
 
 /* A file descriptor argument, or -1 after throwing. */
 static int fd_arg(napi_env env, napi_callback_info info, size_t want, napi_value *args) {
@@ -79,10 +84,6 @@ static napi_value send_buffers(napi_env env, napi_callback_info info) {
     n++;
   }
   if (n == 0) return js_number(env, 0);
-  /* A listener that left sent FIN: the kernel would still take data for it (and count it as
-     sent) until the peer's reset comes back, so look before writing. */
-  char byte;
-  if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return js_number(env, -EPIPE);
   struct msghdr message = {0};
   message.msg_iov = iov;
   message.msg_iovlen = n;
@@ -119,7 +120,14 @@ static napi_value peer_closed(napi_env env, napi_callback_info info) {
   if (fd < 0) return NULL;
   char byte;
   ssize_t got = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  int closed = got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  int closed = got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  if (got == 0) {
+    /* End of input: a FIN (half-closed, still writable: CLOSE_WAIT), or a reset whose error an
+       earlier call already took (the connection is then CLOSE). */
+    struct tcp_info tcp;
+    socklen_t size = sizeof(tcp);
+    closed = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &tcp, &size) < 0 || tcp.tcpi_state != STATE_CLOSE_WAIT;
+  }
   napi_value result;
   napi_get_boolean(env, closed, &result);
   return result;

@@ -14,6 +14,21 @@ export interface AccessRecord {
   end: number;
 }
 
+/** A field longer than this is cut (and marked): one request cannot write a long line to the log. */
+const MAX_FIELD_CHARS = 1000;
+
+/**
+ * A request field as Apache writes it: quoted, with `"` and `\` escaped, and every byte that is
+ * not printable ASCII (controls, DEL, and whatever is not ASCII) as `\xhh`. Header text is read
+ * as Latin-1, one character a byte, so `\xhh` is the byte the client sent, never re-encoded.
+ */
+export function quoteField(value: string | undefined): string {
+  if (!value) return '"-"';
+  const cut = value.length > MAX_FIELD_CHARS ? value.slice(0, MAX_FIELD_CHARS) : value;
+  const escaped = cut.replace(/["\\]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `"${escaped}${cut.length < value.length ? '...' : ''}"`;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Apache combined format plus the seconds connected, as Flumotion and Icecast write it. */
@@ -21,9 +36,8 @@ export function formatAccessLine(r: AccessRecord): string {
   const d = new Date(r.start);
   const pad = (n: number): string => String(n).padStart(2, '0');
   const time = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-  const quote = (s: string | undefined): string => (s ? `"${s.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\x00-\x1f]/g, '')}"` : '"-"');
   const seconds = Math.max(0, Math.round((r.end - r.start) / 1000));
-  return `${r.remoteAddress} - - [${time}] ${quote(r.requestLine)} ${r.status} ${r.bytes} ${quote(r.referer)} ${quote(r.userAgent)} ${seconds}`;
+  return `${r.remoteAddress} - - [${time}] ${quoteField(r.requestLine)} ${r.status} ${r.bytes} ${quoteField(r.referer)} ${quoteField(r.userAgent)} ${seconds}`;
 }
 
 /** Appends lines through a buffered stream: writing a line never waits for the disk. */

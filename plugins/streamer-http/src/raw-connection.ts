@@ -21,6 +21,10 @@ export class RawConnection {
   private closed = false;
   /** Bytes the kernel took from us (the HTTP header included). */
   private sent = 0;
+  /** Bytes the client acknowledged, as of the last refresh (read once more as the connection closes). */
+  private acknowledged = -1;
+  /** Closed by a reset, either way: what was not acknowledged by then never reached the client. */
+  private closedWithLoss = false;
   /** The widest receive window the client advertised: its buffer's size, as far as we can tell. */
   private widestWindow = 0;
   /** What the kernel holds for this connection, unsent or unacknowledged, as of the last refresh. */
@@ -61,6 +65,16 @@ export class RawConnection {
     return this.sent;
   }
 
+  /**
+   * Bytes the client received: what the kernel took for it, which it delivers even after a
+   * close of ours; but for a connection the client reset, or that we reset, what the client
+   * had acknowledged (a listener that left without a word took nothing of what reached its
+   * kernel after it closed, and a reset discards what was still queued).
+   */
+  get deliveredBytes(): number {
+    return this.closedWithLoss && this.acknowledged >= 0 ? Math.min(this.sent, this.acknowledged) : this.sent;
+  }
+
   /** Bytes handed to this connection that the kernel has not taken yet. */
   get writableLength(): number {
     return this.pendingBytes;
@@ -88,7 +102,7 @@ export class RawConnection {
       const sent = this.addon.send(this.fd, this.pending.slice(0, MAX_BUFFERS_PER_SEND), this.skip);
       if (sent === -EAGAIN) break;
       if (sent < 0) {
-        this.destroy(); // the listener left (EPIPE, ECONNRESET)
+        this.closeGone(); // the listener left (EPIPE, ECONNRESET)
         break;
       }
       this.consume(sent);
@@ -104,6 +118,7 @@ export class RawConnection {
   refreshTransport(scratch: Float64Array): void {
     if (this.closed || this.addon.tcpState(this.fd, scratch) < 0) return;
     const [acknowledged, window] = scratch as unknown as [number, number];
+    this.acknowledged = acknowledged;
     this.kernelQueue = Math.max(0, this.sent - acknowledged);
     if (window < 0) return; // the kernel does not say (before Linux 6.2)
     this.widestWindow = Math.max(this.widestWindow, window);
@@ -119,8 +134,15 @@ export class RawConnection {
     this.closeListeners.push(listener);
   }
 
+  /** Close: what is queued still goes to the client. */
   destroy(): void {
     this.release(() => this.addon.close(this.fd));
+  }
+
+  /** Close the connection of a client that is gone (it reset the connection). */
+  closeGone(): void {
+    this.closedWithLoss = true;
+    this.destroy();
   }
 
   /**
@@ -128,11 +150,13 @@ export class RawConnection {
    * discarded now, instead of staying in the kernel, with the connection, until it does.
    */
   abort(): void {
+    this.closedWithLoss = true;
     this.release(() => this.addon.abort(this.fd));
   }
 
   private release(closeDescriptor: () => void): void {
     if (this.closed) return;
+    this.refreshTransport(new Float64Array(2));
     this.closed = true;
     closeDescriptor();
     this.pending = [];

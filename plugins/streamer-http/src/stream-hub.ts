@@ -218,7 +218,6 @@ export class StreamHub {
     } else {
       this.admit(conn, request, start);
     }
-    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
   }
 
   /**
@@ -307,12 +306,8 @@ export class StreamHub {
     const now = this.now();
     this.nextSweepAt = now + nextSweepInMs;
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
-    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.destroy();
+    this.forgetDeparted();
     for (const listener of this.listeners) {
-      if (listener.conn.peerClosed()) {
-        listener.conn.destroy();
-        continue;
-      }
       const conn = listener.conn;
       conn.refreshTransport(this.tcpScratch);
       const waitingBytes = conn.kernelQueue + conn.writableLength;
@@ -327,6 +322,16 @@ export class StreamHub {
         this.catchUp(listener);
       } else if (listener.blocked === 'drain' && this.retryDrain(listener)) this.catchUp(listener);
     }
+  }
+
+  /**
+   * Close the connections of listeners that are gone, then count the peak: a client that
+   * connects and resets at once (a port scan, a flood) is not a listener the peak should show.
+   */
+  private forgetDeparted(): void {
+    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
+    for (const listener of this.listeners) if (listener.conn.peerClosed()) listener.conn.closeGone();
+    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
   }
 
   /** Each listener's state, for tests and the coming admin API. */
@@ -348,6 +353,7 @@ export class StreamHub {
   }
 
   stats(): HubStats {
+    this.forgetDeparted();
     const elapsed = Math.max(1, this.now() - this.startedAt);
     let bytesSent = this.bytesSentToDeparted;
     for (const listener of this.listeners) bytesSent += this.bodyBytesSent(listener);
@@ -538,13 +544,12 @@ export class StreamHub {
   }
 
   /**
-   * Body bytes the listener got: what the kernel took for it, not what was handed to its
-   * connection (a listener that leaves or is dropped takes none of what still waited in Node).
-   * A dropped listener's reset also discards what its kernel queue held, as of the last refresh.
+   * Body bytes the listener got: what the kernel took for it while it is connected, and once it
+   * is gone what it acknowledged (so neither data that waited in Node, nor what reached a client
+   * that had already left, nor what a drop's reset discarded, counts).
    */
   private bodyBytesSent(listener: Listener): number {
-    const discarded = listener.dropped ? listener.conn.kernelQueue : 0;
-    return Math.max(0, listener.conn.sentBytes - discarded - listener.headBytes);
+    return Math.max(0, listener.conn.deliveredBytes - listener.headBytes);
   }
 
   private currentBitrate(): number {

@@ -17,6 +17,7 @@ import {
   type PropertiesOf,
   type StreamRequest,
   type SystemLimits,
+  writeRawReply,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
 import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
@@ -40,12 +41,6 @@ const IDLE_SWEEP_INTERVAL_MS = 5000;
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 /** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
 const SPARE_FILES = 256;
-
-/** A complete small HTTP response written straight to a socket that is then closed. */
-function writeRawReply(socket: Socket, status: string, text: string, headers: Record<string, string>): void {
-  const lines = Object.entries({ ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`);
-  socket.end(`HTTP/1.1 ${status}\r\n${lines.join('')}\r\n${text}`);
-}
 
 /** The streamer's properties as the hub's policy. */
 export function policyFrom(p: Properties): ListenerPolicy {
@@ -233,15 +228,15 @@ export default class StreamerHttp implements Component {
     const refusal = this.hub.refusal();
     if (this.released) {
       this.hub.noteRefused();
-      writeRawReply(socket, '503 Service Unavailable', 'This stream is restarting; try again in a few seconds\n', { 'Retry-After': '5', ...corsHeaders(this.props['allow-origin']) });
+      writeRawReply(socket, 503, 'This stream is restarting; try again in a few seconds\n', { 'Retry-After': '5', ...corsHeaders(this.props['allow-origin']) });
       return;
     }
     if (refusal) {
       this.hub.noteRefused();
       const redirect = this.props['redirect-on-overflow'];
       const cors = corsHeaders(this.props['allow-origin']);
-      if (redirect) writeRawReply(socket, '302 Found', `Full; try ${redirect}\n`, { Location: redirect, ...cors });
-      else writeRawReply(socket, '503 Service Unavailable', `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10', ...cors });
+      if (redirect) writeRawReply(socket, 302, `Full; try ${redirect}\n`, { Location: redirect, ...cors });
+      else writeRawReply(socket, 503, `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10', ...cors });
       return;
     }
     this.hub.add(socket, {

@@ -545,8 +545,10 @@ test('limits: client-limit reached → refusal says so; bandwidth-limit from the
     const b = await connect(limited.port);
     assert.match(limited.hub.refusal() ?? '', /client limit 2/);
     a.socket.destroy();
-    // A listener that leaves is noticed by the sweep (the streamer runs it once a second).
-    assert.ok(await waitFor(() => (limited.hub.sweep(), limited.hub.refusal() === undefined), 2000), 'a place is free again once one leaves');
+    // A listener that leaves is noticed once data reaches it (its kernel answers with a reset),
+    // by the sweep or the next write.
+    let seq = 2;
+    assert.ok(await waitFor(() => (limited.page(seq++), limited.hub.sweep(), limited.hub.refusal() === undefined), 2000), 'a place is free again once one leaves');
     b.socket.destroy();
   } finally {
     await limited.close();
@@ -591,9 +593,10 @@ test('stats: clients, peak, connects, bytes sent and bitrate reflect what happen
     }
     assert.ok(await waitFor(() => clients.every((c) => c.dataPages().length === 10), 2000));
     clients[0]!.socket.destroy();
-    assert.ok(await waitFor(() => (h.hub.sweep(), h.hub.stats().clients === 2), 2000), 'the one that left is noticed by the sweep');
+    await sleep(50);
     h.clock.now += 500;
-    h.page(12, 2000);
+    h.page(12, 2000); // reaches the one that left, whose kernel answers with a reset
+    assert.ok(await waitFor(() => (h.hub.sweep(), h.hub.stats().clients === 2), 2000), 'the one that left is noticed by the sweep');
     h.clock.now += 500;
     assert.ok(await waitFor(() => clients.slice(1).every((c) => c.dataPages().length === 11), 2000));
     const stats = h.hub.stats();
@@ -610,7 +613,7 @@ test('stats: clients, peak, connects, bytes sent and bitrate reflect what happen
   }
 });
 
-test('bytes of a listener that left count what it was sent, not a page handed to it after it left', { timeout: 10_000 }, async () => {
+test('bytes of a listener that left count what it received, not pages handed to it after it left', { timeout: 10_000 }, async () => {
   const h = await startHub({ burst: { mode: 'latest-sync' } });
   try {
     h.hub.setFormat('application/ogg', HEADERS);
@@ -618,14 +621,35 @@ test('bytes of a listener that left count what it was sent, not a page handed to
     const client = await connect(h.port);
     h.page(3, 3000);
     assert.ok(await waitFor(() => client.dataPages().length === 2, 2000));
-    client.socket.end(); // leaves (FIN), and reads on until the server closes
+    client.socket.destroy(); // leaves without a word: a FIN, and a reset for whatever reaches it next
     await sleep(100);
-    h.page(4, 3000); // handed to the listener, refused by the send: its end is closed
-    await client.ended;
-    assert.equal(h.closed.length, 1, 'closed by the write that found it gone, before any sweep');
+    h.page(4, 3000); // the kernel takes it; the client's kernel answers with a reset
+    await sleep(100);
+    h.page(5, 3000); // refused: the connection was reset
+    assert.ok(await waitFor(() => h.closed.length === 1, 2000), 'closed by the write that found it gone, before any sweep');
     assert.equal(client.dataPages().length, 2);
     assert.equal(h.closed[0]!.bytes, client.body().length, 'bytes in the access log = what the client received');
     assert.equal(h.hub.stats().bytesSent, client.body().length, 'bytes sent in the stats = what the client received');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a listener that half-closes (shuts down its sending side) is still a listener: it gets what follows', { timeout: 10_000 }, async () => {
+  const h = await startHub({ burst: { mode: 'latest-sync' } });
+  try {
+    h.hub.setFormat('application/ogg', HEADERS);
+    h.page(2, 3000);
+    const client = await connect(h.port);
+    assert.ok(await waitFor(() => client.dataPages().length === 1, 2000));
+    client.socket.end(); // FIN: the request is out, nothing more will come from this client
+    await sleep(100);
+    h.hub.sweep();
+    for (let seq = 3; seq < 6; seq++) h.page(seq, 3000);
+    h.hub.sweep();
+    assert.ok(await waitFor(() => client.dataPages().length === 4, 2000), `got ${client.dataPages().length} pages`);
+    assert.equal(h.hub.stats().clients, 1);
+    assert.equal(h.closed.length, 0);
   } finally {
     await h.close();
   }
@@ -640,7 +664,9 @@ test('access log: the closed record formats to an Apache combined line with the 
     for (let seq = 3; seq < 8; seq++) h.page(seq, 3000);
     assert.ok(await waitFor(() => client.dataPages().length === 6, 2000));
     await sleep(1100);
-    client.socket.end();
+    client.socket.destroy();
+    await sleep(50);
+    h.page(8, 3000); // reaches the one that left, whose kernel answers with a reset
     assert.ok(await waitFor(() => (h.hub.sweep(), h.closed.length === 1), 3000), 'a closed record once the sweep notices it left');
     const record = h.closed[0]!;
     const line = formatAccessLine(record);

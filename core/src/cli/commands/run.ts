@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isFlowcastError } from '../../errors/flowcast-error';
 import { formatDiagnostic } from '../../flow/reporter';
 import { validateFlowFile } from '../../flow/validate';
+import { frontSettingsFromEnvironment } from '../../http/front-settings';
 import { HttpFront } from '../../http/http-front';
 import { createLogger, loggerOptionsFromEnvironment } from '../../log/logger';
 import { FlowRuntime } from '../../runtime/flow-runtime';
@@ -46,7 +47,14 @@ export async function runCommand(file: string | undefined, options: { project?: 
   }
 
   const logger = createLogger(loggerOptionsFromEnvironment(io.env, process.stderr));
-  const http = new HttpFront();
+  let frontSettings;
+  try {
+    frontSettings = frontSettingsFromEnvironment(io.env);
+  } catch (error) {
+    io.err(isFlowcastError(error) ? error.message : String(error));
+    return EXIT.invalid;
+  }
+  const http = new HttpFront({ logger, settings: frontSettings });
   const urls: string[] = [];
   const runtime = new FlowRuntime(validation.flow, registry, {
     logger,
@@ -69,6 +77,7 @@ export async function runCommand(file: string | undefined, options: { project?: 
   signals.on('SIGTERM', onSignal);
   const statsTimer = setInterval(() => {
     for (const [component, stats] of Object.entries(runtime.stats())) logger.info('stats', { flow: runtime.name, component, ...stats });
+    logger.info('stats', { flow: runtime.name, component: 'http', ...http.stats() });
   }, statsInterval(io.env));
   statsTimer.unref();
   const shutdown = async (): Promise<void> => {

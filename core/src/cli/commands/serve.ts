@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isFlowcastError } from '../../errors/flowcast-error';
+import { frontSettingsFromEnvironment } from '../../http/front-settings';
 import { createLogger, loggerOptionsFromEnvironment } from '../../log/logger';
 import { FlowManager } from '../../manager/flow-manager';
 import type { WorkerSettings } from '../../manager/messages';
@@ -41,6 +43,12 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export async function serveCommand(paths: string[], options: { project?: string }, io: CommandIO, signals: NodeJS.EventEmitter): Promise<number> {
   const root = findProjectRoot(options.project, io.cwd);
   const targets = paths.length > 0 ? paths : [path.join(root, 'flows')];
+  try {
+    frontSettingsFromEnvironment(io.env); // the workers read them; a bad value stops everything here
+  } catch (error) {
+    io.err(isFlowcastError(error) ? error.message : String(error));
+    return EXIT.invalid;
+  }
   const logger = createLogger(loggerOptionsFromEnvironment(io.env, process.stderr));
   const settings: WorkerSettings = {
     project: root,

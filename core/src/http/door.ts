@@ -1,0 +1,105 @@
+import type { Socket } from 'node:net';
+import type { FrontSettings } from './front-settings';
+import type { FrontStats } from './front-stats';
+import { writeRawReply } from './raw-reply';
+import { scanRequestHead, type RequestHead } from './request-head';
+
+/** What the door passes on: the connection, its parsed head, and every byte read so far. */
+export type HeadArrived = (socket: Socket, head: RequestHead, received: Buffer) => void;
+
+const LF = 0x0a;
+/** While no line has ended, the first bytes are checked at once, so garbage is answered at once. */
+const EARLY_CHECK_BYTES = 32;
+
+/**
+ * Every connection comes in here and leaves with a whole request head, or is closed. Its head
+ * must arrive within the head timeout and its limits, whatever the client does: a head that
+ * grows forever, one byte every few seconds, or nothing at all. One address may have only so
+ * many heads arriving at once, so one host cannot take every file descriptor.
+ */
+export class Door {
+  private readonly pendingByAddress = new Map<string, number>();
+
+  constructor(
+    private readonly settings: FrontSettings,
+    private readonly stats: FrontStats,
+    private readonly onHead: HeadArrived,
+  ) {}
+
+  accept(socket: Socket): void {
+    socket.on('error', () => socket.destroy());
+    const address = socket.remoteAddress ?? '-';
+    const pending = this.pendingByAddress.get(address) ?? 0;
+    if (pending >= this.settings.maxPendingPerAddress) {
+      this.stats.counters.refusedConnections++;
+      this.stats.warn('refused', 'connection refused: too many requests arriving at once from one address', { client: address, pending });
+      socket.resetAndDestroy();
+      return;
+    }
+    this.pendingByAddress.set(address, pending + 1);
+    this.stats.headStarted();
+    this.readHead(socket, address);
+  }
+
+  private readHead(socket: Socket, address: string): void {
+    let received: Buffer = Buffer.alloc(0);
+    let lineSeen = false;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(deadline);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onClose);
+      this.stats.headEnded();
+      const left = (this.pendingByAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.pendingByAddress.set(address, left);
+      else this.pendingByAddress.delete(address);
+      return true;
+    };
+    const deadline = setTimeout(() => {
+      if (!settle()) return;
+      this.stats.counters.headTimeouts++;
+      this.stats.warn('head-timeout', 'connection closed: its request head did not arrive in time', { client: address, seconds: this.settings.headTimeoutMs / 1000 });
+      writeRawReply(socket, 408, 'The request head did not arrive in time\n');
+    }, this.settings.headTimeoutMs);
+    const onData = (chunk: Buffer): void => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      // Scan again only when a line may have ended, or a limit may have been passed: a head sent
+      // a byte at a time then costs a scan per line, not per byte.
+      const hasLineEnd = chunk.includes(LF);
+      lineSeen ||= hasLineEnd;
+      if (!hasLineEnd && lineSeen && !this.overLimit(received)) return;
+      if (!hasLineEnd && !lineSeen && received.length > EARLY_CHECK_BYTES && !this.overLimit(received)) return;
+      const scan = scanRequestHead(received, this.settings);
+      if (scan.kind === 'incomplete') return;
+      settle();
+      socket.pause();
+      if (scan.kind === 'refused') {
+        this.stats.counters.badRequests++;
+        this.stats.warn('bad-request', `request refused (${scan.refusal.status}): ${scan.refusal.reason}`, { client: address });
+        writeRawReply(socket, scan.refusal.status, `${scan.refusal.reason}\n`);
+        return;
+      }
+      this.onHead(socket, scan.head, received);
+    };
+    // The client closed its side before its head was whole: there is nothing to answer.
+    const onEnd = (): void => {
+      if (settle()) socket.destroy();
+    };
+    const onClose = (): void => {
+      settle();
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onClose);
+    socket.resume();
+  }
+
+  /** Whether what arrived is already longer than a head may be (the scan then says which limit). */
+  private overLimit(received: Buffer): boolean {
+    const lastLineEnd = received.lastIndexOf(LF);
+    return received.length > this.settings.maxHeadBytes || received.length - (lastLineEnd + 1) > this.settings.maxLineBytes;
+  }
+}
