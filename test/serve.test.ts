@@ -51,8 +51,10 @@ function dataGaps(body: Buffer): { seconds: number; gaps: string[] } {
   return { seconds, gaps: oggSequenceGaps(pages) };
 }
 
-test('serve: an invalid flow and a conflicting one are refused, the valid ones start; kill -9 of a worker touches no other flow and its flow comes back; SIGTERM stops all', async () => {
-  const [portA, portB] = [await freePort(), await freePort()];
+test('serve: an invalid flow and a conflicting one are refused, the valid ones start and share one port (the porter); kill -9 of a worker touches no other flow, its mount answers 503 meanwhile, and its flow comes back; SIGTERM stops all', async () => {
+  // Both flows on one port, at different mounts: the manager's porter routes each connection.
+  const portA = await freePort();
+  const portB = portA;
   const dir = directory({
     'a.yaml': toneFlow('flow-a', portA),
     'b.yaml': toneFlow('flow-b', portB),
@@ -74,6 +76,11 @@ test('serve: an invalid flow and a conflicting one are refused, the valid ones s
     process.kill(pidA, 'SIGKILL');
     await serve.waitForLog((r) => r.msg === 'mood' && r.flow === 'flow-a' && r.mood === 'sad' && /killed by SIGKILL/.test(String(r.reason)), 5000);
     const killedAt = Date.now();
+    // Its mount is not refused while the flow is being replaced: 503 with Retry-After.
+    const meanwhile = await readStream(`http://127.0.0.1:${portA}/flow-a.ogg`, { seconds: 1 });
+    assert.equal(meanwhile.status, 503);
+    assert.equal(meanwhile.headers['retry-after'], '5');
+    assert.equal((await readStream(`http://127.0.0.1:${portA}/nothing-here.ogg`, { seconds: 1 })).status, 404, 'an unknown mount on the shared port is 404');
     await serve.waitFor(/flow "flow-a" is running/, 10_000, mark);
     const backIn = Date.now() - killedAt;
     assert.notEqual(serve.workerPid('flow-a'), pidA, 'a new worker runs flow-a');
@@ -93,8 +100,7 @@ test('serve: an invalid flow and a conflicting one are refused, the valid ones s
     assert.equal(code, 0);
     assert.ok(Date.now() - stoppedAt < 5000, 'SIGTERM stops everything within a few seconds');
   }
-  assert.equal(await isPortOpen(portA), false);
-  assert.equal(await isPortOpen(portB), false);
+  assert.equal(await isPortOpen(portA), false, 'the shared port is closed after SIGTERM');
   const workers = serve.logs().filter((r) => r.msg === 'worker started').map((r) => Number(r.pid));
   assert.deepEqual(workers.filter(alive), [], 'no worker outlives the manager');
 });

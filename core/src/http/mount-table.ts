@@ -7,8 +7,8 @@ export type Mounted = Pick<MountOptions, 'handler' | 'stream' | 'prefix'>;
  * matches every path below it. The most specific match wins: an exact mount, then the longest
  * prefix.
  */
-export class MountTable {
-  private readonly byPath = new Map<string, Mounted>();
+export class MountTable<T extends { readonly prefix?: boolean } = Mounted> {
+  private readonly byPath = new Map<string, T>();
 
   get size(): number {
     return this.byPath.size;
@@ -18,7 +18,15 @@ export class MountTable {
     return this.byPath.has(path);
   }
 
-  set(path: string, mounted: Mounted): void {
+  get(path: string): T | undefined {
+    return this.byPath.get(path);
+  }
+
+  entries(): IterableIterator<[string, T]> {
+    return this.byPath.entries();
+  }
+
+  set(path: string, mounted: T): void {
     this.byPath.set(path, mounted);
   }
 
@@ -27,7 +35,7 @@ export class MountTable {
   }
 
   /** The mount that serves a request path (already decoded of its query), if any. */
-  find(path: string): Mounted | undefined {
+  find(path: string): T | undefined {
     const exact = this.byPath.get(path);
     if (exact) return exact;
     for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {

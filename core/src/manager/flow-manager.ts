@@ -8,7 +8,11 @@ import { validateFlowText } from '../flow/validate';
 import { claimConflict } from './claims';
 import { listFlowFiles } from './flow-files';
 import { FlowSupervisor, type FlowState, type SupervisorEvents, type SupervisorOptions } from './flow-supervisor';
+import type { FrontSettings } from '../http/front-settings';
+import type { FrontCounters } from '../http/front-stats';
+import { Porter } from './porter';
 import type { WorkerSettings } from './messages';
+import type { PortedMount } from '../http/http-front';
 
 export interface ManagerOptions {
   /** Flow files and directories of flow files, as given (relative to `cwd`). */
@@ -18,6 +22,8 @@ export interface ManagerOptions {
   readonly logger: Logger;
   readonly settings: WorkerSettings;
   readonly supervisor: SupervisorOptions;
+  /** The front door's settings, for the porter's listening sockets. */
+  readonly front: FrontSettings;
   readonly events: SupervisorEvents & {
     /** A flow file that cannot run (invalid, or conflicting with a running flow), with each error. */
     refused(file: string, errors: readonly string[]): void;
@@ -50,8 +56,19 @@ export class FlowManager {
   private readonly refusedTexts = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly porter: Porter;
 
-  constructor(private readonly options: ManagerOptions) {}
+  constructor(private readonly options: ManagerOptions) {
+    this.porter = new Porter(options.front, options.logger, (flow, port, socket, head, received) => {
+      const managed = [...this.flows.values()].find((f) => f.flow.name === flow);
+      return managed ? managed.supervisor.handOver(port, socket, head, received) : false;
+    });
+  }
+
+  /** The porter's front-door counters (heads pending, timeouts, refusals), for the stats line. */
+  porterStats(): Readonly<FrontCounters> {
+    return this.porter.counters();
+  }
 
   /** The state of every flow, for logs and the admin API. */
   states(): FlowState[] {
@@ -70,6 +87,7 @@ export class FlowManager {
     this.closed = true;
     await this.queue;
     await Promise.all([...this.flows.values()].map((f) => f.supervisor.stop()));
+    this.porter.closeAll();
   }
 
   private async reconcileNow(): Promise<ReconcileResult> {
@@ -83,6 +101,7 @@ export class FlowManager {
       logger.info('flow file removed: stopping its flow', { flow: managed.flow.name, file: this.shown(file) });
       this.flows.delete(file);
       await managed.supervisor.stop();
+      this.porter.release(managed.flow.name);
       result.stopped.push(managed.flow.name);
     }
     for (const file of files) {
@@ -113,8 +132,10 @@ export class FlowManager {
       if (current) {
         logger.info('flow file changed: restarting its flow', { flow: validation.flow.name, file: shown });
         await current.supervisor.stop();
+        this.porter.release(current.flow.name);
       }
-      const supervisor = new FlowSupervisor(validation.flow.name, { file: shown, text }, this.options.settings, this.options.supervisor, logger, this.options.events);
+      const porter = { register: (flow: string, mount: PortedMount) => this.porter.register(flow, mount), unregister: (flow: string, mount: PortedMount) => this.porter.unregister(flow, mount) };
+      const supervisor = new FlowSupervisor(validation.flow.name, { file: shown, text }, this.options.settings, this.options.supervisor, logger, this.options.events, porter);
       this.flows.set(file, { text, flow: validation.flow, supervisor });
       supervisor.start();
       (current ? result.restarted : result.started).push(validation.flow.name);

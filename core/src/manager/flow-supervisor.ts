@@ -1,6 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../api/services';
+import { isFlowcastError } from '../errors/flowcast-error';
+import type { PortedMount } from '../http/http-front';
+import type { RequestHead } from '../http/request-head';
 import { RUN_NODE_FLAGS } from '../runtime/node-flags';
 import { Backoff } from './backoff';
 import { isWorkerMessage, type FlowSpec, type WorkerMessage, type WorkerSettings } from './messages';
@@ -16,6 +20,12 @@ export interface SupervisorOptions {
   readonly lostAfterMs: number;
   /** A worker that does not stop within this long after being asked is killed (ms). */
   readonly stopTimeoutMs: number;
+}
+
+/** The porter, as one flow's supervisor uses it: the worker's mounts are routed there. */
+export interface PorterAccess {
+  register(flow: string, mount: PortedMount): Promise<void>;
+  unregister(flow: string, mount: PortedMount): void;
 }
 
 /** What the manager knows of one flow, as an admin API would show it. */
@@ -64,6 +74,8 @@ export class FlowSupervisor {
   private stats: Readonly<Record<string, Readonly<Record<string, number>>>> = {};
   private stopping?: Promise<void>;
   private refused = false;
+  /** The current worker has mounts routed to it: connections can be handed over. */
+  private accepting = false;
 
   constructor(
     readonly name: string,
@@ -72,6 +84,7 @@ export class FlowSupervisor {
     private readonly options: SupervisorOptions,
     private readonly logger: Logger,
     private readonly events: SupervisorEvents,
+    private readonly porter: PorterAccess,
   ) {
     this.backoff = new Backoff(settings.backoff);
   }
@@ -119,8 +132,22 @@ export class FlowSupervisor {
     this.noteMoods();
   }
 
+  /**
+   * Pass a connection the porter accepted to this flow's worker, with what was read of it; false
+   * when there is no worker ready for it (being replaced), so the porter answers 503.
+   */
+  handOver(port: number, socket: Socket, head: RequestHead, received: Buffer): boolean {
+    const child = this.child;
+    if (!child || !child.connected || !this.accepting || this.stopping) return false;
+    child.send({ type: 'connection', port, head, received: received.toString('base64') }, socket, (error) => {
+      if (error) socket.destroy();
+    });
+    return true;
+  }
+
   private spawn(): void {
     this.workerStarts++;
+    this.accepting = false;
     this.pipelineAttempts = 0;
     this.own = { mood: 'waking', reason: this.workerStarts === 1 ? 'starting its worker' : `starting a new worker (start ${this.workerStarts})` };
     this.noteMoods();
@@ -191,6 +218,25 @@ export class FlowSupervisor {
       case 'stats':
         this.stats = message.components;
         return;
+      case 'mount': {
+        const child = this.child;
+        this.porter.register(this.name, message.mount).then(
+          () => {
+            if (child !== this.child) return;
+            this.accepting = true;
+            child?.send({ type: 'mounted', id: message.id });
+          },
+          (error: unknown) => {
+            const flowcast = isFlowcastError(error);
+            const refusal = { code: flowcast ? error.code : 'FC_PORT_IN_USE', reason: flowcast ? error.reason : String(error), fix: flowcast ? error.fix : '' };
+            if (child === this.child && child?.connected) child.send({ type: 'mounted', id: message.id, error: refusal });
+          },
+        );
+        return;
+      }
+      case 'unmount':
+        this.porter.unregister(this.name, message.mount);
+        return;
       case 'stopped':
         return;
     }
@@ -198,6 +244,7 @@ export class FlowSupervisor {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearInterval(this.heartbeat);
+    this.accepting = false;
     if (this.stopping || this.refused) return;
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
     if (this.own.mood !== 'lost') this.own = { mood: 'sad', reason: `its worker (pid ${this.child?.pid}) ${how}` };

@@ -5,7 +5,9 @@ import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
 import { formatDiagnostic } from '../flow/reporter';
 import { validateFlowText } from '../flow/validate';
 import { frontSettingsFromEnvironment } from '../http/front-settings';
-import { HttpFront } from '../http/http-front';
+import { HttpFront, type PorterLink } from '../http/http-front';
+import type { ErrorCode } from '../errors/codes';
+import type { Socket } from 'node:net';
 import { FlowRuntime } from '../runtime/flow-runtime';
 import { ProcessLimits } from '../runtime/system-limits';
 import { Backoff } from './backoff';
@@ -28,6 +30,8 @@ export interface ManagerChannel {
 export class FlowWorker {
   private runtime?: FlowRuntime;
   private readonly http: HttpFront;
+  private readonly mountRequests = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextMountId = 1;
   private readonly moods = new Map<string, { mood: Mood; reason: string }>();
   private backoff?: Backoff;
   private settings?: WorkerSettings;
@@ -52,8 +56,23 @@ export class FlowWorker {
     private readonly logger: Logger,
     private readonly now: () => number = () => performance.now(),
   ) {
-    // The manager checked these settings before it started any worker.
-    this.http = new HttpFront({ logger, settings: frontSettingsFromEnvironment(env) });
+    // The manager checked these settings before it started any worker. Its porter owns the
+    // listening sockets: this worker's mounts are routed here, and connections handed over.
+    const porter: PorterLink = {
+      register: (mount) =>
+        new Promise((resolve, reject) => {
+          const id = this.nextMountId++;
+          this.mountRequests.set(id, { resolve, reject });
+          this.channel.send({ type: 'mount', id, mount });
+        }),
+      unregister: (mount) => this.channel.send({ type: 'unmount', mount }),
+    };
+    this.http = new HttpFront({ logger, settings: frontSettingsFromEnvironment(env), porter });
+  }
+
+  /** A connection the manager's porter accepted for one of this worker's mounts. */
+  accept(message: Extract<ManagerMessage, { type: 'connection' }>, socket: Socket): void {
+    this.http.serveAccepted(message.port, socket, message.head, Buffer.from(message.received, 'base64'));
   }
 
   handle(message: ManagerMessage): void {
@@ -67,6 +86,15 @@ export class FlowWorker {
       case 'stop':
         void this.stop().then(() => this.channel.send({ type: 'stopped' }));
         return;
+      case 'mounted': {
+        const request = this.mountRequests.get(message.id);
+        this.mountRequests.delete(message.id);
+        if (!message.error) request?.resolve();
+        else request?.reject(new FlowcastError(message.error.code as ErrorCode, message.error.reason, message.error.fix ? { fix: message.error.fix } : {}));
+        return;
+      }
+      case 'connection':
+        return; // comes with its socket: see accept()
     }
   }
 

@@ -3,6 +3,8 @@
  * with a `type` field and nothing else shared (no handles, no memory), so the channel could later
  * be a socket to a worker on another host instead of Node's IPC pipe.
  */
+import type { PortedMount } from '../http/http-front';
+import type { RequestHead } from '../http/request-head';
 import type { Mood } from './moods';
 
 /** The flow a worker runs: the file's path (for messages) and its text, validated again there. */
@@ -24,7 +26,14 @@ export interface WorkerSettings {
 export type ManagerMessage =
   | { readonly type: 'start'; readonly flow: FlowSpec; readonly settings: WorkerSettings }
   | { readonly type: 'ping'; readonly seq: number }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** The answer to a `mount`: routed here, or why not. */
+  | { readonly type: 'mounted'; readonly id: number; readonly error?: { readonly code: string; readonly reason: string; readonly fix: string } }
+  /**
+   * A connection for one of the worker's mounts, its socket passed with the message: the porter
+   * read its head (`head`) and every byte so far (`received`, base64).
+   */
+  | { readonly type: 'connection'; readonly port: number; readonly head: RequestHead; readonly received: string };
 
 /** One component's mood (or, without `component`, the flow's own, such as while it is built). */
 export interface MoodReport {
@@ -40,10 +49,13 @@ export type WorkerMessage =
   | { readonly type: 'restarting'; readonly attempt: number; readonly inMs: number; readonly reason: string }
   | { readonly type: 'stats'; readonly components: Readonly<Record<string, Readonly<Record<string, number>>>> }
   | { readonly type: 'refused'; readonly errors: readonly string[] }
+  /** Route this mount's connections to me (answered by `mounted`). */
+  | { readonly type: 'mount'; readonly id: number; readonly mount: PortedMount }
+  | { readonly type: 'unmount'; readonly mount: PortedMount }
   | { readonly type: 'stopped' };
 
-const MANAGER_TYPES = new Set(['start', 'ping', 'stop']);
-const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'stopped']);
+const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection']);
+const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'stopped']);
 
 export function isManagerMessage(value: unknown): value is ManagerMessage {
   return typeof value === 'object' && value !== null && MANAGER_TYPES.has((value as { type?: unknown }).type as string);

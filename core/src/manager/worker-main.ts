@@ -3,6 +3,7 @@
  * worker lives only as long as its manager: when the channel closes (the manager exited, even
  * by `kill -9`), it stops its flow and exits, so no worker lingers as an orphan.
  */
+import { Socket } from 'node:net';
 import { createLogger, loggerOptionsFromEnvironment } from '../log/logger';
 import { FlowWorker } from './flow-worker';
 import { isManagerMessage, type WorkerMessage } from './messages';
@@ -22,8 +23,12 @@ function main(): void {
     process.send!(message, undefined, {}, message.type === 'stopped' ? () => process.exit(0) : undefined);
   };
   const worker = new FlowWorker({ send }, process.env, logger);
-  process.on('message', (message) => {
+  process.on('message', (message, handle) => {
     if (!isManagerMessage(message)) return;
+    if (message.type === 'connection') {
+      if (handle instanceof Socket) worker.accept(message, handle);
+      return;
+    }
     worker.handle(message);
   });
   process.on('disconnect', () => {

@@ -43,8 +43,9 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export async function serveCommand(paths: string[], options: { project?: string }, io: CommandIO, signals: NodeJS.EventEmitter): Promise<number> {
   const root = findProjectRoot(options.project, io.cwd);
   const targets = paths.length > 0 ? paths : [path.join(root, 'flows')];
+  let front;
   try {
-    frontSettingsFromEnvironment(io.env); // the workers read them; a bad value stops everything here
+    front = frontSettingsFromEnvironment(io.env); // the porter's, and the workers' (same environment)
   } catch (error) {
     io.err(isFlowcastError(error) ? error.message : String(error));
     return EXIT.invalid;
@@ -67,6 +68,7 @@ export async function serveCommand(paths: string[], options: { project?: string 
     logger,
     settings,
     supervisor,
+    front,
     events: {
       running: (flow, urls, attempt) => io.out([`flow "${flow}" is running${attempt > 1 ? ` (pipeline start ${attempt})` : ''}`, ...urls.map((u) => `  ${u}`)].join('\n')),
       refused: (file, errors) => {
@@ -112,10 +114,14 @@ export async function serveCommand(paths: string[], options: { project?: string 
   systemd.ready(describe());
   systemd.startWatchdog(() => !stopping);
   const statusTimer = systemd.enabled ? setInterval(() => systemd.status(describe()), 10_000) : undefined;
+  const statsEvery = Number(io.env.FLOWCAST_STATS_INTERVAL ?? 30) * 1000;
+  const statsTimer = setInterval(() => logger.info('stats', { component: 'porter', ...manager.porterStats() }), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
+  statsTimer.unref();
   const watcher = io.env.FLOWCAST_WATCH === '0' ? undefined : watchFlowFiles(targets.map((t) => path.resolve(io.cwd, t)).filter((t) => fs.existsSync(t)), () => void manager.reconcile(), (error) => logger.warn(`watching flow files: ${error.message}`));
 
   const code = await done;
   clearInterval(statusTimer);
+  clearInterval(statsTimer);
   systemd.stopWatchdog();
   watcher?.close();
   signals.removeListener('SIGINT', onStop);
