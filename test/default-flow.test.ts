@@ -40,7 +40,7 @@ test('flowcast run with no file streams the default flow: Ogg Vorbis, 44100 Hz, 
   }
   assert.equal(await isPortOpen(8800), false, 'the port is closed after exit');
   for (const line of flow.stderr().trim().split('\n')) JSON.parse(line); // logs are JSON lines when not on a terminal
-  assert.match(flow.stderr(), /"msg":"stopping","flow":"default","signal":"SIGINT"/);
+  assert.match(flow.stderr(), /"flow":"default","signal":"SIGINT","msg":"stopping"/);
 });
 
 test('gst-play-1.0 plays the default stream', async () => {

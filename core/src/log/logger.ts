@@ -1,7 +1,7 @@
+import pino from 'pino';
 import type { LogFields, Logger } from '../api/services';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface LogSink {
   write(line: string): void;
@@ -22,31 +22,48 @@ export function loggerOptionsFromEnvironment(env: NodeJS.ProcessEnv, stream: Nod
   return { format, level, sink: { write: (line) => stream.write(line + '\n') } };
 }
 
+/**
+ * Logs through pino: levels, serialisation and JSON lines (`{"level":"info","time":ISO,…fields,
+ * "msg":…}`) are pino's; on a terminal each line is rewritten as a short readable one. A scope
+ * (flow, component) is merged into every record by this wrapper rather than with pino's child
+ * bindings, so a field given again at the call replaces the scope's instead of appearing twice.
+ */
 export function createLogger(options: LoggerOptions, scope: LogFields = {}): Logger {
-  const emit = (level: LogLevel, message: string, fields: LogFields = {}): void => {
-    if (LEVEL_RANK[level] < LEVEL_RANK[options.level]) return;
-    const record = { ...scope, ...fields };
-    options.sink.write(options.format === 'json' ? jsonLine(level, message, record) : prettyLine(level, message, record));
+  const destination = {
+    write: (line: string): void => {
+      const text = line.endsWith('\n') ? line.slice(0, -1) : line;
+      options.sink.write(options.format === 'json' ? text : prettyLine(JSON.parse(text) as Record<string, unknown>));
+    },
   };
+  const root = pino(
+    {
+      level: options.level,
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return scoped(root, scope);
+}
+
+function scoped(root: pino.Logger, scope: LogFields): Logger {
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (more) => createLogger(options, { ...scope, ...more }),
+    debug: (message, fields) => root.debug({ ...scope, ...fields }, message),
+    info: (message, fields) => root.info({ ...scope, ...fields }, message),
+    warn: (message, fields) => root.warn({ ...scope, ...fields }, message),
+    error: (message, fields) => root.error({ ...scope, ...fields }, message),
+    child: (more) => scoped(root, { ...scope, ...more }),
   };
 }
 
-function jsonLine(level: LogLevel, message: string, record: LogFields): string {
-  return JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...record });
-}
-
-function prettyLine(level: LogLevel, message: string, record: LogFields): string {
-  const { flow, component, ...rest } = record;
+function prettyLine(record: Record<string, unknown>): string {
+  const { level, time, msg, flow, component, ...rest } = record;
   const where = [flow, component].filter((part) => part !== undefined).join('/');
-  const time = new Date().toTimeString().slice(0, 8);
+  const clock = new Date(String(time)).toTimeString().slice(0, 8);
   const extra = Object.entries(rest)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `${time} ${level.toUpperCase().padEnd(5)} ${where ? `[${where}] ` : ''}${message}${extra ? `  ${extra}` : ''}`;
+  return `${clock} ${String(level).toUpperCase().padEnd(5)} ${where ? `[${where}] ` : ''}${String(msg)}${extra ? `  ${extra}` : ''}`;
 }
