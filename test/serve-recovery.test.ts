@@ -13,7 +13,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-recovery-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 /** A project of its own (so its registry.json is not the repository's) with one flow fed by producer-fault. */
-function faultyProject(port: number): { project: string; control: string; flows: string } {
+function faultyProject(port: number, streamerExtra = ''): { project: string; control: string; flows: string } {
   const project = fs.mkdtempSync(path.join(scratch, 'project-'));
   const control = path.join(project, 'control');
   const flows = path.join(project, 'flows');
@@ -36,7 +36,7 @@ components:
   web:
     type: streamer-http
     eats: mux
-    properties: { mount: /faulty.ogg, port: ${port}, bind-address: 127.0.0.1 }
+    properties: { mount: /faulty.ogg, port: ${port}, bind-address: 127.0.0.1${streamerExtra} }
 `,
   );
   return { project, control, flows };
@@ -114,4 +114,29 @@ test('serve: a pipeline failure is recovered inside the worker and the listener 
     assert.equal((await serve.stop('SIGTERM')).code, 0);
   }
   assert.ok(!fs.existsSync(path.join(REPO, 'test', 'fixtures', 'plugins', 'producer-fault', 'registry.json')));
+});
+
+test('serve: listeners are held for hold-on-restart seconds, then let go; meanwhile new ones get 503 with Retry-After, and the stream is served again once it is back', async () => {
+  const port = await freePort();
+  const { project, control, flows } = faultyProject(port, ', hold-on-restart: 1');
+  // A first restart 3 s after the failure: longer than the listeners are held.
+  const serve = startServe(['--project', project, flows], { cwd: project, env: { FLOWCAST_PLUGIN_PATH: PLUGIN_PATH, FLOWCAST_RESTART_MIN: '3' } });
+  try {
+    await serve.waitFor(/flow "faulty" is running/, 30_000);
+    const url = `http://127.0.0.1:${port}/faulty.ogg`;
+    const listener = readStream(url, { seconds: 10 });
+    await new Promise((r) => setTimeout(r, 1000));
+    fs.writeFileSync(path.join(control, 'fail'), '');
+    await serve.waitForLog((r) => r.msg === 'listeners let go: the stream did not come back in time', 5000);
+    const held = await listener;
+    assert.equal(held.status, 200);
+    const during = await readStream(url, { seconds: 1 });
+    assert.equal(during.status, 503);
+    assert.equal(during.headers['retry-after'], '5');
+    await serve.waitFor(/flow "faulty" is running \(pipeline start 2\)/, 10_000);
+    const after = await readStream(url, { seconds: 1 });
+    assert.equal(after.status, 200, 'served again once the stream is back');
+  } finally {
+    assert.equal((await serve.stop('SIGTERM')).code, 0);
+  }
 });

@@ -189,9 +189,16 @@ export class StreamHub {
     return this.restarting;
   }
 
-  /** Disconnect every listener (the stream did not come back in time) but keep the mount. */
+  /**
+   * Disconnect every listener (the stream did not come back in time) but keep the mount. A
+   * plain close, not a reset: the player has everything that was sent, and may reconnect.
+   */
   release(reason: string): void {
-    for (const listener of [...this.listeners]) this.drop(listener, reason);
+    for (const listener of [...this.listeners]) {
+      this.counters.drops++;
+      this.events.dropped(listener.request, reason);
+      listener.conn.destroy();
+    }
     for (const pending of this.waiting) pending.conn.destroy();
     this.waiting.clear();
   }

@@ -126,9 +126,9 @@ export default class StreamerHttp implements Component {
 
   async start(): Promise<void> {
     if (this.mount) {
-      // Rebuilt after a failure: the mount and the held listeners are still here.
-      clearTimeout(this.holdTimer);
-      this.holdTimer = undefined;
+      // Rebuilt after a failure: the mount and the held listeners are still here; they are held
+      // until the new stream's data comes (a rebuild that fails again does not hold them longer).
+      // New listeners are welcome again: they wait for the new stream's first data.
       this.released = false;
       this.scheduleSweep();
       return;
@@ -158,7 +158,7 @@ export default class StreamerHttp implements Component {
     this.sink.close();
     this.lastFormat = undefined;
     this.hub.newStream();
-    clearTimeout(this.holdTimer);
+    if (this.holdTimer || this.released) return; // held since an earlier failure, or let go already
     const holdMs = this.props['hold-on-restart'] * 1000;
     const release = (): void => {
       this.holdTimer = undefined;
@@ -281,6 +281,12 @@ export default class StreamerHttp implements Component {
     const now = this.clock.monotonic();
     if (batch.buffers.length > 0) this.lastArrival = now - batch.ages[batch.ages.length - 1]!;
     batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!, batch.flags[i]));
+    if ((this.holdTimer || this.released) && !this.hub.isRestarting) {
+      // The new stream is here: the held listeners have it, and new ones are welcome again.
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+      this.released = false;
+    }
   }
 
   private noteCaps(caps: NonNullable<StreamBatch['caps']>): void {
