@@ -15,7 +15,7 @@ export interface FrontSettings {
   /** The whole head at most. */
   readonly maxHeadBytes: number;
   readonly maxHeaders: number;
-  /** Connections from one address whose head is still arriving; more are closed at once. */
+  /** Connections from one address (IPv6: one /64) whose head is still arriving; more are closed at once. */
   readonly maxPendingPerAddress: number;
 }
 
