@@ -139,7 +139,7 @@ export class StreamHub {
   private readonly tcpScratch = new Float64Array(2);
 
   constructor(
-    private readonly policy: ListenerPolicy,
+    private policy: ListenerPolicy,
     private readonly now: () => number,
     private readonly events: HubEvents,
     private readonly fanout: FanoutAddon,
@@ -163,6 +163,15 @@ export class StreamHub {
     this.isSync = syncDetectorFor(contentType, headers);
     this.started = false;
     if (headers.length > 0) this.start();
+  }
+
+  /**
+   * New limits while running (`client-limit`, `bandwidth-limit`, lags, timeouts): they apply
+   * from the next admission, write and sweep on. The burst and the hard lag stay as they were:
+   * they size the stream log.
+   */
+  setPolicy(policy: ListenerPolicy): void {
+    this.policy = { ...policy, burst: this.policy.burst, hardLagMs: this.policy.hardLagMs };
   }
 
   /** Why a new listener would be refused now, or undefined. */
