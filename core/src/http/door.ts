@@ -20,6 +20,8 @@ const EARLY_CHECK_BYTES = 32;
  */
 export class Door {
   private readonly pendingByAddress = new Map<string, number>();
+  /** How to close each connection whose head is still arriving, oldest first. */
+  private readonly pending = new Set<() => void>();
 
   constructor(
     private readonly settings: FrontSettings,
@@ -38,18 +40,32 @@ export class Door {
       socket.resetAndDestroy();
       return;
     }
+    if (this.pending.size >= this.settings.maxPending) this.evictOldest();
     this.pendingByAddress.set(key, pending + 1);
     this.stats.headStarted();
     this.readHead(socket, address, key);
+  }
+
+  private evictOldest(): void {
+    const oldest = this.pending.values().next().value;
+    if (!oldest) return;
+    this.stats.counters.evictedHeads++;
+    this.stats.warn('evicted', 'too many requests arriving at once: the oldest still-arriving head was closed to make room', { limit: this.settings.maxPending });
+    oldest();
   }
 
   private readHead(socket: Socket, address: string, key: string): void {
     let received: Buffer = Buffer.alloc(0);
     let lineSeen = false;
     let settled = false;
+    const evict = (): void => {
+      if (settle()) socket.resetAndDestroy();
+    };
+    this.pending.add(evict);
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
+      this.pending.delete(evict);
       clearTimeout(deadline);
       socket.off('data', onData);
       socket.off('end', onEnd);
