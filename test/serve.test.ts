@@ -133,10 +133,18 @@ test('serve: hot reload — a valid edit restarts only that flow, an invalid edi
   try {
     await serve.waitFor(/flow "reload-a" is running/);
     await serve.waitFor(/flow "reload-b" is running/);
-    const pidA = serve.workerPid('reload-a');
+    const pidA0 = serve.workerPid('reload-a');
     const pidB = serve.workerPid('reload-b');
 
-    // A valid edit of a.yaml: only flow a restarts, on its new mount.
+    // An edit of a live property only (producer-test's frequency): applied without a restart.
+    fs.writeFileSync(path.join(dir, 'a.yaml'), toneFlow('reload-a', portA).replace('frequency: 440', 'frequency: 880'));
+    const live = await serve.waitForLog((r) => r.msg === 'flow file changed: live properties applied without a restart' && r.flow === 'reload-a', 10_000);
+    assert.deepEqual(live.changes, { tone: { frequency: 880 } });
+    await serve.waitForLog((r) => r.msg === 'properties changed' && r.flow === 'reload-a' && r.component === 'tone', 5000);
+    assert.equal(serve.workerPid('reload-a'), pidA0, 'the same worker, not restarted');
+    const pidA = pidA0;
+
+    // A valid edit of a.yaml that needs a restart: only flow a restarts, on its new mount.
     let mark = serve.stdout().length;
     fs.writeFileSync(path.join(dir, 'a.yaml'), toneFlow('reload-a', portA, '/edited.ogg'));
     await serve.waitFor(/flow "reload-a" is running\n {2}stream: http:\/\/127\.0\.0\.1:\d+\/edited\.ogg/, 15_000, mark);

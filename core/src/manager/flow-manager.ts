@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../flow/reporter';
 import type { ResolvedFlow } from '../flow/types';
 import { validateFlowText } from '../flow/validate';
 import { claimConflict } from './claims';
+import { liveChanges } from './live-changes';
 import { listFlowFiles } from './flow-files';
 import { FlowSupervisor, type FlowState, type SupervisorEvents, type SupervisorOptions } from './flow-supervisor';
 import type { FrontSettings } from '../http/front-settings';
@@ -40,6 +41,8 @@ interface ManagedFlow {
 export interface ReconcileResult {
   readonly started: string[];
   readonly restarted: string[];
+  /** Flows whose edit changed only live properties, applied without a restart. */
+  readonly updated: string[];
   readonly stopped: string[];
   readonly refused: string[];
 }
@@ -91,7 +94,7 @@ export class FlowManager {
   }
 
   private async reconcileNow(): Promise<ReconcileResult> {
-    const result: ReconcileResult = { started: [], restarted: [], stopped: [], refused: [] };
+    const result: ReconcileResult = { started: [], restarted: [], updated: [], stopped: [], refused: [] };
     if (this.closed) return result;
     const { cwd, logger } = this.options;
     const files = listFlowFiles(this.options.paths.map((p) => path.resolve(cwd, p)));
@@ -128,6 +131,17 @@ export class FlowManager {
       if (conflict) {
         this.refuse(file, [`${shown}: error FC_CLAIM_CONFLICT: ${conflict}. Fix: give each flow its own name, port and mount`], result);
         continue;
+      }
+      const live = current ? liveChanges(current.flow, validation.flow) : undefined;
+      if (current && live) {
+        const failed = await current.supervisor.update({ file: shown, text }, live);
+        if (!failed) {
+          this.flows.set(file, { text, flow: validation.flow, supervisor: current.supervisor });
+          logger.info('flow file changed: live properties applied without a restart', { flow: validation.flow.name, file: shown, changes: live });
+          result.updated.push(validation.flow.name);
+          continue;
+        }
+        logger.warn('flow file changed: live properties could not be applied; restarting the flow', { flow: validation.flow.name, reason: failed });
       }
       if (current) {
         logger.info('flow file changed: restarting its flow', { flow: validation.flow.name, file: shown });

@@ -76,10 +76,12 @@ export class FlowSupervisor {
   private refused = false;
   /** The current worker has mounts routed to it: connections can be handed over. */
   private accepting = false;
+  private readonly updates = new Map<number, (error?: string) => void>();
+  private nextUpdateId = 1;
 
   constructor(
     readonly name: string,
-    readonly spec: FlowSpec,
+    private spec: FlowSpec,
     private readonly settings: WorkerSettings,
     private readonly options: SupervisorOptions,
     private readonly logger: Logger,
@@ -107,6 +109,23 @@ export class FlowSupervisor {
       urls: this.urls,
       stats: this.stats,
     };
+  }
+
+  /**
+   * Apply live property changes in the running worker, and make `spec` what a replacement worker
+   * starts from. Resolves with the worker's reason when it could not (the caller restarts).
+   */
+  update(spec: FlowSpec, changes: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<string | undefined> {
+    const child = this.child;
+    if (!child?.connected || this.stopping) return Promise.resolve('its worker is not running');
+    const id = this.nextUpdateId++;
+    return new Promise((resolve) => {
+      this.updates.set(id, (error) => {
+        if (!error) this.spec = spec;
+        resolve(error);
+      });
+      child.send({ type: 'update', id, changes });
+    });
   }
 
   /** Stop the flow: the worker closes its listeners and exits; killed if it takes too long. */
@@ -237,6 +256,10 @@ export class FlowSupervisor {
       case 'unmount':
         this.porter.unregister(this.name, message.mount);
         return;
+      case 'updated':
+        this.updates.get(message.id)?.(message.error);
+        this.updates.delete(message.id);
+        return;
       case 'stopped':
         return;
     }
@@ -245,6 +268,8 @@ export class FlowSupervisor {
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearInterval(this.heartbeat);
     this.accepting = false;
+    for (const answer of this.updates.values()) answer('its worker exited');
+    this.updates.clear();
     if (this.stopping || this.refused) return;
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
     if (this.own.mood !== 'lost') this.own = { mood: 'sad', reason: `its worker (pid ${this.child?.pid}) ${how}` };

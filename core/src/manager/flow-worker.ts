@@ -95,6 +95,9 @@ export class FlowWorker {
       }
       case 'connection':
         return; // comes with its socket: see accept()
+      case 'update':
+        void this.update(message.id, message.changes);
+        return;
     }
   }
 
@@ -151,6 +154,18 @@ export class FlowWorker {
     if (this.urls.length === 0) this.urls = this.announced;
     this.announced = this.urls;
     this.channel.send({ type: 'running', urls: this.urls, attempt: this.attempt });
+  }
+
+  /** Apply live property changes, component by component; the first that fails is reported. */
+  private async update(id: number, changes: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<void> {
+    const runtime = this.runtime;
+    try {
+      if (!runtime || this.restartTimer || this.switching) throw new Error('the flow is not running');
+      for (const [component, properties] of Object.entries(changes)) await runtime.update(component, properties);
+      this.channel.send({ type: 'updated', id });
+    } catch (error) {
+      this.channel.send({ type: 'updated', id, error: isFlowcastError(error) ? error.message : String((error as Error).message ?? error) });
+    }
   }
 
   /** The pipeline failed (while starting or running): suspend it and try again after the backoff. */

@@ -27,6 +27,8 @@ export type ManagerMessage =
   | { readonly type: 'start'; readonly flow: FlowSpec; readonly settings: WorkerSettings }
   | { readonly type: 'ping'; readonly seq: number }
   | { readonly type: 'stop' }
+  /** Apply new values of live (`x-live`) properties, by component, without a restart. */
+  | { readonly type: 'update'; readonly id: number; readonly changes: Readonly<Record<string, Readonly<Record<string, unknown>>>> }
   /** The answer to a `mount`: routed here, or why not. */
   | { readonly type: 'mounted'; readonly id: number; readonly error?: { readonly code: string; readonly reason: string; readonly fix: string } }
   /**
@@ -52,10 +54,12 @@ export type WorkerMessage =
   /** Route this mount's connections to me (answered by `mounted`). */
   | { readonly type: 'mount'; readonly id: number; readonly mount: PortedMount }
   | { readonly type: 'unmount'; readonly mount: PortedMount }
+  /** The answer to an `update`: applied, or why not (the manager then restarts the flow). */
+  | { readonly type: 'updated'; readonly id: number; readonly error?: string }
   | { readonly type: 'stopped' };
 
-const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection']);
-const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'stopped']);
+const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection', 'update']);
+const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'updated', 'stopped']);
 
 export function isManagerMessage(value: unknown): value is ManagerMessage {
   return typeof value === 'object' && value !== null && MANAGER_TYPES.has((value as { type?: unknown }).type as string);
