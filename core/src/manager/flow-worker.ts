@@ -14,8 +14,13 @@ import { Backoff } from './backoff';
 import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerSettings } from './messages';
 import type { Mood } from './moods';
 
-/** How often the worker looks for hungry components (feeds gone silent). */
-const HUNGER_CHECK_MS = 1000;
+/**
+ * How often the worker looks for hungry components (feeds gone silent): half the hungry time,
+ * within these bounds. Each look takes what the streamers' sinks queued, which costs a little
+ * CPU, so not more often than needed.
+ */
+const HUNGER_CHECK_MIN_MS = 1000;
+const HUNGER_CHECK_MAX_MS = 5000;
 
 /** The worker's end of the channel to the manager. */
 export interface ManagerChannel {
@@ -128,7 +133,8 @@ export class FlowWorker {
     this.runtime.onFailure((error) => void this.failed(error));
     // A live station's stream does not end: a source that ran out (a file, a device gone) is a failure.
     this.runtime.onEnd(() => void this.failed(new FlowcastError('FC_COMPONENT_FAILED', `flow "${flow.name}": the stream ended (a source reached its end)`)));
-    this.hungerTimer = setInterval(() => this.checkHunger(), HUNGER_CHECK_MS);
+    const hungerCheckMs = Math.min(HUNGER_CHECK_MAX_MS, Math.max(HUNGER_CHECK_MIN_MS, settings.hungryAfterMs / 2));
+    this.hungerTimer = setInterval(() => this.checkHunger(), hungerCheckMs);
     const statsEvery = Number(this.env.FLOWCAST_STATS_INTERVAL ?? 30) * 1000;
     this.statsTimer = setInterval(() => this.reportStats(), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
     await this.attemptStart();
