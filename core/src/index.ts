@@ -12,5 +12,6 @@ export * from './api/running';
 export * from './api/schema';
 export * from './api/services';
 export * from './api/tokens';
+export * from './api/video';
 export { FlowcastError, isFlowcastError } from './errors/flowcast-error';
 export type { ErrorCode } from './errors/codes';
