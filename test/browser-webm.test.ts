@@ -1,0 +1,123 @@
+/**
+ * A viewer in a browser: headless Chromium opens a page with a <video> element on the live WebM
+ * test card (flows/test-card.yaml as shipped, on a free port) and counts the frames it decodes
+ * (getVideoPlaybackQuality) and presents (requestVideoFrameCallback) while its clock advances.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+
+const REPO = path.join(__dirname, '..', '..');
+const PLAY_MS = 3000;
+const FRAMERATE = 25;
+const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox', // run as root in CI containers
+  '--disable-gpu',
+  '--disable-dev-shm-usage', // containers often have a small /dev/shm
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required', // nobody is there to click play
+];
+
+interface ViewerReport {
+  error?: number;
+  timeout?: boolean;
+  width?: number;
+  height?: number;
+  advancedS?: number;
+  decoded?: number;
+  presented?: number;
+  firstFrameMs?: number;
+}
+
+/** The page: plays the stream muted (autoplay), then reports what it decoded and showed over PLAY_MS. */
+function viewerPage(streamUrl: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>viewer</title>
+<video id="v" muted autoplay playsinline src="${streamUrl}"></video>
+<script>
+const opened = performance.now();
+const video = document.getElementById('v');
+const send = (report) => fetch('/report', { method: 'POST', body: JSON.stringify(report) });
+let presented = 0;
+let firstFrameMs;
+const onFrame = (now) => {
+  presented++;
+  if (firstFrameMs === undefined) firstFrameMs = Math.round(now - opened);
+  video.requestVideoFrameCallback(onFrame);
+};
+video.requestVideoFrameCallback(onFrame);
+video.addEventListener('error', () => send({ error: video.error.code }));
+video.addEventListener('playing', () => {
+  const start = { time: video.currentTime, decoded: video.getVideoPlaybackQuality().totalVideoFrames, presented };
+  setTimeout(() => {
+    const quality = video.getVideoPlaybackQuality();
+    send({
+      width: video.videoWidth, height: video.videoHeight,
+      advancedS: video.currentTime - start.time,
+      decoded: quality.totalVideoFrames - start.decoded,
+      presented: presented - start.presented,
+      firstFrameMs,
+    });
+  }, ${PLAY_MS});
+}, { once: true });
+setTimeout(() => send({ timeout: true }), 25000);
+</script>`;
+}
+
+async function servePage(html: string): Promise<{ url: string; report: Promise<ViewerReport>; close(): void }> {
+  let deliver: (report: ViewerReport) => void = () => undefined;
+  const report = new Promise<ViewerReport>((resolve) => (deliver = resolve));
+  const server = http.createServer((request, response) => {
+    if (request.method === 'POST' && request.url === '/report') {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        response.end();
+        deliver(JSON.parse(body) as ViewerReport);
+      });
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
+}
+
+test('Chromium plays the live WebM test card: its clock advances and it decodes and presents new frames', { timeout: 90_000 }, async () => {
+  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
+  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+
+  const port = await freePort();
+  const shipped = fs.readFileSync(path.join(REPO, 'flows', 'test-card.yaml'), 'utf8');
+  assert.match(shipped, /port: 8802/);
+  const flow = await startFlow(writeFlow(shipped.replace('port: 8802', `port: ${port}, bind-address: 127.0.0.1`)), { cwd: REPO });
+  const page = await servePage(viewerPage(`http://127.0.0.1:${port}/card.webm`));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
+  // Its own process group, so that the browser and every process it starts can be stopped at once.
+  const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
+  const browserExited = new Promise((resolve) => browser.once('exit', resolve));
+  try {
+    const report = await page.report;
+    const shown = JSON.stringify(report);
+    assert.ok(!report.timeout && report.error === undefined, `the video did not play: ${shown}`);
+    assert.deepEqual([report.width, report.height], [640, 360], shown);
+    const seconds = PLAY_MS / 1000;
+    assert.ok((report.advancedS ?? 0) >= seconds * 0.8, `the video clock advanced ${report.advancedS} s in ${seconds} s: ${shown}`);
+    // Live at 25 frames/s: most of the frames of those seconds were decoded and shown.
+    assert.ok((report.decoded ?? 0) >= FRAMERATE * seconds * 0.7, `decoded ${report.decoded} frames in ${seconds} s: ${shown}`);
+    assert.ok((report.presented ?? 0) >= FRAMERATE * seconds * 0.5, `presented ${report.presented} frames in ${seconds} s: ${shown}`);
+    console.log(`# viewer: ${shown}`);
+  } finally {
+    process.kill(-browser.pid!, 'SIGKILL');
+    await browserExited;
+    page.close();
+    assert.equal(await flow.stop(), 0);
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+});
