@@ -114,6 +114,9 @@ test('the bundled registry.json is what a fresh scan of the plugins gives', () =
   assert.deepEqual(
     fresh.list().map((c) => c.type),
     [
+      'converter-overlay',
+      'converter-scale',
+      'converter-volume',
       'encoder-aac',
       'encoder-h264',
       'encoder-mp3',
