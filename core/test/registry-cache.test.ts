@@ -131,6 +131,7 @@ test('the bundled registry.json is what a fresh scan of the plugins gives', () =
       'producer-alsa',
       'producer-test',
       'producer-v4l',
+      'streamer-hls',
       'streamer-http',
     ],
   );

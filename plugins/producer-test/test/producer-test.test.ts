@@ -62,6 +62,9 @@ class RecordingPart implements PartBuilder {
   link(...chain: ElementRef[]): void {
     for (let i = 1; i < chain.length; i++) this.links.push([chain[i - 1]!.localName, chain[i]!.localName]);
   }
+  linkToPad(from: ElementRef, to: ElementRef, pad: string): void {
+    this.links.push([from.localName, `${to.localName}.${pad}`]);
+  }
   eater(): void {
     assert.fail('producer-test has no eaters');
   }
