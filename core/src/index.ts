@@ -13,5 +13,6 @@ export * from './api/schema';
 export * from './api/services';
 export * from './api/tokens';
 export * from './api/video';
+export * from './api/latency-marker';
 export { FlowcastError, isFlowcastError } from './errors/flowcast-error';
 export type { ErrorCode } from './errors/codes';

@@ -33,6 +33,12 @@ export const producerTest = defineComponent({
       width: { type: 'integer', minimum: 16, maximum: 7680, default: 320, 'x-unit': 'px', description: 'Video width' },
       height: { type: 'integer', minimum: 16, maximum: 4320, default: 240, 'x-unit': 'px', description: 'Video height' },
       framerate: { type: 'integer', minimum: 1, maximum: 120, default: 25, 'x-unit': 'frames/s', description: 'Video frame rate' },
+      marker: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Latency marker: instead of a steady tone, silence with a 100 ms tone at each wall-clock second (its pitch tells which second), for `flowcast latency URL` to measure how far behind live a listener hears',
+      },
     },
   },
 });
