@@ -2,7 +2,8 @@
  * A viewer on HLS in a browser without native HLS: headless Chromium loads hls.js (from npm,
  * served with the page) and plays the master playlist of a flow with two H.264 renditions and
  * AAC, counting the frames it decodes (getVideoPlaybackQuality) and presents
- * (requestVideoFrameCallback) while its clock advances.
+ * (requestVideoFrameCallback) while its clock advances, and how far behind live it hears
+ * producer-test's wall-clock markers (Web Audio).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,9 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { markerListenerScript } from './support/marker-listener';
 
 const REPO = path.join(__dirname, '..', '..');
-const PLAY_MS = 3000;
+const PLAY_MS = 4000;
 const FRAMERATE = 15;
 const HLS_JS = require.resolve('hls.js/dist/hls.min.js');
 const CHROMIUM_FLAGS = [
@@ -36,13 +38,16 @@ interface ViewerReport {
   decoded?: number;
   presented?: number;
   firstFrameMs?: number;
+  /** How far behind the wall clock each latency marker was heard, in seconds. */
+  markerDelays?: number[];
 }
 
 /** The page: hls.js plays the master playlist muted (autoplay), then reports over PLAY_MS. */
 function viewerPage(masterUrl: string): string {
   return `<!doctype html><meta charset="utf-8"><title>hls viewer</title>
-<video id="v" muted autoplay playsinline></video>
+<video id="v" autoplay playsinline></video>
 <script src="/hls.js"></script>
+<script>${markerListenerScript('v')}</script>
 <script>
 const opened = performance.now();
 const video = document.getElementById('v');
@@ -71,6 +76,7 @@ video.addEventListener('playing', () => {
       decoded: quality.totalVideoFrames - start.decoded,
       presented: presented - start.presented,
       firstFrameMs,
+      markerDelays: window.markerDelays,
     });
   }, ${PLAY_MS});
 }, { once: true });
@@ -102,7 +108,7 @@ async function servePage(html: string): Promise<{ url: string; report: Promise<V
   return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
 }
 
-test('Chromium plays live HLS (two H.264 renditions and AAC) through hls.js: its clock advances and frames are decoded and presented', { timeout: 120_000 }, async () => {
+test('Chromium plays live HLS (two H.264 renditions and AAC) through hls.js: its clock advances, frames are decoded and presented, and the latency markers are heard', { timeout: 120_000 }, async () => {
   const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
   assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
 
@@ -112,7 +118,7 @@ test('Chromium plays live HLS (two H.264 renditions and AAC) through hls.js: its
 components:
   card:
     type: producer-test
-    properties: { pattern: ball, width: 320, height: 240, framerate: ${FRAMERATE} }
+    properties: { pattern: ball, width: 320, height: 240, framerate: ${FRAMERATE}, marker: true }
   high:
     type: encoder-h264
     eats: card:video
@@ -152,6 +158,9 @@ components:
     assert.ok((report.advancedS ?? 0) >= seconds * 0.8, `the video clock advanced ${report.advancedS} s in ${seconds} s: ${shown}`);
     assert.ok((report.decoded ?? 0) >= FRAMERATE * seconds * 0.7, `decoded ${report.decoded} frames in ${seconds} s: ${shown}`);
     assert.ok((report.presented ?? 0) >= FRAMERATE * seconds * 0.5, `presented ${report.presented} frames in ${seconds} s: ${shown}`);
+    // Glass-to-ear: the producer's wall-clock markers, heard through Web Audio in the page.
+    assert.ok((report.markerDelays?.length ?? 0) >= 2, `markers heard: ${shown}`);
+    for (const delay of report.markerDelays!) assert.ok(delay > 0 && delay < 8, `a marker heard ${delay} s after its second: ${shown}`);
     console.log(`# hls.js viewer: ${shown}`);
   } finally {
     process.kill(-browser.pid!, 'SIGKILL');

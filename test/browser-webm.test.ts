@@ -1,7 +1,8 @@
 /**
  * A viewer in a browser: headless Chromium opens a page with a <video> element on the live WebM
  * test card (flows/test-card.yaml as shipped, on a free port) and counts the frames it decodes
- * (getVideoPlaybackQuality) and presents (requestVideoFrameCallback) while its clock advances.
+ * (getVideoPlaybackQuality) and presents (requestVideoFrameCallback) while its clock advances,
+ * and how far behind live it hears producer-test's wall-clock markers (Web Audio).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,9 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { markerListenerScript } from './support/marker-listener';
 
 const REPO = path.join(__dirname, '..', '..');
-const PLAY_MS = 3000;
+const PLAY_MS = 4000;
 const FRAMERATE = 25;
 const CHROMIUM_FLAGS = [
   '--headless=new',
@@ -33,12 +35,15 @@ interface ViewerReport {
   decoded?: number;
   presented?: number;
   firstFrameMs?: number;
+  /** How far behind the wall clock each latency marker was heard, in seconds. */
+  markerDelays?: number[];
 }
 
 /** The page: plays the stream muted (autoplay), then reports what it decoded and showed over PLAY_MS. */
 function viewerPage(streamUrl: string): string {
   return `<!doctype html><meta charset="utf-8"><title>viewer</title>
-<video id="v" muted autoplay playsinline src="${streamUrl}"></video>
+<video id="v" crossorigin="anonymous" autoplay playsinline src="${streamUrl}"></video>
+<script>${markerListenerScript('v')}</script>
 <script>
 const opened = performance.now();
 const video = document.getElementById('v');
@@ -62,6 +67,7 @@ video.addEventListener('playing', () => {
       decoded: quality.totalVideoFrames - start.decoded,
       presented: presented - start.presented,
       firstFrameMs,
+      markerDelays: window.markerDelays,
     });
   }, ${PLAY_MS});
 }, { once: true });
@@ -89,14 +95,17 @@ async function servePage(html: string): Promise<{ url: string; report: Promise<V
   return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
 }
 
-test('Chromium plays the live WebM test card: its clock advances and it decodes and presents new frames', { timeout: 90_000 }, async () => {
+test('Chromium plays the live WebM test card: its clock advances, it decodes and presents new frames, and hears the latency markers', { timeout: 90_000 }, async () => {
   const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
   assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
 
   const port = await freePort();
   const shipped = fs.readFileSync(path.join(REPO, 'flows', 'test-card.yaml'), 'utf8');
   assert.match(shipped, /port: 8802/);
-  const flow = await startFlow(writeFlow(shipped.replace('port: 8802', `port: ${port}, bind-address: 127.0.0.1`)), { cwd: REPO });
+  // As shipped, with the latency marker instead of the steady tone.
+  const withMarker = shipped.replace('port: 8802', `port: ${port}, bind-address: 127.0.0.1`).replace('properties: { pattern: smpte,', 'properties: { marker: true, pattern: smpte,');
+  assert.match(withMarker, /marker: true/);
+  const flow = await startFlow(writeFlow(withMarker), { cwd: REPO });
   const page = await servePage(viewerPage(`http://127.0.0.1:${port}/card.webm`));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
   // Its own process group, so that the browser and every process it starts can be stopped at once.
@@ -112,6 +121,9 @@ test('Chromium plays the live WebM test card: its clock advances and it decodes 
     // Live at 25 frames/s: most of the frames of those seconds were decoded and shown.
     assert.ok((report.decoded ?? 0) >= FRAMERATE * seconds * 0.7, `decoded ${report.decoded} frames in ${seconds} s: ${shown}`);
     assert.ok((report.presented ?? 0) >= FRAMERATE * seconds * 0.5, `presented ${report.presented} frames in ${seconds} s: ${shown}`);
+    // Glass-to-ear: the producer's wall-clock markers, heard through Web Audio in the page.
+    assert.ok((report.markerDelays?.length ?? 0) >= 2, `markers heard: ${shown}`);
+    for (const delay of report.markerDelays!) assert.ok(delay > 0 && delay < 8, `a marker heard ${delay} s after its second: ${shown}`);
     console.log(`# viewer: ${shown}`);
   } finally {
     process.kill(-browser.pid!, 'SIGKILL');
