@@ -16,3 +16,4 @@ export * from './api/video';
 export * from './api/latency-marker';
 export { FlowcastError, isFlowcastError } from './errors/flowcast-error';
 export type { ErrorCode } from './errors/codes';
+export * from './api/capture-devices';

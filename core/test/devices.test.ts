@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../src/cli/main';
-import { parseMonitorOutput } from '../src/cli/devices/monitor-output';
+import { cameraModes, parseMonitorOutput } from '../src/api/capture-devices';
 import { summarize } from '../src/cli/devices/snippets';
 
 // What gst-device-monitor-1.0 Video/Source Audio/Source prints on a laptop with a webcam and an
@@ -19,6 +19,11 @@ test('devices: the monitor output becomes cameras and audio inputs, each with th
   assert.equal(camera!.offers[2], 'image/jpeg, width=(int)1280, height=(int)720, pixel-aspect-ratio=(fraction)1/1, framerate=(fraction)30/1');
   // Raw YUY2 is preferred to MJPG (no decoding), the largest size first.
   assert.deepEqual(camera!.snippet, ['cam:', '  type: producer-v4l', '  properties: { device: /dev/video0, width: 640, height: 480, framerate: 30, format: YUY2 }']);
+  assert.deepEqual(cameraModes(devices[0]!), [
+    { format: 'YUY2', width: 640, height: 480, framerates: [30] },
+    { format: 'YUY2', width: 320, height: 240, framerates: [30, 15] },
+    { format: 'MJPG', width: 1280, height: 720, framerates: [30] },
+  ]);
   assert.equal(microphone!.kind, 'microphone');
   assert.deepEqual(microphone!.snippet, ['mic:', '  type: producer-alsa', '  properties: { device: "hw:0", samplerate: 48000, channels: 2 }']);
 });

@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { parseMonitorOutput } from '../devices/monitor-output';
+import { listCaptureDevices } from '../../api/capture-devices';
 import { summarize } from '../devices/snippets';
 import { EXIT, type CommandIO } from '../io';
 
@@ -9,27 +8,13 @@ List the capture devices GStreamer's device monitor finds (Video4Linux cameras w
 formats, sizes and frame rates; ALSA capture devices), each with the flow component that uses it.
 --json prints them as JSON.`;
 
-/** The monitor lists what is there and exits; a stuck provider should not hang the command. */
-const MONITOR_TIMEOUT_MS = 15_000;
-
-function monitor(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('gst-device-monitor-1.0', ['Video/Source', 'Audio/Source'], { timeout: MONITOR_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') reject(error);
-      else resolve(stdout);
-    });
-  });
-}
-
 export async function devicesCommand(options: { json?: boolean | undefined }, io: CommandIO): Promise<number> {
-  let output: string;
-  try {
-    output = await monitor();
-  } catch {
+  const found = await listCaptureDevices();
+  if (!found) {
     io.err('FC_ELEMENT_MISSING: gst-device-monitor-1.0 was not found. Fix: install gstreamer1.0-plugins-base-apps (scripts/setup.sh does)');
     return EXIT.failed;
   }
-  const devices = parseMonitorOutput(output).map(summarize);
+  const devices = found.map(summarize);
   if (options.json) {
     io.out(JSON.stringify(devices, null, 2));
     return EXIT.ok;

@@ -1,4 +1,4 @@
-import { capsFields, type CaptureDevice } from './monitor-output';
+import { cameraModes, cameraPath, capsFields, type CaptureDevice } from '../../api/capture-devices';
 
 /** producer-v4l's pixel formats, by how the camera names them in its caps. */
 const V4L_FORMATS: Readonly<Record<string, string>> = { YUY2: 'YUY2', I420: 'I420', NV12: 'NV12' };
@@ -20,19 +20,14 @@ export function summarize(device: CaptureDevice): DeviceSummary {
 }
 
 function camera(device: CaptureDevice): DeviceSummary {
-  const path = device.properties['api.v4l2.path'] ?? device.properties['device.path'] ?? /device=(\S+)/.exec(device.launch ?? '')?.[1];
-  const modes = device.caps.map(capsFields).flatMap(({ mediaType, fields }) => {
-    const format = mediaType === 'image/jpeg' ? 'MJPG' : mediaType === 'video/x-raw' ? V4L_FORMATS[fields.format ?? ''] : undefined;
-    const width = Number(fields.width);
-    const height = Number(fields.height);
-    const rate = /^(\d+)\/1$/.exec(fields.framerate ?? '')?.[1] ?? /\{\s*\(fraction\)(\d+)\/1/.exec(fields.framerate ?? '')?.[1];
-    return format && width > 0 && height > 0 ? [{ format, width, height, framerate: rate ? Number(rate) : undefined }] : [];
-  });
+  const path = cameraPath(device);
+  const modes = cameraModes(device).filter((m) => V4L_FORMATS[m.format] !== undefined || m.format === 'MJPG');
   const offers = device.caps.length ? device.caps : ['(no formats reported)'];
   if (!path?.startsWith('/dev/')) return { name: device.name, kind: 'camera', offers };
-  // Prefer raw formats (no decoding), then the largest picture.
+  // Prefer raw formats (no decoding), then the largest picture, then its highest frame rate.
   const best = [...modes].sort((a, b) => Number(b.format !== 'MJPG') - Number(a.format !== 'MJPG') || b.width * b.height - a.width * a.height)[0];
-  const properties = [`device: ${path}`, ...(best ? [`width: ${best.width}`, `height: ${best.height}`, ...(best.framerate ? [`framerate: ${best.framerate}`] : []), `format: ${best.format}`] : [])];
+  const rate = best && best.framerates.length ? Math.max(...best.framerates) : undefined;
+  const properties = [`device: ${path}`, ...(best ? [`width: ${best.width}`, `height: ${best.height}`, ...(rate ? [`framerate: ${rate}`] : []), `format: ${best.format}`] : [])];
   return { name: device.name, kind: 'camera', offers, snippet: ['cam:', '  type: producer-v4l', `  properties: { ${properties.join(', ')} }`] };
 }
 
