@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
-import { markerListenerScript } from './support/marker-listener';
+import { flashDelays, flashListenerScript, markerListenerScript } from './support/marker-listener';
 
 const REPO = path.join(__dirname, '..', '..');
 const PLAY_MS = 4000;
@@ -40,6 +40,8 @@ interface ViewerReport {
   firstFrameMs?: number;
   /** How far behind the wall clock each latency marker was heard, in seconds. */
   markerDelays?: number[];
+  /** When each white flash of the marker was due on screen (ms since the epoch). */
+  flashTimes?: number[];
 }
 
 /** The page: hls.js plays the master playlist muted (autoplay), then reports over PLAY_MS. */
@@ -47,7 +49,7 @@ function viewerPage(masterUrl: string): string {
   return `<!doctype html><meta charset="utf-8"><title>hls viewer</title>
 <video id="v" autoplay playsinline></video>
 <script src="/hls.js"></script>
-<script>${markerListenerScript('v')}</script>
+<script>${markerListenerScript('v')}${flashListenerScript('v')}</script>
 <script>
 const opened = performance.now();
 const video = document.getElementById('v');
@@ -77,6 +79,7 @@ video.addEventListener('playing', () => {
       presented: presented - start.presented,
       firstFrameMs,
       markerDelays: window.markerDelays,
+      flashTimes: window.flashTimes,
     });
   }, ${PLAY_MS});
 }, { once: true });
@@ -164,6 +167,11 @@ components:
     // Glass-to-ear: the producer's wall-clock markers, heard through Web Audio in the page.
     assert.ok((report.markerDelays?.length ?? 0) >= 2, `markers heard: ${shown}`);
     for (const delay of report.markerDelays!) assert.ok(delay > 0 && delay < 8, `a marker heard ${delay} s after its second: ${shown}`);
+    // The picture flashes white each second: seen on screen at one-second steps.
+    const flashes = report.flashTimes ?? [];
+    assert.ok(flashes.length >= 2, `white flashes seen: ${shown}`);
+    for (const gap of flashes.slice(1).map((t, i) => t - flashes[i]!)) assert.ok(gap > 700 && gap < 1300, `flashes ${gap} ms apart: ${shown}`);
+    console.log(`# seen ${flashDelays(flashes, report.markerDelays!).join(', ')} s behind live (heard ${report.markerDelays!.join(', ')} s)`);
     console.log(`# hls.js viewer: ${shown}`);
   } finally {
     process.kill(-browser.pid!, 'SIGKILL');

@@ -51,3 +51,53 @@ window.markerDelays = [];
   }, 5);
 })();`;
 }
+
+/**
+ * Page-side JavaScript that watches a video element's frames (requestVideoFrameCallback, drawn
+ * small on a canvas) for the marker's white flash and collects the wall-clock time each flash was
+ * due on screen: `window.flashTimes` (ms since the epoch). The element must be CORS-readable.
+ */
+export function flashListenerScript(elementId: string): string {
+  return `
+window.flashTimes = [];
+(() => {
+  const video = document.getElementById(${JSON.stringify(elementId)});
+  const canvas = document.createElement('canvas');
+  canvas.width = 16;
+  canvas.height = 9;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  let darkSince = Infinity;
+  const onFrame = (now, metadata) => {
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let sum = 0;
+    for (let i = 0; i < pixels.length; i += 4) sum += (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3;
+    const white = sum / (pixels.length / 4) > 235;
+    const shownAt = performance.timeOrigin + metadata.expectedDisplayTime;
+    if (!white) darkSince = Math.min(darkSince, shownAt);
+    else {
+      if (shownAt - darkSince > 500) window.flashTimes.push(shownAt);
+      darkSince = Infinity;
+    }
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+})();`;
+}
+
+/**
+ * How far behind live each flash was seen, given how far behind the tones were heard: a flash
+ * tells its delay only modulo a second (every flash looks the same), so it is taken as the delay
+ * nearest the tones' median, which holds while sound and picture are within half a second.
+ */
+export function flashDelays(flashTimes: readonly number[], toneDelays: readonly number[]): number[] {
+  const sorted = [...toneDelays].sort((a, b) => a - b);
+  const audio = sorted[Math.floor(sorted.length / 2)]!;
+  return flashTimes.map((t) => {
+    const fraction = (t / 1000) % 1;
+    let offset = fraction - (audio % 1);
+    if (offset >= 0.5) offset -= 1;
+    if (offset < -0.5) offset += 1;
+    return Math.round((audio + offset) * 1000) / 1000;
+  });
+}

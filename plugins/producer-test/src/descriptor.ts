@@ -9,7 +9,7 @@ export const producerTest = defineComponent({
     { name: 'audio', produces: ['audio/x-raw'], description: 'the test tone' },
     { name: 'video', produces: ['video/x-raw'], description: 'the test pattern' },
   ],
-  elements: ['audiotestsrc', 'videotestsrc'],
+  elements: ['audiotestsrc', 'videotestsrc', 'videobalance'],
   implementation: './producer-test',
   properties: {
     type: 'object',
@@ -37,7 +37,7 @@ export const producerTest = defineComponent({
         type: 'boolean',
         default: false,
         description:
-          'Latency marker: instead of a steady tone, silence with a 100 ms tone at each wall-clock second (its pitch tells which second), for `flowcast latency URL` to measure how far behind live a listener hears',
+          'Latency marker: instead of a steady tone, silence with a 100 ms tone at each wall-clock second (its pitch tells which second), and the picture flashing white as long, for `flowcast latency URL` (and a player page) to measure how far behind live a listener hears and sees',
       },
     },
   },

@@ -1,5 +1,5 @@
 import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
-import { WallClockMarker } from './wall-clock-marker';
+import { flashMarker, toneMarker, WallClockMarker, type MarkerTarget } from './wall-clock-marker';
 import type { producerTest } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerTest)['properties']>;
@@ -9,6 +9,7 @@ type Properties = PropertiesOf<(typeof producerTest)['properties']>;
 export default class ProducerTest implements Component {
   private marker?: WallClockMarker;
   private audioBuilt = false;
+  private videoBuilt = false;
 
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
@@ -28,19 +29,25 @@ export default class ProducerTest implements Component {
       part.feeder('audio', format);
     }
     this.audioBuilt = part.isEaten('audio');
+    this.videoBuilt = part.isEaten('video');
     if (part.isEaten('video')) {
       const src = part.element('videotestsrc', 'video-src', { 'is-live': true, pattern: gstEnum(p.pattern) });
       const format = part.element('capsfilter', 'video-caps', {
         caps: caps('video/x-raw', { width: p.width, height: p.height, framerate: fraction(p.framerate) }),
       });
-      part.link(src, format);
+      // With the marker, a videobalance whose brightness flashes the picture white each second.
+      if (p.marker) part.link(src, part.element('videobalance', 'video-marker'), format);
+      else part.link(src, format);
       part.feeder('video', format);
     }
   }
 
   start(part: RunningPart): void {
-    if (!this.props.marker || !this.audioBuilt) return;
-    this.marker = new WallClockMarker(part.element('audio-src'), this.props.volume);
+    if (!this.props.marker) return;
+    const targets: MarkerTarget[] = [];
+    if (this.audioBuilt) targets.push(toneMarker(part.element('audio-src'), this.props.volume));
+    if (this.videoBuilt) targets.push(flashMarker(part.element('video-marker')));
+    this.marker = new WallClockMarker(targets);
     this.marker.start();
   }
 
