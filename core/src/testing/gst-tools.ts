@@ -63,6 +63,8 @@ export interface ProbedStream {
   codec_type: string;
   codec_name: string;
   profile?: string;
+  /** H.264: level_idc (31 for 3.1). */
+  level?: number;
   width?: number;
   height?: number;
   /** "25/1" */

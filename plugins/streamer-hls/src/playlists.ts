@@ -27,6 +27,9 @@ export interface RenditionSummary {
   /** Peak bitrate: the largest segment's bits over its duration, as HLS defines BANDWIDTH. */
   readonly peakBitsPerSecond: number;
   readonly averageBitsPerSecond: number;
+  /** RFC 6381 codec strings ("avc1.4d401e", "mp4a.40.2"), when known. */
+  readonly codecs?: readonly string[];
+  readonly resolution?: { readonly width: number; readonly height: number };
 }
 
 /** Peak and average bitrate of the listed segments, from their sizes. */
@@ -46,13 +49,16 @@ export function measure(segments: readonly MediaSegment[], sizeOf: (uri: string)
 
 /**
  * The master playlist: one EXT-X-STREAM-INF per rendition, with the bandwidths measured from
- * what was encoded (the encoders' settings are theirs, not this component's), highest first
- * as players expect the first to be the default.
+ * what was encoded and the codecs and size read from a segment (the encoders' settings are
+ * theirs, not this component's), highest first as players expect the first to be the default.
  */
 export function masterPlaylist(renditions: readonly RenditionSummary[]): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const r of [...renditions].sort((a, b) => b.peakBitsPerSecond - a.peakBitsPerSecond)) {
-    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${r.peakBitsPerSecond},AVERAGE-BANDWIDTH=${r.averageBitsPerSecond}`, r.uri);
+    const attributes = [`BANDWIDTH=${r.peakBitsPerSecond}`, `AVERAGE-BANDWIDTH=${r.averageBitsPerSecond}`];
+    if (r.codecs?.length) attributes.push(`CODECS="${r.codecs.join(',')}"`);
+    if (r.resolution) attributes.push(`RESOLUTION=${r.resolution.width}x${r.resolution.height}`);
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, r.uri);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,7 @@ import {
 import type { streamerHls } from './descriptor';
 import { masterPlaylist, measure, segmentsOf, type RenditionSummary } from './playlists';
 import { routeOf, type Route } from './routes';
+import { describeSegment, type SegmentDescription } from './segment-codecs';
 
 type Properties = PropertiesOf<(typeof streamerHls)['properties']>;
 
@@ -39,6 +40,8 @@ export default class StreamerHls implements Component {
   private renditions = 0;
   private mount?: Mount;
   private readonly counts = { playlists: 0, segments: 0, segmentBytes: 0, notFound: 0 };
+  /** Codecs and size of each rendition, read once from one of its segments. */
+  private readonly described = new Map<number, SegmentDescription>();
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -167,9 +170,28 @@ export default class StreamerHls implements Component {
         }
       });
       if (!rate) return undefined;
-      summaries.push({ uri: `${i}/index.m3u8`, peakBitsPerSecond: rate.peak, averageBitsPerSecond: rate.average });
+      const description = this.describe(i, folder, segmentsOf(playlist).at(-1)!.uri);
+      summaries.push({
+        uri: `${i}/index.m3u8`,
+        peakBitsPerSecond: rate.peak,
+        averageBitsPerSecond: rate.average,
+        ...(description?.codecs.length ? { codecs: description.codecs } : {}),
+        ...(description?.width && description.height ? { resolution: { width: description.width, height: description.height } } : {}),
+      });
     }
     return masterPlaylist(summaries);
+  }
+
+  private describe(rendition: number, folder: string, uri: string): SegmentDescription | undefined {
+    const known = this.described.get(rendition);
+    if (known) return known;
+    try {
+      const description = describeSegment(fs.readFileSync(path.join(folder, path.basename(uri))));
+      if (description.codecs.length) this.described.set(rendition, description);
+      return description;
+    } catch {
+      return undefined;
+    }
   }
 
   private sendSegment(file: string, headOnly: boolean, response: ServerResponse, cors: Record<string, string>): void {

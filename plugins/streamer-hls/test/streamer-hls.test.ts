@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, probe, startFlow, writeFlow } from '@flowcast/core/testing';
 import { routeOf } from '../src/routes';
+import { describeSegment } from '../src/segment-codecs';
 
 interface ParsedPlaylist {
   targetDuration?: number;
   mediaSequence?: number;
   segments: { uri: string; duration: number }[];
-  playlists?: { uri: string; attributes: { BANDWIDTH?: number; 'AVERAGE-BANDWIDTH'?: number | string } }[];
+  playlists?: { uri: string; attributes: { BANDWIDTH?: number; 'AVERAGE-BANDWIDTH'?: number | string; CODECS?: string; RESOLUTION?: { width: number; height: number } } }[];
 }
 // m3u8-parser (video.js's playlist parser, as players use it) has no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,6 +103,15 @@ components:
       assert.deepEqual(info.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
       const video = info.streams.find((s) => s.codec_type === 'video')!;
       assert.equal(video.width, width);
+      // The master playlist names what the segments hold: size, and profile and level as FFmpeg reads them.
+      const entry: NonNullable<ParsedPlaylist['playlists']>[number] = master.playlists!.find((p) => p.uri === `${rendition}/index.m3u8`)!;
+      assert.deepEqual(entry.attributes.RESOLUTION, { width: video.width, height: video.height });
+      const [avc, aac] = (entry.attributes.CODECS ?? '').split(',');
+      assert.equal(aac, 'mp4a.40.2');
+      const avcMatch = /^avc1\.([0-9a-f]{2})[0-9a-f]{2}([0-9a-f]{2})$/.exec(avc ?? '');
+      assert.ok(avcMatch, entry.attributes.CODECS);
+      assert.equal(parseInt(avcMatch[2]!, 16), video.level, `level of ${entry.attributes.CODECS}`);
+      assert.equal(parseInt(avcMatch[1]!, 16), { 'Constrained Baseline': 66, Baseline: 66, Main: 77, High: 100 }[video.profile ?? ''], `profile ${video.profile}`);
       // Cut on a keyframe: a player can start with any segment.
       assert.equal(info.keyframeTimes[0], info.videoPacketTimes[0], `segment ${last.uri} starts with a keyframe`);
       const seconds = info.videoPacketTimes.length / 15;
@@ -132,7 +144,25 @@ test('streamer-hls routes: the master, playlists and segment names of existing r
   assert.deepEqual(routeOf('/index.m3u8', 2), { kind: 'master' });
   assert.deepEqual(routeOf('/1/index.m3u8', 2), { kind: 'playlist', rendition: 1 });
   assert.deepEqual(routeOf('/0/mx4pmqvr-00012.ts', 2), { kind: 'segment', rendition: 0, file: 'mx4pmqvr-00012.ts' });
-  for (const path of ['/2/index.m3u8', '/0/../index.m3u8', '/0/%2e%2e/x.ts', '/0/index.m3u8/', '/0/a-1.ts', '//index.m3u8', '/0/MX-00001.ts']) {
-    assert.equal(routeOf(path, 2), undefined, path);
+  for (const route of ['/2/index.m3u8', '/0/../index.m3u8', '/0/%2e%2e/x.ts', '/0/index.m3u8/', '/0/a-1.ts', '//index.m3u8', '/0/MX-00001.ts']) {
+    assert.equal(routeOf(route, 2), undefined, route);
+  }
+});
+
+test('segment codecs: a High 4:4:4 1280x720 H.264 stream with MP3, as FFmpeg reads it', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-segment-')), 'segment.ts');
+  try {
+    // x264 given 4:4:4 input picks High 4:4:4 Predictive, whose SPS carries more fields to skip.
+    execFileSync('gst-launch-1.0', [
+      '-q', 'videotestsrc', 'num-buffers=10', '!', 'video/x-raw,format=Y444,width=1280,height=720,framerate=10/1', '!', 'x264enc', 'speed-preset=ultrafast', '!', 'h264parse', '!', 'queue', '!',
+      'mpegtsmux', 'name=mux', '!', 'filesink', `location=${file}`, 'audiotestsrc', 'num-buffers=10', '!', 'lamemp3enc', '!', 'mpegaudioparse', '!', 'queue', '!', 'mux.',
+    ]);
+    const described = describeSegment(fs.readFileSync(file));
+    const info = await probe(file, '.ts');
+    const video = info.streams.find((s) => s.codec_type === 'video')!;
+    assert.equal(video.profile, 'High 4:4:4 Predictive');
+    assert.deepEqual(described, { codecs: [`avc1.f400${video.level!.toString(16)}`, 'mp4a.40.34'], width: 1280, height: 720 });
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 });
