@@ -13,7 +13,7 @@ fail() { printf 'setup: FAILED (%s): %s\n' "$1" "$2" >&2; exit 1; }
 # Step 1: Debian packages
 # ---------------------------------------------------------------------------------------------
 APT_PACKAGES="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good \
-gstreamer1.0-plugins-bad gstreamer1.0-alsa libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x gstreamer1.0-alsa libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
 libasound2-plugins alsa-utils ffmpeg pkg-config python3 make g++"
 # `setup.sh --test` (what `npm test` runs) adds what only the tests use: a real browser as a web player.
 if [ "${1:-}" = "--test" ]; then

@@ -17,7 +17,7 @@ export const streamerHttp = defineComponent({
   kind: 'consumer',
   description:
     'Serves a muxed live stream over HTTP to many listeners: each new listener gets the stream headers and a burst starting on a sync point, so it decodes at once; slow listeners are resynced, then disconnected.',
-  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg'] }],
+  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg', 'video/mp2t'] }],
   feeders: [],
   // flowcastbatchsink comes with this package (native/batch-sink.c), registered when it loads.
   elements: [{ element: 'flowcastbatchsink', bundled: true }],

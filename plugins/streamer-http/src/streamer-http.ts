@@ -241,7 +241,17 @@ export default class StreamerHttp implements Component {
     const format = `${caps.name}/${caps.streamheader.map((h) => h.length).join(',')}`;
     if (format === this.lastFormat) return;
     this.lastFormat = format;
-    this.hub.setFormat(caps.name || 'application/octet-stream', caps.streamheader);
-    this.log.info('stream format', { contentType: caps.name, headerBuffers: caps.streamheader.length });
+    const contentType = httpContentType(caps.name);
+    this.hub.setFormat(contentType, caps.streamheader);
+    this.log.info('stream format', { contentType, headerBuffers: caps.streamheader.length });
   }
+}
+
+/**
+ * The Content-Type for a stream whose caps are `mediaType`: GStreamer's media type, except where
+ * it differs from the registered one (mpegtsmux says video/mpegts; RFC 3555 registers video/MP2T).
+ */
+export function httpContentType(mediaType: string | undefined): string {
+  if (!mediaType) return 'application/octet-stream';
+  return mediaType === 'video/mpegts' ? 'video/mp2t' : mediaType;
 }
