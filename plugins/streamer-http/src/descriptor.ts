@@ -19,7 +19,7 @@ export const streamerHttp = defineComponent({
     'Serves a muxed live stream over HTTP to many listeners: each new listener gets the stream headers and a burst starting on a sync point, so it decodes at once; slow listeners are resynced, then disconnected.',
   eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg'] }],
   feeders: [],
-  // flowcastbatchsink comes with this package (native/batch-sink.c), registered when it loads.
+  // flowcastbatchsink comes with core (core/native/batch-sink.c), registered when BatchSinkChannel loads it.
   elements: [{ element: 'flowcastbatchsink', bundled: true }],
   implementation: './streamer-http',
   claims: [{ resource: 'HTTP mount', properties: ['port', 'mount'] }],

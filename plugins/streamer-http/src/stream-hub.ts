@@ -3,10 +3,10 @@ import type { AccessRecord } from './access-log';
 import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
-import { BufferFlag, type FanoutAddon } from './native';
+import { BufferFlag, syncDetectorFor, type SyncDetector } from '@flowcast/core';
+import type { FanoutAddon } from './native';
 import { RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
-import { syncDetectorFor, type SyncDetector } from './sync-points';
 
 /** The headers of the stream's 200 answer, to a GET (the hub writes them) and a HEAD alike. */
 export function streamHeaders(contentType: string, policy: Pick<ListenerPolicy, 'allowOrigin' | 'station'>): Record<string, string> {

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import {
+  BATCH_SINK,
+  BatchSinkChannel,
   inject,
   injectable,
   TOKENS,
@@ -15,16 +17,16 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
+  type StreamBatch,
   type StreamRequest,
   type SystemLimits,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
-import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
 import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
-import { loadNative, type StreamBatch } from './native';
+import { loadNative } from './native';
 import { StreamHub, streamHeaders } from './stream-hub';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
@@ -111,7 +113,7 @@ export default class StreamerHttp implements Component {
       },
       native,
     );
-    this.sink = new BatchSinkChannel(native, () => this.takeFromSink());
+    this.sink = new BatchSinkChannel(() => this.takeFromSink());
   }
 
   build(part: PartBuilder): void {
