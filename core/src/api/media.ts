@@ -6,3 +6,4 @@
 export { BATCH_SINK, BatchSinkChannel } from '../media/batch-sink';
 export { BufferFlag, type StreamBatch } from '../media/native';
 export { syncDetectorFor, type SyncDetector } from '../media/sync-points';
+export { StreamHeaders } from '../media/stream-headers';

@@ -3,7 +3,7 @@ import type { AccessRecord } from './access-log';
 import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
-import { BufferFlag, syncDetectorFor, type SyncDetector } from '@flowcast/core';
+import { StreamHeaders, syncDetectorFor, type SyncDetector } from '@flowcast/core';
 import type { FanoutAddon } from './native';
 import { RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
@@ -115,11 +115,10 @@ export class StreamHub {
   private readonly listeners = new Set<Listener>();
   private readonly waiting = new Set<{ conn: RawConnection; request: ListenerRequest; start: number }>();
   private readonly log: StreamLog;
-  /** The stream's format, from the caps: its content type, the headers they carry, and the HTTP head every listener gets. */
-  private format?: { contentType: string; capsHeaders: Buffer[]; headerLengths: Set<number>; responseHead: Buffer };
-  /** The last run of buffers flagged as headers: the stream headers when the caps carry none. */
-  private flaggedHeaders: Buffer[] = [];
-  private lastWasHeader = false;
+  /** The stream's format, from the caps: its content type and the HTTP head every listener gets. */
+  private format?: { contentType: string; responseHead: Buffer };
+  /** Which buffers are the stream headers, and what they are (from the caps, or flagged as such). */
+  private readonly headers = new StreamHeaders();
   /**
    * The headers a new listener needs first are known: the caps carry them, or data has come since
    * the caps were set. Listeners wait until then, because muxers set caps before their headers are
@@ -159,7 +158,8 @@ export class StreamHub {
   setFormat(contentType: string, headers: Buffer[]): void {
     const head = Object.entries(streamHeaders(contentType, this.policy)).map(([name, value]) => `${name}: ${value}\r\n`);
     const responseHead = Buffer.from(`HTTP/1.0 200 OK\r\n${head.join('')}\r\n`, 'latin1');
-    this.format = { contentType, capsHeaders: headers, headerLengths: new Set(headers.map((h) => h.length)), responseHead };
+    this.format = { contentType, responseHead };
+    this.headers.setCaps(headers);
     this.isSync = syncDetectorFor(contentType, headers);
     this.started = false;
     if (headers.length > 0) this.start();
@@ -196,7 +196,7 @@ export class StreamHub {
    * Buffer.
    */
   publish(buffer: Buffer, arrivedAt = this.now(), flags = 0): void {
-    if (this.takeHeader(buffer, flags)) return;
+    if (this.headers.take(buffer, flags)) return;
     if (!this.started && this.format) this.start();
     const entry = this.log.append(buffer, this.isSync(buffer, flags), arrivedAt);
     const interval = this.policy.writeIntervalMs ?? 0;
@@ -210,24 +210,6 @@ export class StreamHub {
       // Coalesce: the buffers of one interval go to each socket in one writev.
       this.flushTimer = setTimeout(() => this.flush(), interval);
     }
-  }
-
-  /**
-   * True when the buffer is a stream header, which listeners get on connect rather than as data.
-   * Muxers also send the headers their caps carry as data (oggmux page by page, matroskamux in
-   * pieces flagged as headers where the caps hold one buffer), and a second copy in the stream
-   * would stop players. When the caps carry none, the last run of buffers flagged as headers is
-   * the headers, as GStreamer's multisocketsink takes it.
-   */
-  private takeHeader(buffer: Buffer, flags: number): boolean {
-    const flagged = (flags & BufferFlag.header) !== 0;
-    const startsRun = flagged && !this.lastWasHeader;
-    this.lastWasHeader = flagged;
-    const format = this.format;
-    if (format && format.capsHeaders.length > 0) return flagged || (format.headerLengths.has(buffer.length) && format.capsHeaders.some((h) => h.equals(buffer)));
-    if (startsRun) this.flaggedHeaders = [];
-    if (flagged) this.flaggedHeaders.push(buffer);
-    return flagged;
   }
 
   /** The headers are known: listeners waiting are admitted (at first data, before it, so that they get it). */
@@ -348,7 +330,7 @@ export class StreamHub {
     conn.cork();
     listener.headBytes = this.format.responseHead.length;
     conn.write(this.format.responseHead);
-    const headers = this.format.capsHeaders.length > 0 ? this.format.capsHeaders : this.flaggedHeaders;
+    const headers = this.headers.current;
     for (const header of headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
