@@ -23,7 +23,8 @@ interface MediaIndex {
  * directory whose index was lost or damaged. Sync points come from the pages, as the recorder
  * finds them; stream time from the granule positions (the end of the page before, so the first
  * page's is estimated from the next page's length); wall-clock time from the catalog's start when
- * it still has the recording, else from the file's modification time less its length. Each file
+ * it still has the recording, else from a name made by recorder-disk's default template (UTC, to
+ * the second), else from the file's modification time less its length. Each file
  * is replaced whole (written beside it, then renamed), so a crash leaves the old or the new one.
  */
 export function reindexArchive(directory: string): ReindexResult {
@@ -46,7 +47,7 @@ export function reindexArchive(directory: string): ReindexResult {
     const first = media.syncs[0]!.t;
     const last = media.syncs.at(-1)!.t;
     const known = previous.get(name);
-    const start = known?.start ?? fs.statSync(file).mtimeMs - (last - first);
+    const start = known?.start ?? startFromName(name) ?? fs.statSync(file).mtimeMs - (last - first);
     const syncs: SyncPoint[] = media.syncs.map((s) => ({ o: s.o, t: s.t, w: Math.round(start + (s.t - first)) }));
     const end = known?.end ?? Math.round(start + (last - first));
     const lines: IndexRecord[] = [{ open: name, type: 'application/ogg', start: Math.round(start), headers: media.headers }, ...syncs, { close: end, size: media.size, reason: known?.reason ?? 'reindexed' }];
@@ -58,6 +59,15 @@ export function reindexArchive(directory: string): ReindexResult {
   for (const e of entries) catalog.push({ open: e.file, type: 'application/ogg', start: e.start }, { close: e.file, end: e.end, size: e.size, reason: e.reason });
   replaceFile(path.join(directory, CATALOG_FILE), catalog.map(jsonLine).join(''));
   return result;
+}
+
+/** The start time in a name made by the default template `%Y-%m-%d_%H-%M-%S` in UTC. */
+function startFromName(name: string): number | undefined {
+  const m = /^(\d{4})-(\d\d)-(\d\d)_(\d\d)-(\d\d)-(\d\d)(?:-\d+)?\.[a-z]+$/.exec(name);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const time = Date.UTC(year, month - 1, day, hour, minute, second);
+  return Number.isNaN(time) ? undefined : time;
 }
 
 function replaceFile(file: string, text: string): void {

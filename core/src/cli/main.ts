@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CORE_VERSION } from '../version';
+import { ARCHIVE_HELP, archiveCommand } from './commands/archive';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect';
 import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
 import { REGISTRY_HELP, registryCommand } from './commands/registry';
@@ -21,6 +22,8 @@ Commands:
   schema             write the JSON Schema of flow files, for editors
   plugin new|add|remove|list
                      scaffold, install, remove and list plugins
+  archive check|reindex DIR
+                     check a recordings directory, or rebuild its index
 
 Options for every command:
   --project DIR      the project directory (default: nearest package.json above the cwd)
@@ -36,6 +39,7 @@ const HELP: Record<string, string> = {
   inspect: INSPECT_HELP,
   schema: SCHEMA_HELP,
   plugin: PLUGIN_HELP,
+  archive: ARCHIVE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -91,6 +95,8 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
       return schemaCommand({ ...common, out: values.out, check: values.check }, io);
     case 'plugin':
       return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+    case 'archive':
+      return archiveCommand(rest, { json: values.json }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;
