@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { inject, injectable, TOKENS, type Announcer, type Clock, type Component, type HttpService, type Logger, type Mount, type PartBuilder, type Paths, type PropertiesOf } from '@flowcast/core';
+import { CatalogCache } from './catalog-cache';
+import type { archiveHttp } from './descriptor';
+import { serveFile } from './file-response';
+import { listenAgain } from './listen-again';
+import { htmlIndex, listed } from './listing';
+import { parseListenQuery } from './listen-query';
+import { resolveRecording } from './safe-path';
+
+type Properties = PropertiesOf<(typeof archiveHttp)['properties']>;
+
+const ALLOWED = 'GET, HEAD, OPTIONS';
+/** What each recording type is served as. */
+const CONTENT_TYPES: Record<string, string> = { 'application/ogg': 'application/ogg' };
+
+/**
+ * The archive on the HTTP front, below `mount`:
+ *   GET  {mount}                           the HTML index
+ *   GET  {mount}?start=ISO&duration=S      listen again (no duration: on into the recording in progress)
+ *   GET  {mount}/index.json                the listing
+ *   GET  {mount}/NAME                      a recording, with byte ranges and conditional requests
+ */
+@injectable()
+export default class ArchiveHttp implements Component {
+  private readonly directory: string;
+  private directoryReal = '';
+  private readonly catalog: CatalogCache;
+  private mount?: Mount;
+  private readonly listeners = new Set<ServerResponse>();
+  private readonly counters = { requests: 0, listenAgain: 0, bytesSent: 0 };
+
+  constructor(
+    @inject(TOKENS.properties) private readonly props: Properties,
+    @inject(TOKENS.http) private readonly http: HttpService,
+    @inject(TOKENS.logger) private readonly log: Logger,
+    @inject(TOKENS.announcer) private readonly announcer: Announcer,
+    @inject(TOKENS.clock) private readonly clock: Clock,
+    @inject(TOKENS.paths) paths: Paths,
+  ) {
+    this.directory = path.resolve(paths.project, props.directory);
+    this.catalog = new CatalogCache(this.directory);
+  }
+
+  /** The directory is created if missing (the recorder may not have started yet), and must be readable. */
+  preflight(): void {
+    fs.mkdirSync(this.directory, { recursive: true });
+    fs.accessSync(this.directory, fs.constants.R_OK | fs.constants.X_OK);
+  }
+
+  build(_part: PartBuilder): void {
+    // Nothing in the pipeline: the archive is served from disk.
+  }
+
+  async start(): Promise<void> {
+    this.directoryReal = fs.realpathSync(this.directory);
+    this.mount = await this.http.mount({
+      port: this.props.port,
+      host: this.props['bind-address'],
+      path: this.props.mount,
+      prefix: true,
+      handler: (request, response) => this.serve(request, response),
+    });
+    this.announcer.announce('archive', this.mount.url);
+  }
+
+  async stop(): Promise<void> {
+    for (const response of this.listeners) response.destroy();
+    await this.mount?.close();
+  }
+
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.counters, listeners: this.listeners.size };
+  }
+
+  private cors(): Record<string, string> {
+    return this.props['allow-origin'] ? { 'Access-Control-Allow-Origin': this.props['allow-origin'] } : {};
+  }
+
+  private serve(request: IncomingMessage, response: ServerResponse): void {
+    this.counters.requests++;
+    this.handle(request, response).catch((error: Error) => {
+      this.log.warn(`archive request failed: ${error.message}`, { url: request.url });
+      if (!response.headersSent) this.text(response, 500, 'The archive could not answer this request\n');
+      else response.destroy();
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, { Allow: ALLOWED, ...this.cors(), 'Access-Control-Allow-Methods': ALLOWED, 'Access-Control-Allow-Headers': 'Range, If-Range, If-None-Match, If-Modified-Since' }).end();
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      this.text(response, 405, `${request.method} is not allowed here: use GET or HEAD\n`, { Allow: ALLOWED });
+      return;
+    }
+    const rawUrl = request.url ?? '/';
+    if (rawUrl.includes('\0') || /%00/i.test(rawUrl)) {
+      this.text(response, 400, 'Bad request\n');
+      return;
+    }
+    const url = new URL(rawUrl, 'http://archive');
+    const rawPath = rawUrl.split('?')[0]!;
+    const below = rawPath.slice(this.props.mount.length);
+    if (below === '' || below === '/') {
+      if (url.searchParams.has('start')) return this.listen(request, response, url.searchParams);
+      const html = htmlIndex(this.props.title, this.props.mount, this.catalog.list().map((r) => listed(r, this.props.mount)));
+      this.body(request, response, 200, 'text/html; charset=utf-8', html);
+      return;
+    }
+    const name = below.slice(1);
+    if (name === 'index.json') {
+      const json = JSON.stringify({ recordings: this.catalog.list().map((r) => listed(r, this.props.mount)) });
+      this.body(request, response, 200, 'application/json; charset=utf-8', json);
+      return;
+    }
+    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n) !== undefined);
+    if ('status' in resolved) {
+      this.text(response, resolved.status, resolved.status === 404 ? 'No such recording\n' : 'Bad request\n');
+      return;
+    }
+    const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
+    await serveFile(request, response, resolved.file, type, this.cors());
+  }
+
+  private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {
+    const parsed = parseListenQuery(query, this.clock.now());
+    if ('error' in parsed) {
+      this.text(response, 400, `${parsed.error}\n`);
+      return;
+    }
+    const recordings = this.catalog.list();
+    const first = recordings.find((r) => (r.end ?? Infinity) > parsed.start);
+    if (!first || (parsed.end !== undefined && first.start >= parsed.end)) {
+      this.text(response, 404, 'Nothing was recorded in that time\n');
+      return;
+    }
+    const headers = { 'Content-Type': CONTENT_TYPES[first.type] ?? 'application/octet-stream', 'Cache-Control': 'no-cache, no-store', ...this.cors() };
+    if (request.method === 'HEAD') {
+      response.writeHead(200, headers).end();
+      return;
+    }
+    this.counters.listenAgain++;
+    response.writeHead(200, headers);
+    this.listeners.add(response);
+    let open = true;
+    response.once('close', () => {
+      open = false;
+      this.listeners.delete(response);
+    });
+    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open };
+    const wanted = parsed;
+    const counters = this.counters;
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of listenAgain(source, wanted)) {
+        counters.bytesSent += chunk.length;
+        yield chunk;
+      }
+    }
+    try {
+      await pipeline(Readable.from(counted(), { objectMode: false }), response);
+    } catch {
+      // The listener left.
+    }
+  }
+
+  private body(request: IncomingMessage, response: ServerResponse, status: number, type: string, text: string): void {
+    response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache', ...this.cors() });
+    response.end(request.method === 'HEAD' ? undefined : text);
+  }
+
+  private text(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+    response.writeHead(status, { ...headers, ...this.cors(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
+  }
+}

@@ -1,0 +1,30 @@
+import { defineComponent } from '@flowcast/core';
+
+export const archiveHttp = defineComponent({
+  type: 'archive-http',
+  kind: 'consumer',
+  description:
+    'Serves a recordings directory (written by recorder-disk) on the HTTP front: each recording with byte ranges and conditional requests, a JSON listing and an HTML index, and listen-again by time (?start=…&duration=…) as one continuous stream across files.',
+  eaters: [],
+  feeders: [],
+  elements: [],
+  implementation: './archive-http',
+  claims: [{ resource: 'HTTP mount', properties: ['port', 'mount'] }],
+  properties: {
+    type: 'object',
+    required: ['directory'],
+    properties: {
+      directory: { type: 'string', minLength: 1, pattern: '^[^\\u0000]+$', description: 'The recordings directory (recorder-disk\'s `directory`); a relative path is from the project directory' },
+      mount: { type: 'string', pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@-]+(/[A-Za-z0-9._~!$&\'()*+,;=:@-]+)*$', default: '/archive', description: 'Path of the archive on the server; recordings are below it' },
+      port: { type: 'integer', minimum: 1, maximum: 65535, default: 8800, description: 'TCP port; shared with streamers on the same port' },
+      'bind-address': { type: 'string', default: '0.0.0.0', description: 'Address to listen on' },
+      title: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]*$', maxLength: 200, default: 'Archive', description: 'Title of the HTML index page' },
+      'allow-origin': {
+        type: 'string',
+        pattern: '^(\\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|)$',
+        default: '*',
+        description: 'Access-Control-Allow-Origin on every answer ("*", one origin, or "" for none)',
+      },
+    },
+  },
+});

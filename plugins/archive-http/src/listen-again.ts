@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { readFileIndex, scanOggFile, type Recording } from '@flowcast/core';
+import { readRange } from './file-response';
+
+/** How often a listener that caught up with the recording in progress looks for more. */
+const FOLLOW_POLL_MS = 250;
+/** A listener that caught up waits this long for a new recording after the last one closed. */
+const FOLLOW_GIVE_UP_MS = 15_000;
+
+export interface ListenRequest {
+  /** Wall-clock start, ms. */
+  start: number;
+  /** Wall-clock end, ms; none: to the end of the archive, then on with the recording in progress. */
+  end?: number;
+}
+
+export interface ListenSource {
+  directory: string;
+  recordings(): Recording[];
+  /** Whether the listener is still there. */
+  open(): boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One continuous stream from the archive: the stream headers, then the data from the first sync
+ * point at or after `start`, across recordings, until the first sync point at or after `end`.
+ * Consecutive recordings of one stream (rotated) carry the same headers: those are sent once, and
+ * the data pages join up as the muxer wrote them, so a decoder sees the original stream. A
+ * recording with other headers (the stream restarted) starts a new Ogg chain link with its own.
+ * Without `end`, the stream goes on into the recording being written, following it as it grows:
+ * the listener has caught up with live, a page or two behind it.
+ */
+export async function* listenAgain(source: ListenSource, request: ListenRequest): AsyncGenerator<Buffer> {
+  let sentHeaders: Buffer | undefined;
+  let started = false;
+  let done = new Set<string>();
+  for (;;) {
+    const next = source.recordings().find((r) => !done.has(r.file) && (started ? true : (r.end ?? Infinity) > request.start));
+    if (!next) {
+      if (request.end !== undefined || !started) return;
+      // Caught up, and the last recording closed: wait for the recorder's next file.
+      const waitedUntil = Date.now() + FOLLOW_GIVE_UP_MS;
+      while (Date.now() < waitedUntil && source.open() && !source.recordings().some((r) => !done.has(r.file))) await sleep(FOLLOW_POLL_MS);
+      if (!source.open() || !source.recordings().some((r) => !done.has(r.file))) return;
+      continue;
+    }
+    done = new Set([...done, next.file]);
+    if (started && request.end !== undefined && next.start >= request.end) return;
+    const file = path.join(source.directory, next.file);
+    if (!fs.existsSync(file)) continue;
+    const index = readFileIndex(source.directory, next.file);
+    const headerLength = index.open?.headers ?? 0;
+    let from: number;
+    if (!started) {
+      const first = index.syncs.find((s) => s.w >= request.start);
+      if (!first) continue;
+      from = first.o;
+    } else from = headerLength;
+    const stop = request.end !== undefined ? index.syncs.find((s) => s.w >= request.end! && s.o >= from) : undefined;
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      const headers = Buffer.alloc(headerLength);
+      await handle.read(headers, 0, headerLength, 0);
+      if (!sentHeaders || !headers.equals(sentHeaders)) {
+        yield headers;
+        sentHeaders = headers;
+      }
+      started = true;
+      if (stop) {
+        yield* readRange(handle, from, stop.o);
+        return;
+      }
+      let position = from;
+      for (;;) {
+        const recording = source.recordings().find((r) => r.file === next.file);
+        const closed = recording?.closed ?? true;
+        const end = closed ? (recording?.size ?? (await handle.stat()).size) : wholePagesEnd(file, position);
+        if (end > position) {
+          yield* readRange(handle, position, end);
+          position = end;
+        }
+        if (closed || request.end !== undefined || !source.open()) break;
+        await sleep(FOLLOW_POLL_MS);
+      }
+    } finally {
+      await handle.close();
+    }
+    if (!source.open()) return;
+  }
+}
+
+/** Where the whole Ogg pages of a recording being written end, reading from `from`. */
+function wholePagesEnd(file: string, from: number): number {
+  return scanOggFile(file, () => true, from);
+}
