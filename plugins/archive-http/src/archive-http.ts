@@ -134,30 +134,33 @@ export default class ArchiveHttp implements Component {
       this.text(response, 400, `${parsed.error}\n`);
       return;
     }
-    const recordings = this.catalog.list();
-    const first = recordings.find((r) => (r.end ?? Infinity) > parsed.start);
-    if (!first || (parsed.end !== undefined && first.start >= parsed.end)) {
+    let open = true;
+    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open };
+    const stream = listenAgain(source, parsed);
+    // The first piece is the stream headers, found only once the start is: no start, nothing recorded.
+    const first = await stream.next();
+    if (first.done) {
       this.text(response, 404, 'Nothing was recorded in that time\n');
       return;
     }
-    const headers = { 'Content-Type': CONTENT_TYPES[first.type] ?? 'application/octet-stream', 'Cache-Control': 'no-cache, no-store', ...this.cors() };
+    const headers = { 'Content-Type': 'application/ogg', 'Cache-Control': 'no-cache, no-store', ...this.cors() };
     if (request.method === 'HEAD') {
+      await stream.return(undefined);
       response.writeHead(200, headers).end();
       return;
     }
     this.counters.listenAgain++;
     response.writeHead(200, headers);
     this.listeners.add(response);
-    let open = true;
     response.once('close', () => {
       open = false;
       this.listeners.delete(response);
     });
-    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open };
-    const wanted = parsed;
     const counters = this.counters;
     async function* counted(): AsyncGenerator<Buffer> {
-      for await (const chunk of listenAgain(source, wanted)) {
+      counters.bytesSent += first.value!.length;
+      yield first.value!;
+      for await (const chunk of stream) {
         counters.bytesSent += chunk.length;
         yield chunk;
       }

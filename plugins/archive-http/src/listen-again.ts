@@ -36,18 +36,20 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function* listenAgain(source: ListenSource, request: ListenRequest): AsyncGenerator<Buffer> {
   let sentHeaders: Buffer | undefined;
   let started = false;
-  let done = new Set<string>();
+  /** The recording last read: the next one is the first that started after it. */
+  let last: Recording | undefined;
+  const following = (r: Recording): boolean => (last ? r.start > last.start || (r.start === last.start && r.file > last.file) : (r.end ?? Infinity) > request.start);
   for (;;) {
-    const next = source.recordings().find((r) => !done.has(r.file) && (started ? true : (r.end ?? Infinity) > request.start));
+    const next = source.recordings().find(following);
     if (!next) {
       if (request.end !== undefined || !started) return;
       // Caught up, and the last recording closed: wait for the recorder's next file.
       const waitedUntil = Date.now() + FOLLOW_GIVE_UP_MS;
-      while (Date.now() < waitedUntil && source.open() && !source.recordings().some((r) => !done.has(r.file))) await sleep(FOLLOW_POLL_MS);
-      if (!source.open() || !source.recordings().some((r) => !done.has(r.file))) return;
+      while (Date.now() < waitedUntil && source.open() && !source.recordings().some(following)) await sleep(FOLLOW_POLL_MS);
+      if (!source.open() || !source.recordings().some(following)) return;
       continue;
     }
-    done = new Set([...done, next.file]);
+    last = next;
     if (started && request.end !== undefined && next.start >= request.end) return;
     const file = path.join(source.directory, next.file);
     if (!fs.existsSync(file)) continue;
@@ -57,6 +59,7 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
     if (!started) {
       const first = index.syncs.find((s) => s.w >= request.start);
       if (!first) continue;
+      if (request.end !== undefined && first.w >= request.end) return; // nothing recorded in the time asked
       from = first.o;
     } else from = headerLength;
     const stop = request.end !== undefined ? index.syncs.find((s) => s.w >= request.end! && s.o >= from) : undefined;

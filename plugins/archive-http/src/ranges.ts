@@ -30,9 +30,9 @@ export function parseRange(header: string | undefined, size: number): RangeReque
       continue;
     }
     const start = Number(m[1]);
-    const end = m[2] === '' ? size - 1 : Number(m[2]);
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return { kind: 'whole' };
-    if (start < size) ranges.push({ start, end: Math.min(end, size - 1) });
+    const last = m[2] === '' ? undefined : Number(m[2]);
+    if (!Number.isSafeInteger(start) || (last !== undefined && (!Number.isSafeInteger(last) || last < start))) return { kind: 'whole' };
+    if (start < size) ranges.push({ start, end: Math.min(last ?? size - 1, size - 1) });
   }
   return ranges.length === 0 ? { kind: 'unsatisfiable' } : { kind: 'ranges', ranges };
 }
