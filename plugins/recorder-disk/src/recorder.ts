@@ -62,7 +62,10 @@ export class Recorder {
     return this.file?.name;
   }
 
+  /** The stream's format from the caps. New headers (the stream changed) start a new file at the next sync point. */
   setFormat(contentType: string, headers: Buffer[]): void {
+    const changed = contentType !== this.contentType || headers.length !== this.headers.current.length || headers.some((h, i) => !h.equals(this.headers.current[i]!));
+    if (this.file && changed) this.closeFile(this.lastWall, 'rotate');
     this.contentType = contentType;
     this.headers.setCaps(headers);
     this.isSync = syncDetectorFor(contentType, headers);

@@ -160,3 +160,21 @@ test('a recording a crash left open (half a page at its end) is cut to its last 
   assert.ok(decoded.ok, decoded.output);
   assert.deepEqual(closeInterrupted(directory), [], 'closing twice changes nothing');
 });
+
+test('new stream headers in the caps (the stream restarted) start a new file that begins with them', { timeout: 30_000 }, async () => {
+  const directory = tempDir();
+  const other = encodedStream(3); // another oggmux run: another serial number, so other header pages
+  const recorder = new Recorder(options(directory), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.now();
+  stream.pages.slice(0, 10).forEach((page, i) => recorder.push(page.bytes, 0, page.pts, t0 + i * 500));
+  recorder.setFormat('application/ogg', other.headers);
+  other.pages.forEach((page, i) => recorder.push(page.bytes, 0, page.pts, t0 + 5000 + i * 500));
+  await recorder.close(t0 + 10_000);
+  const recordings = readCatalog(directory).recordings;
+  assert.equal(recordings.length, 2);
+  const second = pagesOf(path.join(directory, recordings[1]!.file));
+  assert.ok(Buffer.concat(second.headers.map((p) => p.bytes)).equals(Buffer.concat(other.headers)), 'the second file starts with the new headers');
+  assert.equal(second.data.length, other.pages.length);
+  for (const r of recordings) assert.ok((await decodes(path.join(directory, r.file))).ok);
+});
