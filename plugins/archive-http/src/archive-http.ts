@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { inject, injectable, TOKENS, type Announcer, type Clock, type Component, type HttpService, type Logger, type Mount, type PartBuilder, type Paths, type PropertiesOf } from '@flowcast/core';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
+import { podcastFeed } from './feed';
 import { serveFile } from './file-response';
 import { listenAgain } from './listen-again';
 import { htmlIndex, listed } from './listing';
@@ -23,6 +24,7 @@ const CONTENT_TYPES: Record<string, string> = { 'application/ogg': 'application/
  *   GET  {mount}                           the HTML index
  *   GET  {mount}?start=ISO&duration=S      listen again (no duration: on into the recording in progress)
  *   GET  {mount}/index.json                the listing
+ *   GET  {mount}/feed.rss                  a podcast feed of the recordings
  *   GET  {mount}/NAME                      a recording, with byte ranges and conditional requests
  */
 @injectable()
@@ -119,6 +121,11 @@ export default class ArchiveHttp implements Component {
       this.body(request, response, 200, 'application/json; charset=utf-8', json);
       return;
     }
+    if (name === 'feed.rss') {
+      const feed = podcastFeed({ title: this.props.title, base: this.publicBase(request) }, this.catalog.list());
+      this.body(request, response, 200, 'application/rss+xml; charset=utf-8', feed);
+      return;
+    }
     const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n) !== undefined);
     if ('status' in resolved) {
       this.text(response, resolved.status, resolved.status === 404 ? 'No such recording\n' : 'Bad request\n');
@@ -170,6 +177,18 @@ export default class ArchiveHttp implements Component {
     } catch {
       // The listener left.
     }
+  }
+
+  /**
+   * The archive's absolute URL for the feed: `public-url` when set; else from the request's Host,
+   * when it is a plain host[:port] (anything else could put text of the client's choosing in the
+   * feed); else the bound address.
+   */
+  private publicBase(request: IncomingMessage): string {
+    if (this.props['public-url']) return this.props['public-url'].replace(/\/+$/, '');
+    const host = request.headers.host ?? '';
+    const safeHost = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : `${this.props['bind-address'] === '0.0.0.0' ? '127.0.0.1' : this.props['bind-address']}:${this.props.port}`;
+    return `http://${safeHost}${this.props.mount}`;
   }
 
   private body(request: IncomingMessage, response: ServerResponse, status: number, type: string, text: string): void {

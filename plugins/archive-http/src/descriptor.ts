@@ -4,7 +4,7 @@ export const archiveHttp = defineComponent({
   type: 'archive-http',
   kind: 'consumer',
   description:
-    'Serves a recordings directory (written by recorder-disk) on the HTTP front: each recording with byte ranges and conditional requests, a JSON listing and an HTML index, and listen-again by time (?start=…&duration=…) as one continuous stream across files.',
+    'Serves a recordings directory (written by recorder-disk) on the HTTP front: each recording with byte ranges and conditional requests, a JSON listing, an HTML index and a podcast feed, and listen-again by time (?start=…&duration=…) as one continuous stream across files.',
   eaters: [],
   feeders: [],
   elements: [],
@@ -18,6 +18,12 @@ export const archiveHttp = defineComponent({
       mount: { type: 'string', pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@-]+(/[A-Za-z0-9._~!$&\'()*+,;=:@-]+)*$', default: '/archive', description: 'Path of the archive on the server; recordings are below it' },
       port: { type: 'integer', minimum: 1, maximum: 65535, default: 8800, description: 'TCP port; shared with streamers on the same port' },
       'bind-address': { type: 'string', default: '0.0.0.0', description: 'Address to listen on' },
+      'public-url': {
+        type: 'string',
+        pattern: '^https?://[!-~]+$',
+        'x-pattern-description': 'an http:// or https:// URL without spaces, such as "https://radio.example/archive"',
+        description: 'The archive\'s address as listeners reach it (behind a proxy), for the links of the podcast feed; default: from the request',
+      },
       title: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]*$', maxLength: 200, default: 'Archive', description: 'Title of the HTML index page' },
       'allow-origin': {
         type: 'string',

@@ -5,6 +5,7 @@
  * boundary and on into the recording in progress, decoded by GStreamer.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -253,3 +254,35 @@ test('listen again refuses a bad start or duration with 400, and a time before t
   assert.equal(early.status, 404);
   assert.equal((await request(port, '/archive', { method: 'POST' })).status, 405);
 });
+
+test('the podcast feed is well-formed RSS with one enclosure per closed recording, and a hostile Host header stays out of it', async () => {
+  const answer = await request(port, '/archive/feed.rss', { headers: { Host: `127.0.0.1:${port}` } });
+  assert.equal(answer.status, 200);
+  assert.match(String(answer.headers['content-type']), /^application\/rss\+xml/);
+  const parsed = execFileSync('python3', ['-c', FEED_READER], { input: answer.body, encoding: 'utf8' });
+  const items = JSON.parse(parsed) as { url: string; length: string; duration: string }[];
+  const recordings = closed().filter((r) => r.file !== 'evil.ogg');
+  assert.ok(items.length >= recordings.length - 1, `${items.length} items`);
+  let matched = 0;
+  for (const item of items) {
+    const r = recordings.find((x) => item.url === `http://127.0.0.1:${port}/archive/${x.file}`);
+    if (!r) continue; // closed after the catalog was read here
+    matched++;
+    assert.equal(Number(item.length), r.size);
+    assert.equal(Number(item.duration), Math.round((r.end! - r.start) / 1000));
+  }
+  assert.ok(matched >= recordings.length - 1, `${matched} of ${recordings.length} recordings in the feed`);
+  const hostile = await request(port, '/archive/feed.rss', { headers: { Host: 'evil"><script>x</script>' } });
+  assert.equal(hostile.status, 200);
+  assert.ok(!hostile.body.toString().includes('<script>'), 'the Host header is not echoed');
+  execFileSync('python3', ['-c', FEED_READER], { input: hostile.body });
+});
+
+/** Parses the feed with Python's XML parser (it throws on anything not well-formed) and lists the items. */
+const FEED_READER = `
+import sys, json, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+ns = {'itunes': 'http://www.itunes.com/dtds/podcast-1.0.dtd'}
+items = [{'url': i.find('enclosure').get('url'), 'length': i.find('enclosure').get('length'), 'duration': i.find('itunes:duration', ns).text} for i in root.iter('item')]
+print(json.dumps(items))
+`;
