@@ -286,3 +286,24 @@ ns = {'itunes': 'http://www.itunes.com/dtds/podcast-1.0.dtd'}
 items = [{'url': i.find('enclosure').get('url'), 'length': i.find('enclosure').get('length'), 'duration': i.find('itunes:duration', ns).text} for i in root.iter('item')]
 print(json.dumps(items))
 `;
+
+test('archive-http runs on its own in a flow (no pipeline), serving the same directory', { timeout: 30_000 }, async () => {
+  const ownPort = await freePort();
+  const own = await startFlow(
+    writeFlow(`name: archive-only
+components:
+  archive:
+    type: archive-http
+    properties: { directory: ${JSON.stringify(directory)}, port: ${ownPort}, bind-address: 127.0.0.1, mount: /old }
+`),
+    { cwd: ROOT },
+  );
+  try {
+    const recording = closed()[0]!;
+    const answer = await request(ownPort, `/old/${recording.file}`);
+    assert.equal(answer.status, 200);
+    assert.ok(answer.body.equals(fs.readFileSync(path.join(directory, recording.file))));
+  } finally {
+    assert.equal(await own.stop(), 0, own.stderr());
+  }
+});
