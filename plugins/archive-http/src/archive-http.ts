@@ -17,7 +17,13 @@ type Properties = PropertiesOf<(typeof archiveHttp)['properties']>;
 
 const ALLOWED = 'GET, HEAD, OPTIONS';
 /** What each recording type is served as. */
-const CONTENT_TYPES: Record<string, string> = { 'application/ogg': 'application/ogg' };
+const CONTENT_TYPES: Record<string, string> = {
+  'application/ogg': 'application/ogg',
+  'video/webm': 'video/webm',
+  'audio/webm': 'audio/webm',
+  'video/x-matroska': 'video/x-matroska',
+  'audio/x-matroska': 'audio/x-matroska',
+};
 
 /**
  * The archive on the HTTP front, below `mount`:
@@ -146,11 +152,12 @@ export default class ArchiveHttp implements Component {
     const stream = listenAgain(source, parsed);
     // The first piece is the stream headers, found only once the start is: no start, nothing recorded.
     const first = await stream.next();
+    const type = this.catalog.list().find((r) => (r.end ?? Infinity) > parsed.start)?.type ?? 'application/ogg';
     if (first.done) {
       this.text(response, 404, 'Nothing was recorded in that time\n');
       return;
     }
-    const headers = { 'Content-Type': 'application/ogg', 'Cache-Control': 'no-cache, no-store', ...this.cors() };
+    const headers = { 'Content-Type': CONTENT_TYPES[type] ?? 'application/octet-stream', 'Cache-Control': 'no-cache, no-store', ...this.cors() };
     if (request.method === 'HEAD') {
       await stream.return(undefined);
       response.writeHead(200, headers).end();

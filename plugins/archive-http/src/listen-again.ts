@@ -80,7 +80,7 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
       for (;;) {
         const recording = source.recordings().find((r) => r.file === next.file);
         const closed = recording?.closed ?? true;
-        const end = closed ? (recording?.size ?? (await handle.stat()).size) : wholePagesEnd(file, position);
+        const end = closed ? (recording?.size ?? (await handle.stat()).size) : safeEnd(file, next.type, position, source.directory, next.file);
         if (end > position) {
           yield* readRange(handle, position, end);
           position = end;
@@ -95,7 +95,12 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
   }
 }
 
-/** Where the whole Ogg pages of a recording being written end, reading from `from`. */
-function wholePagesEnd(file: string, from: number): number {
-  return scanOggFile(file, () => true, from);
+/**
+ * How far a recording being written can be sent: for Ogg, to the end of its whole pages (from
+ * `from`); for WebM and Matroska, to its last indexed cluster start, so no cluster goes out cut.
+ */
+function safeEnd(file: string, type: string, from: number, directory: string, name: string): number {
+  if (type === 'application/ogg') return scanOggFile(file, () => true, from);
+  const last = readFileIndex(directory, name).syncs.at(-1);
+  return Math.max(from, last?.o ?? from);
 }

@@ -5,8 +5,8 @@ export const recorderDisk = defineComponent({
   type: 'recorder-disk',
   kind: 'consumer',
   description:
-    'Records a muxed stream (Ogg) into a directory: files rotated on the clock (every hour on the hour) or by size, each a complete file starting with the stream headers; an index of sync points with their wall-clock times; crash-safe; old recordings removed by age, total size or free space.',
-  eaters: [{ name: 'default', accepts: ['application/ogg'] }],
+    'Records a muxed stream (Ogg, WebM, Matroska) into a directory: files rotated on the clock (every hour on the hour) or by size, each a complete file starting with the stream headers; an index of sync points with their wall-clock times; crash-safe; old recordings removed by age, total size or free space.',
+  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska'] }],
   feeders: [],
   // flowcastbatchsink comes with core (core/native/batch-sink.c), registered when BatchSinkChannel loads it.
   elements: [{ element: 'flowcastbatchsink', bundled: true }],
@@ -28,7 +28,7 @@ export const recorderDisk = defineComponent({
         'x-pattern-description': TEMPLATE_IN_WORDS,
         maxLength: 200,
         default: '%Y-%m-%d_%H-%M-%S',
-        description: 'Name of each recording from its start time, strftime-style; the extension (.ogg) is added',
+        description: 'Name of each recording from its start time, strftime-style; the extension (.ogg, .webm, .mkv, .mka) is added',
       },
       'filename-timezone': { enum: ['utc', 'local'], default: 'utc', description: 'Whether file names (and the rotation on the clock) use UTC or local time' },
       'rotate-time': {

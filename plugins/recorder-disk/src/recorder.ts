@@ -17,7 +17,13 @@ export interface RecorderOptions {
 
 export type RecorderState = 'recording' | 'stopped' | 'sad';
 
-const EXTENSIONS: Record<string, string> = { 'application/ogg': '.ogg' };
+const EXTENSIONS: Record<string, string> = {
+  'application/ogg': '.ogg',
+  'video/webm': '.webm',
+  'audio/webm': '.webm',
+  'video/x-matroska': '.mkv',
+  'audio/x-matroska': '.mka',
+};
 
 /**
  * The recorder's decisions, buffer by buffer: stream headers are kept aside (each file starts with
