@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 
 export { injectable, inject } from 'tsyringe';
+export * from './api/access';
 export * from './api/archive';
 export * from './api/component';
 export * from './api/media';

@@ -21,4 +21,6 @@ export const TOKENS = {
   announcer: 'flowcast:announcer',
   /** `SystemLimits`. */
   system: 'flowcast:system',
+  /** The flow's `Bouncers`: a bouncer registers itself; a mount finds the one its `bouncer` property names. */
+  bouncers: 'flowcast:bouncers',
 } as const;

@@ -3,7 +3,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { inject, injectable, TOKENS, type Announcer, type Clock, type Component, type HttpService, type Logger, type Mount, type PartBuilder, type Paths, type PropertiesOf } from '@flowcast/core';
+import {
+  accessRequest,
+  FlowcastError,
+  inject,
+  injectable,
+  TOKENS,
+  type AccessDecision,
+  type Announcer,
+  type Bouncers,
+  type Clock,
+  type Component,
+  type HttpService,
+  type Logger,
+  type Mount,
+  type PartBuilder,
+  type Paths,
+  type PropertiesOf,
+} from '@flowcast/core';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
 import { podcastFeed } from './feed';
@@ -49,6 +66,7 @@ export default class ArchiveHttp implements Component {
     @inject(TOKENS.announcer) private readonly announcer: Announcer,
     @inject(TOKENS.clock) private readonly clock: Clock,
     @inject(TOKENS.paths) paths: Paths,
+    @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
   ) {
     this.directory = path.resolve(paths.project, props.directory);
     this.catalog = new CatalogCache(this.directory);
@@ -56,6 +74,10 @@ export default class ArchiveHttp implements Component {
 
   /** The directory is created if missing (the recorder may not have started yet), and must be readable. */
   preflight(): void {
+    const name = this.props.bouncer;
+    if (name && !this.bouncers.get(name)) {
+      throw new FlowcastError('FC_PREFLIGHT', `no bouncer "${name}" in this flow`, { fix: 'add a bouncer component (bouncer-htpasswd, bouncer-signed-url) with that name, or remove `bouncer`', location: { property: 'bouncer' } });
+    }
     fs.mkdirSync(this.directory, { recursive: true });
     fs.accessSync(this.directory, fs.constants.R_OK | fs.constants.X_OK);
   }
@@ -107,6 +129,17 @@ export default class ArchiveHttp implements Component {
       this.text(response, 405, `${request.method} is not allowed here: use GET or HEAD\n`, { Allow: ALLOWED });
       return;
     }
+    const decision = await this.access(request);
+    if (!decision.allow) {
+      const challenge: Record<string, string> = decision.status === 401 && decision.challenge ? { 'WWW-Authenticate': decision.challenge } : {};
+      this.text(response, decision.status, decision.status === 401 ? 'The archive needs a user name and password\n' : 'You may not listen to this\n', challenge);
+      return;
+    }
+    if (decision.until !== undefined) {
+      // The credentials expire: so does the answer, however long it streams.
+      const timer = setTimeout(() => response.destroy(), Math.max(0, decision.until - Date.now()));
+      response.once('close', () => clearTimeout(timer));
+    }
     const rawUrl = request.url ?? '/';
     if (rawUrl.includes('\0') || /%00/i.test(rawUrl)) {
       this.text(response, 400, 'Bad request\n');
@@ -139,6 +172,22 @@ export default class ArchiveHttp implements Component {
     }
     const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
     await serveFile(request, response, resolved.file, type, this.cors());
+  }
+
+  /** What the bouncer says of a request (none: anyone); a bouncer that fails refuses. */
+  private async access(request: IncomingMessage): Promise<AccessDecision> {
+    const name = this.props.bouncer;
+    const bouncer = name ? this.bouncers.get(name) : undefined;
+    if (!bouncer) return { allow: true };
+    const client = request.socket.remoteAddress ?? '-';
+    try {
+      const decision = await bouncer.check(accessRequest(request.method ?? 'GET', request.url ?? '/', request.headers, client));
+      if (!decision.allow) this.log.info('request refused', { client, status: decision.status, reason: decision.reason });
+      return decision;
+    } catch (error) {
+      this.log.error(`bouncer "${name}" failed: ${(error as Error).message}`);
+      return { allow: false, status: 403, reason: 'the bouncer failed' };
+    }
   }
 
   private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {

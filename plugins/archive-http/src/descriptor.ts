@@ -1,4 +1,4 @@
-import { defineComponent } from '@flowcast/core';
+import { BOUNCER_PROPERTY, defineComponent } from '@flowcast/core';
 
 export const archiveHttp = defineComponent({
   type: 'archive-http',
@@ -24,6 +24,7 @@ export const archiveHttp = defineComponent({
         'x-pattern-description': 'an http:// or https:// URL without spaces, such as "https://radio.example/archive"',
         description: 'The archive\'s address as listeners reach it (behind a proxy), for the links of the podcast feed; default: from the request',
       },
+      bouncer: BOUNCER_PROPERTY,
       title: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]*$', maxLength: 200, default: 'Archive', description: 'Title of the HTML index page' },
       'allow-origin': {
         type: 'string',

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 /** What the access log records of one listener. */
 export interface AccessRecord {
   remoteAddress: string;
+  /** The user a bouncer let in. */
+  user?: string;
   requestLine: string;
   status: number;
   bytes: number;
@@ -23,7 +25,8 @@ export function formatAccessLine(r: AccessRecord): string {
   const time = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
   const quote = (s: string | undefined): string => (s ? `"${s.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\x00-\x1f]/g, '')}"` : '"-"');
   const seconds = Math.max(0, Math.round((r.end - r.start) / 1000));
-  return `${r.remoteAddress} - - [${time}] ${quote(r.requestLine)} ${r.status} ${r.bytes} ${quote(r.referer)} ${quote(r.userAgent)} ${seconds}`;
+  const user = r.user ? r.user.replace(/[\s"\\\x00-\x1f]/g, '_') : '-';
+  return `${r.remoteAddress} - ${user} [${time}] ${quote(r.requestLine)} ${r.status} ${r.bytes} ${quote(r.referer)} ${quote(r.userAgent)} ${seconds}`;
 }
 
 /** Appends lines through a buffered stream: writing a line never waits for the disk. */

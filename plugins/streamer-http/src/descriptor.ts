@@ -1,4 +1,4 @@
-import { defineComponent } from '@flowcast/core';
+import { BOUNCER_PROPERTY, defineComponent } from '@flowcast/core';
 import { TRUSTED_PROXY_PATTERN } from './client-address';
 import { ALLOW_ORIGIN_PATTERN } from './cors';
 import { STATION_TEXT_IN_WORDS, STATION_TEXT_PATTERN } from './station-headers';
@@ -74,6 +74,7 @@ export const streamerHttp = defineComponent({
       'station-description': stationText(500, 'A line about the station, sent as icy-description'),
       'station-genre': stationText(100, 'Its genre, sent as icy-genre'),
       'station-url': { type: 'string', pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, maxLength: 500, description: "The station's web page, sent as icy-url" },
+      bouncer: BOUNCER_PROPERTY,
       'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
       'trusted-proxies': {
         type: 'array',

@@ -28,6 +28,10 @@ export interface ListenerRequest {
   requestLine: string;
   referer?: string;
   userAgent?: string;
+  /** The user a bouncer let in, for the access log. */
+  user?: string;
+  /** Disconnect at this time (ms since the epoch): its credentials expire then. */
+  until?: number;
 }
 
 /**
@@ -253,7 +257,8 @@ export class StreamHub {
       const untilHardLag = this.enforceHardLag(listener, now);
       if (untilHardLag < 0) continue;
       if (untilHardLag < nextSweepInMs) this.checkHardLagIn(listener, untilHardLag);
-      if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
+      if (listener.request.until !== undefined && Date.now() >= listener.request.until) this.drop(listener, 'its credentials expired');
+      else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
       else if (waitingBytes > this.policy.maxClientBuffer) this.drop(listener, `${waitingBytes} bytes waiting to be sent`);
       else if (conn.kernelQueue > window) listener.blocked ??= 'kernel';
       else if (listener.blocked === 'kernel') {
@@ -458,6 +463,7 @@ export class StreamHub {
       bytes,
       ...(r.referer ? { referer: r.referer } : {}),
       ...(r.userAgent ? { userAgent: r.userAgent } : {}),
+      ...(r.user ? { user: r.user } : {}),
       start: listener.start,
       end: Date.now(),
     });

@@ -3,12 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import {
+  accessRequest,
   BATCH_SINK,
   BatchSinkChannel,
+  FlowcastError,
   inject,
   injectable,
   TOKENS,
+  type AccessDecision,
   type Announcer,
+  type Bouncer,
+  type Bouncers,
   type Clock,
   type Component,
   type HttpService,
@@ -47,6 +52,14 @@ const SPARE_FILES = 256;
 function writeRawReply(socket: Socket, status: string, text: string, headers: Record<string, string>): void {
   const lines = Object.entries({ ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`);
   socket.end(`HTTP/1.1 ${status}\r\n${lines.join('')}\r\n${text}`);
+}
+
+function refusalText(status: 401 | 403): string {
+  return status === 401 ? 'This stream needs a user name and password\n' : 'You may not listen to this stream\n';
+}
+
+function refusalHeaders(decision: Extract<AccessDecision, { allow: false }>): Record<string, string> {
+  return decision.status === 401 && decision.challenge ? { 'WWW-Authenticate': decision.challenge } : {};
 }
 
 /** The streamer's properties as the hub's policy. */
@@ -100,6 +113,7 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.clock) private readonly clock: Clock,
     @inject(TOKENS.paths) private readonly paths: Paths,
     @inject(TOKENS.system) private readonly system: SystemLimits,
+    @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
   ) {
     const native = loadNative();
     this.policy = policyFrom(props);
@@ -114,6 +128,14 @@ export default class StreamerHttp implements Component {
       native,
     );
     this.sink = new BatchSinkChannel(() => this.takeFromSink());
+  }
+
+  /** The bouncer named must be a component of this flow. */
+  preflight(): void {
+    const name = this.props.bouncer;
+    if (name && !this.bouncers.get(name)) {
+      throw new FlowcastError('FC_PREFLIGHT', `no bouncer "${name}" in this flow`, { fix: 'add a bouncer component (bouncer-htpasswd, bouncer-signed-url) with that name, or remove `bouncer`', location: { property: 'bouncer' } });
+    }
   }
 
   build(part: PartBuilder): void {
@@ -171,6 +193,13 @@ export default class StreamerHttp implements Component {
       this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: ALLOWED_METHODS });
       return;
     }
+    void this.access(request.method, request.url ?? '/', request.headers, request.socket.remoteAddress ?? '-').then((decision) => {
+      if (!decision.allow) this.reply(response, decision.status, refusalText(decision.status), refusalHeaders(decision));
+      else this.answerHead(response);
+    });
+  }
+
+  private answerHead(response: ServerResponse): void {
     this.takeFromSink();
     const refusal = this.hub.refusal();
     const type = this.hub.contentType;
@@ -181,8 +210,36 @@ export default class StreamerHttp implements Component {
     response.writeHead(200, streamHeaders(type, this.policy)).end();
   }
 
-  /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */
+  /** A GET: checked by the bouncer, if any, then admitted. */
   private serveStream(socket: Socket, request: StreamRequest): void {
+    if (!this.props.bouncer) return this.admit(socket, request, {});
+    void this.access(request.method, request.url, request.headers, request.remoteAddress).then((decision) => {
+      if (socket.destroyed) return;
+      if (!decision.allow) {
+        writeRawReply(socket, `${decision.status} ${decision.status === 401 ? 'Unauthorized' : 'Forbidden'}`, refusalText(decision.status), { ...refusalHeaders(decision), ...corsHeaders(this.props['allow-origin']) });
+        return;
+      }
+      this.admit(socket, request, { ...(decision.user ? { user: decision.user } : {}), ...(decision.until !== undefined ? { until: decision.until } : {}) });
+    });
+  }
+
+  /** What the bouncer says of a request; a bouncer that fails refuses (and says why in the log). */
+  private async access(method: string, url: string, headers: Readonly<Record<string, string | string[] | undefined>>, remoteAddress: string): Promise<AccessDecision> {
+    const name = this.props.bouncer;
+    const bouncer: Bouncer | undefined = name ? this.bouncers.get(name) : undefined;
+    if (!bouncer) return { allow: true };
+    try {
+      const decision = await bouncer.check(accessRequest(method, url, headers, remoteAddress));
+      if (!decision.allow) this.log.info('listener refused', { client: remoteAddress, status: decision.status, reason: decision.reason });
+      return decision;
+    } catch (error) {
+      this.log.error(`bouncer "${name}" failed: ${(error as Error).message}`);
+      return { allow: false, status: 403, reason: 'the bouncer failed' };
+    }
+  }
+
+  /** The raw socket is ours; a listener costs that socket and a position in the stream log. */
+  private admit(socket: Socket, request: StreamRequest, access: { user?: string; until?: number }): void {
     this.takeFromSink(); // so that the new listener's burst ends with the newest buffer
     const refusal = this.hub.refusal();
     if (refusal) {
@@ -199,6 +256,7 @@ export default class StreamerHttp implements Component {
       requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
       ...(request.headers.referer ? { referer: request.headers.referer } : {}),
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+      ...access,
     });
     this.sink.wakeOnEachBuffer(true);
     if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
