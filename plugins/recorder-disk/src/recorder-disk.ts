@@ -16,6 +16,7 @@ import {
   type PropertiesOf,
 } from '@flowcast/core';
 import type { recorderDisk } from './descriptor';
+import { DirectoryLock } from './directory-lock';
 import { Recorder, type RecorderState } from './recorder';
 import { applyRetention } from './retention';
 
@@ -41,6 +42,7 @@ export default class RecorderDisk implements Component {
   private readonly directory: string;
   private readonly sink: BatchSinkChannel;
   private readonly recorder: Recorder;
+  private readonly lock: DirectoryLock;
   private takeTimer?: NodeJS.Timeout;
   private retentionTimer?: NodeJS.Timeout;
   private lastFile?: string;
@@ -53,6 +55,7 @@ export default class RecorderDisk implements Component {
     @inject(TOKENS.paths) paths: Paths,
   ) {
     this.directory = path.resolve(paths.project, props.directory);
+    this.lock = new DirectoryLock(this.directory);
     this.sink = new BatchSinkChannel(() => this.take());
     this.recorder = new Recorder(
       {
@@ -69,7 +72,7 @@ export default class RecorderDisk implements Component {
     );
   }
 
-  /** The directory must exist (it is created) and take a new file. */
+  /** The directory must exist (it is created), take a new file, and not be another recorder's. */
   preflight(): void {
     const probe = path.join(this.directory, `.flowcast-probe-${process.pid}`);
     try {
@@ -82,6 +85,13 @@ export default class RecorderDisk implements Component {
         location: { property: 'directory' },
       });
     }
+    const holder = this.lock.holder();
+    if (holder !== undefined) {
+      throw new FlowcastError('FC_PREFLIGHT', `recordings directory "${this.directory}" is being recorded into by another process (pid ${holder})`, {
+        fix: 'give each recorder its own directory, or stop the other one',
+        location: { property: 'directory' },
+      });
+    }
   }
 
   build(part: PartBuilder): void {
@@ -90,6 +100,7 @@ export default class RecorderDisk implements Component {
   }
 
   start(): void {
+    this.lock.take();
     for (const closed of closeInterrupted(this.directory)) {
       this.log.warn('closed a recording interrupted by a crash', { file: closed.file, size: closed.size, cutBytes: closed.sizeFound - closed.size });
     }
@@ -107,6 +118,7 @@ export default class RecorderDisk implements Component {
     clearInterval(this.retentionTimer);
     this.sink.close();
     await this.recorder.close(this.clock.now());
+    this.lock.release();
   }
 
   /** Record from the next sync point on (the admin API calls this). */

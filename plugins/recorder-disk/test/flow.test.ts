@@ -109,3 +109,19 @@ test('a recordings directory that cannot be written fails preflight, naming it; 
   assert.match(result.stderr + result.stdout, /FC_PREFLIGHT/);
   assert.ok((result.stderr + result.stdout).includes(`recordings directory "${directory}" is not writable`), result.stderr);
 });
+
+test('a second recorder on a directory another process records into fails preflight naming that process', { timeout: 60_000 }, async () => {
+  const directory = tempDir();
+  const file = recordingFlow(directory, 'rotate-time: 0');
+  const first = await startFlow(file, { cwd: ROOT });
+  try {
+    for (let i = 0; i < 50 && readCatalog(directory).recordings.length === 0; i++) await sleep(100);
+    const second = await runCli(['run', file], { cwd: ROOT, timeoutMs: 30_000 });
+    assert.notEqual(second.code, 0);
+    assert.ok(second.stderr.includes(`recordings directory "${directory}" is being recorded into by another process (pid ${first.process.pid})`), second.stderr);
+    assert.equal(readCatalog(directory).recordings.filter((r) => !r.closed).length, 1, "the first recorder's file is untouched");
+  } finally {
+    assert.equal(await first.stop(), 0);
+  }
+  assert.equal(fs.existsSync(path.join(directory, '.recorder.pid')), false, 'the lock goes with the recorder');
+});
