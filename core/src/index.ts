@@ -10,6 +10,7 @@ export * from './api/access';
 export * from './api/archive';
 export * from './api/component';
 export * from './api/media';
+export * from './api/net';
 export * from './api/part';
 export * from './api/running';
 export * from './api/schema';

@@ -1,4 +1,4 @@
-import { defineComponent } from '@flowcast/core';
+import { ADDRESS_OR_NETWORK_PATTERN, defineComponent } from '@flowcast/core';
 
 export const bouncerHtpasswd = defineComponent({
   type: 'bouncer-htpasswd',
@@ -34,6 +34,52 @@ export const bouncerSignedUrl = defineComponent({
     properties: {
       secret: { type: 'string', minLength: 16, maxLength: 1024, 'x-secret': true, description: 'The key URLs are signed with (at least 16 characters); never logged' },
       'end-at-expiry': { type: 'boolean', default: true, description: 'Disconnect a listener when its token expires (else a connection, once let in, may stay)' },
+    },
+  },
+});
+
+const ADDRESS_LIST = {
+  type: 'array',
+  items: { type: 'string', pattern: ADDRESS_OR_NETWORK_PATTERN, 'x-pattern-description': 'an IP address, or a network in CIDR form such as "10.0.0.0/8" or "fd00::/8"' },
+  uniqueItems: true,
+  maxItems: 10000,
+  default: [],
+} as const;
+
+export const bouncerIp = defineComponent({
+  type: 'bouncer-ip',
+  kind: 'bouncer',
+  description:
+    'Lets in listeners by address: never one in `deny`; when `allow` is given, only those in it. Behind a proxy, the streamer passes the client it vouches for (trusted-proxies).',
+  eaters: [],
+  feeders: [],
+  elements: [],
+  implementation: './ip-bouncer',
+  properties: {
+    type: 'object',
+    properties: {
+      allow: { ...ADDRESS_LIST, description: 'Only these addresses and networks may listen (empty: any not denied)' },
+      deny: { ...ADDRESS_LIST, description: 'These addresses and networks may never listen' },
+    },
+  },
+});
+
+export const bouncerHttp = defineComponent({
+  type: 'bouncer-http',
+  kind: 'bouncer',
+  description:
+    'Asks an HTTP service, as Icecast\'s URL authentication does: POSTs the request\'s details as JSON (action, mount path, query, client address, user and password of HTTP Basic, user agent) and lets the listener in on a 2xx answer; a 401 answer asks the player for credentials; anything else, a timeout or an error refuses.',
+  eaters: [],
+  feeders: [],
+  elements: [],
+  implementation: './http-bouncer',
+  properties: {
+    type: 'object',
+    required: ['url'],
+    properties: {
+      url: { type: 'string', pattern: '^https?://[!-~]+$', 'x-pattern-description': 'an http:// or https:// URL without spaces', description: 'Where to POST each request for a decision' },
+      timeout: { type: 'number', minimum: 0.1, maximum: 60, default: 5, 'x-unit': 's', description: 'Refuse when the service has not answered in this long' },
+      realm: { type: 'string', pattern: '^[ !#-~]{1,100}$', 'x-pattern-description': 'printable ASCII without double quotes', default: 'Flowcast', description: 'The realm of the Basic challenge sent when the service answers 401' },
     },
   },
 });

@@ -17,6 +17,7 @@ import {
   type Paths,
   type PropertiesOf,
 } from '@flowcast/core';
+import { basicCredentials } from './basic-auth';
 import type { bouncerHtpasswd } from './descriptors';
 import { passwordMatches, readHtpasswd, type HtpasswdFile } from './htpasswd';
 
@@ -88,12 +89,4 @@ export default class HtpasswdBouncer implements Component, Bouncer {
     }
     return this.loaded?.users ?? new Map();
   }
-}
-
-function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!match) return undefined;
-  const text = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? undefined : { user: text.slice(0, colon), password: text.slice(colon + 1) };
 }

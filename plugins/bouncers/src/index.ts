@@ -1,4 +1,4 @@
 import { definePlugin } from '@flowcast/core';
-import { bouncerHtpasswd, bouncerSignedUrl } from './descriptors';
+import { bouncerHtpasswd, bouncerHttp, bouncerIp, bouncerSignedUrl } from './descriptors';
 
-export default definePlugin({ components: [bouncerHtpasswd, bouncerSignedUrl] });
+export default definePlugin({ components: [bouncerHtpasswd, bouncerSignedUrl, bouncerIp, bouncerHttp] });

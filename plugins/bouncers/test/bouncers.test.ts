@@ -22,6 +22,14 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncers-'));
 process.once('exit', () => fs.rmSync(work, { recursive: true, force: true }));
 let port = 0;
 let flow: RunningFlow;
+/** The authentication service bouncer-http asks: what it was sent, and a server that never answers. */
+const hookRequests: Record<string, unknown>[] = [];
+let hook: http.Server;
+let silent: http.Server;
+
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
 
 interface Answer {
   status: number;
@@ -63,6 +71,19 @@ const unixNow = (): number => Math.floor(Date.now() / 1000);
 
 before(async () => {
   port = await freePort();
+  hook = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      hookRequests.push(body);
+      const status = body.user === 'anna' && body.password === 'right' ? 204 : body.user === undefined ? 401 : 403;
+      res.writeHead(status).end();
+    });
+  });
+  silent = http.createServer(() => undefined);
+  const hookPort = await listen(hook);
+  const silentPort = await listen(silent);
   const htpasswd = path.join(work, 'listeners.htpasswd');
   fs.writeFileSync(
     htpasswd,
@@ -86,6 +107,34 @@ components:
   signed:
     type: bouncer-signed-url
     properties: { secret: ${SECRET} }
+  local-only:
+    type: bouncer-ip
+    properties: { allow: ["127.0.0.1/32", "::1"] }
+  no-local:
+    type: bouncer-ip
+    properties: { deny: ["127.0.0.0/8"] }
+  service:
+    type: bouncer-http
+    properties: { url: "http://127.0.0.1:${hookPort}/auth", realm: Service }
+  slow-service:
+    type: bouncer-http
+    properties: { url: "http://127.0.0.1:${silentPort}/auth", timeout: 0.5 }
+  local:
+    type: streamer-http
+    eats: mux
+    properties: { mount: /local.ogg, port: ${port}, bind-address: 127.0.0.1, bouncer: local-only }
+  blocked:
+    type: streamer-http
+    eats: mux
+    properties: { mount: /blocked.ogg, port: ${port}, bind-address: 127.0.0.1, bouncer: no-local }
+  hooked:
+    type: streamer-http
+    eats: mux
+    properties: { mount: /hooked.ogg, port: ${port}, bind-address: 127.0.0.1, bouncer: service }
+  stalled:
+    type: streamer-http
+    eats: mux
+    properties: { mount: /stalled.ogg, port: ${port}, bind-address: 127.0.0.1, bouncer: slow-service }
   members:
     type: streamer-http
     eats: mux
@@ -108,6 +157,9 @@ components:
 
 after(async () => {
   assert.equal(await flow.stop(), 0, flow.stderr());
+  hook.close();
+  silent.closeAllConnections();
+  silent.close();
 });
 
 test('htpasswd: missing, unknown, wrong and crypt() credentials get 401 with a Basic challenge; bcrypt, Apache MD5 and {SHA} users listen; the access log names them', async () => {
@@ -198,4 +250,29 @@ components:
   );
   assert.notEqual(result.code, 0, result.stderr);
   assert.match(result.stderr, /FC_PREFLIGHT: no bouncer "missing" in this flow/);
+});
+
+test('IP lists: an allowed network listens; a denied one gets 403', async () => {
+  const allowed = await get('/local.ogg', {}, 1000);
+  assert.equal(allowed.status, 200);
+  assert.equal(allowed.body.toString('latin1', 0, 4), 'OggS');
+  const denied = await get('/blocked.ogg', {}, 1000);
+  assert.equal(denied.status, 403);
+  assert.ok(!denied.body.includes('OggS'));
+});
+
+test('an HTTP hook: 2xx lets in, 401 asks for credentials, 403 refuses, silence past the timeout refuses; it is sent the details as JSON', async () => {
+  const ok = await get('/hooked.ogg?session=42', { ...basic('anna', 'right'), 'User-Agent': 'test-player/1.0' }, 1000);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.toString('latin1', 0, 4), 'OggS');
+  assert.deepEqual(hookRequests.at(-1), { action: 'listener_add', method: 'GET', path: '/hooked.ogg', query: { session: '42' }, ip: '127.0.0.1', user: 'anna', password: 'right', userAgent: 'test-player/1.0' });
+  const ask = await get('/hooked.ogg', {}, 1000);
+  assert.equal(ask.status, 401);
+  assert.equal(ask.headers['www-authenticate'], 'Basic realm="Service", charset="UTF-8"');
+  const wrong = await get('/hooked.ogg', basic('anna', 'wrong'), 1000);
+  assert.equal(wrong.status, 403);
+  const started = Date.now();
+  const stalled = await get('/stalled.ogg', {}, 3000);
+  assert.equal(stalled.status, 403);
+  assert.ok(Date.now() - started < 2500, 'refused at the timeout');
 });

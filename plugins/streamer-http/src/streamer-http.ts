@@ -54,6 +54,10 @@ function writeRawReply(socket: Socket, status: string, text: string, headers: Re
   socket.end(`HTTP/1.1 ${status}\r\n${lines.join('')}\r\n${text}`);
 }
 
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 function refusalText(status: 401 | 403): string {
   return status === 401 ? 'This stream needs a user name and password\n' : 'You may not listen to this stream\n';
 }
@@ -193,7 +197,8 @@ export default class StreamerHttp implements Component {
       this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: ALLOWED_METHODS });
       return;
     }
-    void this.access(request.method, request.url ?? '/', request.headers, request.socket.remoteAddress ?? '-').then((decision) => {
+    const client = clientAddress(request.socket.remoteAddress ?? '-', headerText(request.headers['x-forwarded-for']), this.trustedProxies);
+    void this.access(request.method, request.url ?? '/', request.headers, client).then((decision) => {
       if (!decision.allow) this.reply(response, decision.status, refusalText(decision.status), refusalHeaders(decision));
       else this.answerHead(response);
     });
@@ -213,7 +218,8 @@ export default class StreamerHttp implements Component {
   /** A GET: checked by the bouncer, if any, then admitted. */
   private serveStream(socket: Socket, request: StreamRequest): void {
     if (!this.props.bouncer) return this.admit(socket, request, {});
-    void this.access(request.method, request.url, request.headers, request.remoteAddress).then((decision) => {
+    const client = clientAddress(request.remoteAddress, request.headers['x-forwarded-for'], this.trustedProxies);
+    void this.access(request.method, request.url, request.headers, client).then((decision) => {
       if (socket.destroyed) return;
       if (!decision.allow) {
         writeRawReply(socket, `${decision.status} ${decision.status === 401 ? 'Unauthorized' : 'Forbidden'}`, refusalText(decision.status), { ...refusalHeaders(decision), ...corsHeaders(this.props['allow-origin']) });
