@@ -8,12 +8,12 @@ import { runCli } from '@flowcast/core/testing';
 const REPO = path.join(__dirname, '..', '..');
 const cli = (...args: string[]) => runCli(args, { cwd: REPO });
 
-test('flowcast registry lists the thirteen bundled components, all available', async () => {
+test('flowcast registry lists the fourteen bundled components, all available', async () => {
   const { code, stdout } = await cli('registry');
   assert.equal(code, 0);
   const types = stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
-  assert.deepEqual(types, ['archive-http', 'bouncer-htpasswd', 'bouncer-http', 'bouncer-ip', 'bouncer-signed-url', 'encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'recorder-disk', 'streamer-http']);
-  assert.equal((stdout.match(/ available$/gm) ?? []).length, 13);
+  assert.deepEqual(types, ['archive-http', 'bouncer-htpasswd', 'bouncer-http', 'bouncer-ip', 'bouncer-jwt', 'bouncer-signed-url', 'encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'recorder-disk', 'streamer-http']);
+  assert.equal((stdout.match(/ available$/gm) ?? []).length, 14);
 });
 
 test('flowcast inspect encoder-vorbis shows eaters, feeders and each property like gst-inspect', async () => {
@@ -53,5 +53,5 @@ test('every command has --help, and unknown commands fail', async () => {
 test('flowcast registry --check agrees with the committed registry.json', async () => {
   const { code, stdout } = await cli('registry', '--check');
   assert.equal(code, 0);
-  assert.match(stdout, /registry\.json is up to date \(13 components\)/);
+  assert.match(stdout, /registry\.json is up to date \(14 components\)/);
 });

@@ -113,7 +113,7 @@ test('the bundled registry.json is what a fresh scan of the plugins gives', () =
   const committed = JSON.parse(fs.readFileSync(path.join(repo, 'registry.json'), 'utf8'));
   assert.deepEqual(
     fresh.list().map((c) => c.type),
-    ['archive-http', 'bouncer-htpasswd', 'bouncer-http', 'bouncer-ip', 'bouncer-signed-url', 'encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'recorder-disk', 'streamer-http'],
+    ['archive-http', 'bouncer-htpasswd', 'bouncer-http', 'bouncer-ip', 'bouncer-jwt', 'bouncer-signed-url', 'encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-test', 'producer-v4l', 'recorder-disk', 'streamer-http'],
   );
   assert.deepEqual(committed.components.map((c: { type: string }) => c.type), fresh.list().map((c) => c.type));
 });

@@ -83,3 +83,26 @@ export const bouncerHttp = defineComponent({
     },
   },
 });
+
+export const bouncerJwt = defineComponent({
+  type: 'bouncer-jwt',
+  kind: 'bouncer',
+  description:
+    'Lets in requests carrying a valid JSON Web Token (Authorization: Bearer, or ?token=), checked with the `jose` library: signature (HMAC secret or a public key), expiry, and issuer and audience when set. The token\'s subject is logged as the user; a listener can be disconnected when the token expires.',
+  eaters: [],
+  feeders: [],
+  elements: [],
+  implementation: './jwt-bouncer',
+  exclusive: [['secret', 'public-key']],
+  properties: {
+    type: 'object',
+    properties: {
+      secret: { type: 'string', minLength: 32, maxLength: 1024, 'x-secret': true, description: 'The HMAC key (HS256, HS384, HS512) tokens are signed with; at least 32 characters; never logged' },
+      'public-key': { type: 'string', minLength: 1, pattern: '^[^\\u0000]+$', description: 'A PEM file with the public key (RS*, PS*, ES*, EdDSA) tokens are signed with; a relative path is from the project directory' },
+      issuer: { type: 'string', minLength: 1, maxLength: 500, description: 'The `iss` a token must have' },
+      audience: { type: 'string', minLength: 1, maxLength: 500, description: 'An `aud` a token must have' },
+      'end-at-expiry': { type: 'boolean', default: true, description: 'Disconnect a listener when its token expires' },
+      realm: { type: 'string', pattern: '^[ !#-~]{1,100}$', 'x-pattern-description': 'printable ASCII without double quotes', default: 'Flowcast', description: 'The realm of the Bearer challenge' },
+    },
+  },
+});

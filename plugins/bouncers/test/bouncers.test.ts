@@ -18,6 +18,7 @@ import { signUrl } from '../src/signature';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const SECRET = 'a-secret-of-thirty-two-characters';
+const JWT_SECRET = 'another-key-for-json-web-tokens-only';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncers-'));
 process.once('exit', () => fs.rmSync(work, { recursive: true, force: true }));
 let port = 0;
@@ -119,6 +120,13 @@ components:
   slow-service:
     type: bouncer-http
     properties: { url: "http://127.0.0.1:${silentPort}/auth", timeout: 0.5 }
+  tokens:
+    type: bouncer-jwt
+    properties: { secret: ${JWT_SECRET}, issuer: radio.example, audience: listeners }
+  jwt:
+    type: streamer-http
+    eats: mux
+    properties: { mount: /jwt.ogg, port: ${port}, bind-address: 127.0.0.1, bouncer: tokens, access-log: jwt-access.log }
   local:
     type: streamer-http
     eats: mux
@@ -275,4 +283,46 @@ test('an HTTP hook: 2xx lets in, 401 asks for credentials, 403 refuses, silence 
   const stalled = await get('/stalled.ogg', {}, 3000);
   assert.equal(stalled.status, 403);
   assert.ok(Date.now() - started < 2500, 'refused at the timeout');
+});
+
+/** A token made with jose, as an identity provider would. */
+async function jwt(claims: { sub?: string; iss?: string; aud?: string; exp?: number }, key = JWT_SECRET): Promise<string> {
+  const { SignJWT } = await import('jose');
+  let token = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  if (claims.sub) token = token.setSubject(claims.sub);
+  if (claims.iss) token = token.setIssuer(claims.iss);
+  if (claims.aud) token = token.setAudience(claims.aud);
+  if (claims.exp) token = token.setExpirationTime(claims.exp);
+  return token.sign(new TextEncoder().encode(key));
+}
+
+test('JWT: a valid token (Bearer or ?token=) listens and is logged by its subject; missing, expired, tampered, foreign-key, wrong-issuer and wrong-audience tokens get 401 with a Bearer challenge', { timeout: 20_000 }, async () => {
+  const good = { sub: 'carol', iss: 'radio.example', aud: 'listeners', exp: unixNow() + 600 };
+  const valid = await jwt(good);
+  const bearer = await get('/jwt.ogg', { Authorization: `Bearer ${valid}` }, 1000);
+  assert.equal(bearer.status, 200);
+  assert.equal(bearer.body.toString('latin1', 0, 4), 'OggS');
+  const query = await get(`/jwt.ogg?token=${valid}`, {}, 1000);
+  assert.equal(query.status, 200);
+  const missing = await get('/jwt.ogg', {}, 1000);
+  assert.equal(missing.status, 401);
+  assert.equal(missing.headers['www-authenticate'], 'Bearer realm="Flowcast"');
+  const [head, payload, signature] = valid.split('.') as [string, string, string];
+  const tampered = `${head}.${Buffer.from(JSON.stringify({ ...good, sub: 'mallory' })).toString('base64url')}.${signature}`;
+  const refused = [
+    await jwt({ ...good, exp: unixNow() - 10 }),
+    tampered,
+    `${head}.${payload}.${signature.slice(0, -2)}xx`,
+    await jwt(good, 'a-key-that-the-station-never-gave-out'),
+    await jwt({ ...good, iss: 'elsewhere.example' }),
+    await jwt({ ...good, aud: 'admins' }),
+  ];
+  for (const token of refused) {
+    const answer = await get('/jwt.ogg', { Authorization: `Bearer ${token}` }, 1000);
+    assert.equal(answer.status, 401, token);
+    assert.equal(answer.headers['www-authenticate'], 'Bearer realm="Flowcast", error="invalid_token"');
+    assert.ok(!answer.body.includes('OggS'));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.match(fs.readFileSync(path.join(work, 'logs', 'jwt-access.log'), 'utf8'), /^127\.0\.0\.1 - carol \[/m);
 });
