@@ -25,6 +25,7 @@ import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
 import { podcastFeed } from './feed';
 import { serveFile } from './file-response';
+import { GrowingFiles } from './growing-files';
 import { listenAgain } from './listen-again';
 import { htmlIndex, listed } from './listing';
 import { parseListenQuery } from './listen-query';
@@ -55,6 +56,7 @@ export default class ArchiveHttp implements Component {
   private readonly directory: string;
   private directoryReal = '';
   private readonly catalog: CatalogCache;
+  private readonly growing: GrowingFiles;
   private mount?: Mount;
   private readonly listeners = new Set<ServerResponse>();
   private readonly counters = { requests: 0, listenAgain: 0, bytesSent: 0 };
@@ -70,6 +72,7 @@ export default class ArchiveHttp implements Component {
   ) {
     this.directory = path.resolve(paths.project, props.directory);
     this.catalog = new CatalogCache(this.directory);
+    this.growing = new GrowingFiles(this.directory, () => clock.monotonic());
   }
 
   /** The directory is created if missing (the recorder may not have started yet), and must be readable. */
@@ -197,7 +200,7 @@ export default class ArchiveHttp implements Component {
       return;
     }
     let open = true;
-    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open };
+    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open, growing: this.growing };
     const stream = listenAgain(source, parsed);
     // The first piece is the stream headers, found only once the start is: no start, nothing recorded.
     const first = await stream.next();

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readFileIndex, scanOggFile, type Recording } from '@flowcast/core';
+import { readFileIndex, type Recording } from '@flowcast/core';
 import { readRange } from './file-response';
+import type { GrowingFiles } from './growing-files';
 
 /** How often a listener that caught up with the recording in progress looks for more. */
 const FOLLOW_POLL_MS = 250;
@@ -20,6 +21,8 @@ export interface ListenSource {
   recordings(): Recording[];
   /** Whether the listener is still there. */
   open(): boolean;
+  /** How far a recording being written can be sent (shared by the listeners following it). */
+  growing: GrowingFiles;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,11 +83,12 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
       for (;;) {
         const recording = source.recordings().find((r) => r.file === next.file);
         const closed = recording?.closed ?? true;
-        const end = closed ? (recording?.size ?? (await handle.stat()).size) : safeEnd(file, next.type, position, source.directory, next.file);
+        const end = closed ? (recording?.size ?? (await handle.stat()).size) : source.growing.end(file, next.file, next.type, position);
         if (end > position) {
           yield* readRange(handle, position, end);
           position = end;
         }
+        if (closed) source.growing.forget(next.file);
         if (closed || request.end !== undefined || !source.open()) break;
         await sleep(FOLLOW_POLL_MS);
       }
@@ -93,14 +97,4 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
     }
     if (!source.open()) return;
   }
-}
-
-/**
- * How far a recording being written can be sent: for Ogg, to the end of its whole pages (from
- * `from`); for WebM and Matroska, to its last indexed cluster start, so no cluster goes out cut.
- */
-function safeEnd(file: string, type: string, from: number, directory: string, name: string): number {
-  if (type === 'application/ogg') return scanOggFile(file, () => true, from);
-  const last = readFileIndex(directory, name).syncs.at(-1);
-  return Math.max(from, last?.o ?? from);
 }
