@@ -71,7 +71,9 @@ export default class ArchiveHttp implements Component {
     @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
   ) {
     this.directory = path.resolve(paths.project, props.directory);
-    this.catalog = new CatalogCache(this.directory);
+    this.catalog = new CatalogCache(this.directory, (lines) => {
+      for (const line of lines) log.warn(`${line.file}:${line.line}: skipped a line that cannot be read`);
+    });
     this.growing = new GrowingFiles(this.directory, () => clock.monotonic());
   }
 

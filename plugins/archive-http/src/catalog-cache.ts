@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CATALOG_FILE, readCatalog, type Recording } from '@flowcast/core';
+import { CATALOG_FILE, readCatalog, type Recording, type SkippedLine } from '@flowcast/core';
 
 /**
  * The directory's catalog, read again only when the file changed (size or modification time): a
@@ -11,7 +11,11 @@ export class CatalogCache {
   private recordings: Recording[] = [];
   private byName = new Map<string, Recording>();
 
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    /** Told of the lines that cannot be read, each time the catalog is read again. */
+    private readonly onSkipped: (lines: SkippedLine[]) => void = () => {},
+  ) {}
 
   list(): Recording[] {
     this.refresh();
@@ -33,7 +37,9 @@ export class CatalogCache {
     }
     if (stamp === this.stamp) return;
     this.stamp = stamp;
-    this.recordings = stamp === 'none' ? [] : readCatalog(this.directory).recordings;
+    const read = stamp === 'none' ? { recordings: [], skipped: [] } : readCatalog(this.directory);
+    this.recordings = read.recordings;
+    if (read.skipped.length > 0) this.onSkipped(read.skipped);
     this.byName = new Map(this.recordings.map((r) => [r.file, r]));
   }
 }

@@ -4,6 +4,8 @@ import {
   BATCH_SINK,
   BatchSinkChannel,
   closeInterrupted,
+  compactCatalog,
+  readCatalog,
   FlowcastError,
   inject,
   injectable,
@@ -104,7 +106,10 @@ export default class RecorderDisk implements Component {
     for (const closed of closeInterrupted(this.directory)) {
       this.log.warn('closed a recording interrupted by a crash', { file: closed.file, size: closed.size, cutBytes: closed.sizeFound - closed.size });
     }
+    for (const line of readCatalog(this.directory).skipped) this.log.warn(`${line.file}:${line.line}: skipped a line that cannot be read (cut short by a crash?)`);
     this.retain();
+    const dropped = compactCatalog(this.directory);
+    if (dropped > 0) this.log.info('catalog compacted', { linesDropped: dropped });
     this.takeTimer = setInterval(() => this.take(), TAKE_INTERVAL_MS);
     this.retentionTimer = setInterval(() => this.retain(), RETENTION_INTERVAL_MS);
     this.retentionTimer.unref();

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { readCatalog } from '@flowcast/core';
+import { CATALOG_FILE, compactCatalog, jsonLine, readCatalog } from '@flowcast/core';
 import { Recorder, type RecorderOptions } from '../src/recorder';
 import { applyRetention } from '../src/retention';
 import { encodedStream, HEADER_FLAGS, memoryLogger, tempDir } from './support';
@@ -123,4 +123,22 @@ test('a full disk makes recording sad with the reason; it resumes at a sync poin
   } finally {
     execFileSync('umount', [mountPoint]);
   }
+});
+
+test('the catalog is compacted once deleted recordings are most of it: the same recordings, fewer lines, a cut line dropped', () => {
+  const directory = tempDir();
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const file = `old-${i}.ogg`;
+    lines.push(jsonLine({ open: file, type: 'application/ogg', start: i }), jsonLine({ close: file, end: i + 1, size: 10, reason: 'rotate' }), jsonLine({ delete: file, at: 1000, reason: 'age' }));
+  }
+  for (let i = 0; i < 10; i++) lines.push(jsonLine({ open: `kept-${i}.ogg`, type: 'application/ogg', start: 2000 + i }), jsonLine({ close: `kept-${i}.ogg`, end: 2001 + i, size: 20, reason: 'rotate' }));
+  lines.push(jsonLine({ open: 'current.ogg', type: 'application/ogg', start: 3000 }), '{"close":"curr');
+  const catalog = path.join(directory, CATALOG_FILE);
+  fs.writeFileSync(catalog, lines.join(''));
+  const before = readCatalog(directory).recordings;
+  assert.equal(compactCatalog(directory), 1222 - 21);
+  assert.deepEqual(readCatalog(directory), { recordings: before, skipped: [] });
+  assert.equal(fs.readFileSync(catalog, 'utf8').split('\n').length - 1, 21);
+  assert.equal(compactCatalog(directory), 0, 'a small catalog is left as it is');
 });
