@@ -57,3 +57,5 @@ export function accessRequest(method: string, url: string, headers: Readonly<Rec
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return { method, path: q < 0 ? url : url.slice(0, q), query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), headers: flat, remoteAddress };
 }
+
+export { askBouncer, bouncerNamed } from '../access/ask';

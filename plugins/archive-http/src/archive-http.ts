@@ -5,12 +5,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   accessRequest,
-  FlowcastError,
+  askBouncer,
+  bouncerNamed,
   inject,
   injectable,
   TOKENS,
-  type AccessDecision,
   type Announcer,
+  type Bouncer,
   type Bouncers,
   type Clock,
   type Component,
@@ -57,6 +58,7 @@ export default class ArchiveHttp implements Component {
   private directoryReal = '';
   private readonly catalog: CatalogCache;
   private readonly growing: GrowingFiles;
+  private bouncer?: Bouncer;
   private mount?: Mount;
   private readonly listeners = new Set<ServerResponse>();
   private readonly counters = { requests: 0, listenAgain: 0, bytesSent: 0 };
@@ -79,10 +81,7 @@ export default class ArchiveHttp implements Component {
 
   /** The directory is created if missing (the recorder may not have started yet), and must be readable. */
   preflight(): void {
-    const name = this.props.bouncer;
-    if (name && !this.bouncers.get(name)) {
-      throw new FlowcastError('FC_PREFLIGHT', `no bouncer "${name}" in this flow`, { fix: 'add a bouncer component (bouncer-htpasswd, bouncer-signed-url) with that name, or remove `bouncer`', location: { property: 'bouncer' } });
-    }
+    this.bouncer = bouncerNamed(this.bouncers, this.props.bouncer);
     fs.mkdirSync(this.directory, { recursive: true });
     fs.accessSync(this.directory, fs.constants.R_OK | fs.constants.X_OK);
   }
@@ -134,7 +133,7 @@ export default class ArchiveHttp implements Component {
       this.text(response, 405, `${request.method} is not allowed here: use GET or HEAD\n`, { Allow: ALLOWED });
       return;
     }
-    const decision = await this.access(request);
+    const decision = await askBouncer(this.bouncer, accessRequest(request.method ?? 'GET', request.url ?? '/', request.headers, request.socket.remoteAddress ?? '-'), this.log);
     if (!decision.allow) {
       const challenge: Record<string, string> = decision.status === 401 && decision.challenge ? { 'WWW-Authenticate': decision.challenge } : {};
       this.text(response, decision.status, decision.status === 401 ? 'The archive needs a user name and password\n' : 'You may not listen to this\n', challenge);
@@ -177,22 +176,6 @@ export default class ArchiveHttp implements Component {
     }
     const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
     await serveFile(request, response, resolved.file, type, this.cors());
-  }
-
-  /** What the bouncer says of a request (none: anyone); a bouncer that fails refuses. */
-  private async access(request: IncomingMessage): Promise<AccessDecision> {
-    const name = this.props.bouncer;
-    const bouncer = name ? this.bouncers.get(name) : undefined;
-    if (!bouncer) return { allow: true };
-    const client = request.socket.remoteAddress ?? '-';
-    try {
-      const decision = await bouncer.check(accessRequest(request.method ?? 'GET', request.url ?? '/', request.headers, client));
-      if (!decision.allow) this.log.info('request refused', { client, status: decision.status, reason: decision.reason });
-      return decision;
-    } catch (error) {
-      this.log.error(`bouncer "${name}" failed: ${(error as Error).message}`);
-      return { allow: false, status: 403, reason: 'the bouncer failed' };
-    }
   }
 
   private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {

@@ -4,9 +4,10 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import {
   accessRequest,
+  askBouncer,
   BATCH_SINK,
   BatchSinkChannel,
-  FlowcastError,
+  bouncerNamed,
   inject,
   injectable,
   TOKENS,
@@ -102,6 +103,7 @@ export default class StreamerHttp implements Component {
   private readonly sink: BatchSinkChannel;
   private readonly policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
+  private bouncer?: Bouncer;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
@@ -136,10 +138,7 @@ export default class StreamerHttp implements Component {
 
   /** The bouncer named must be a component of this flow. */
   preflight(): void {
-    const name = this.props.bouncer;
-    if (name && !this.bouncers.get(name)) {
-      throw new FlowcastError('FC_PREFLIGHT', `no bouncer "${name}" in this flow`, { fix: 'add a bouncer component (bouncer-htpasswd, bouncer-signed-url) with that name, or remove `bouncer`', location: { property: 'bouncer' } });
-    }
+    this.bouncer = bouncerNamed(this.bouncers, this.props.bouncer);
   }
 
   build(part: PartBuilder): void {
@@ -198,7 +197,7 @@ export default class StreamerHttp implements Component {
       return;
     }
     const client = clientAddress(request.socket.remoteAddress ?? '-', headerText(request.headers['x-forwarded-for']), this.trustedProxies);
-    void this.access(request.method, request.url ?? '/', request.headers, client).then((decision) => {
+    void askBouncer(this.bouncer, accessRequest(request.method, request.url ?? '/', request.headers, client), this.log).then((decision) => {
       if (!decision.allow) this.reply(response, decision.status, refusalText(decision.status), refusalHeaders(decision));
       else this.answerHead(response);
     });
@@ -217,9 +216,9 @@ export default class StreamerHttp implements Component {
 
   /** A GET: checked by the bouncer, if any, then admitted. */
   private serveStream(socket: Socket, request: StreamRequest): void {
-    if (!this.props.bouncer) return this.admit(socket, request, {});
+    if (!this.bouncer) return this.admit(socket, request, {});
     const client = clientAddress(request.remoteAddress, request.headers['x-forwarded-for'], this.trustedProxies);
-    void this.access(request.method, request.url, request.headers, client).then((decision) => {
+    void askBouncer(this.bouncer, accessRequest(request.method, request.url, request.headers, client), this.log).then((decision) => {
       if (socket.destroyed) return;
       if (!decision.allow) {
         writeRawReply(socket, `${decision.status} ${decision.status === 401 ? 'Unauthorized' : 'Forbidden'}`, refusalText(decision.status), { ...refusalHeaders(decision), ...corsHeaders(this.props['allow-origin']) });
@@ -227,21 +226,6 @@ export default class StreamerHttp implements Component {
       }
       this.admit(socket, request, { ...(decision.user ? { user: decision.user } : {}), ...(decision.until !== undefined ? { until: decision.until } : {}) });
     });
-  }
-
-  /** What the bouncer says of a request; a bouncer that fails refuses (and says why in the log). */
-  private async access(method: string, url: string, headers: Readonly<Record<string, string | string[] | undefined>>, remoteAddress: string): Promise<AccessDecision> {
-    const name = this.props.bouncer;
-    const bouncer: Bouncer | undefined = name ? this.bouncers.get(name) : undefined;
-    if (!bouncer) return { allow: true };
-    try {
-      const decision = await bouncer.check(accessRequest(method, url, headers, remoteAddress));
-      if (!decision.allow) this.log.info('listener refused', { client: remoteAddress, status: decision.status, reason: decision.reason });
-      return decision;
-    } catch (error) {
-      this.log.error(`bouncer "${name}" failed: ${(error as Error).message}`);
-      return { allow: false, status: 403, reason: 'the bouncer failed' };
-    }
   }
 
   /** The raw socket is ours; a listener costs that socket and a position in the stream log. */
