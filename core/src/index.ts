@@ -9,6 +9,7 @@ export { injectable, inject } from 'tsyringe';
 export * from './api/access';
 export * from './api/archive';
 export * from './api/component';
+export * from './api/live';
 export * from './api/media';
 export * from './api/net';
 export * from './api/part';

@@ -1,18 +1,19 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   accessRequest,
   askBouncer,
   bouncerNamed,
+  FlowcastError,
   inject,
   injectable,
   TOKENS,
   type Announcer,
   type Bouncer,
   type Bouncers,
+  type LiveStream,
+  type LiveStreams,
   type Clock,
   type Component,
   type HttpService,
@@ -59,9 +60,10 @@ export default class ArchiveHttp implements Component {
   private readonly catalog: CatalogCache;
   private readonly growing: GrowingFiles;
   private bouncer?: Bouncer;
+  private live?: LiveStream;
   private mount?: Mount;
   private readonly listeners = new Set<ServerResponse>();
-  private readonly counters = { requests: 0, listenAgain: 0, bytesSent: 0 };
+  private readonly counters = { requests: 0, listenAgain: 0, handedOver: 0, bytesSent: 0 };
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -71,6 +73,7 @@ export default class ArchiveHttp implements Component {
     @inject(TOKENS.clock) private readonly clock: Clock,
     @inject(TOKENS.paths) paths: Paths,
     @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
+    @inject(TOKENS.liveStreams) private readonly liveStreams: LiveStreams,
   ) {
     this.directory = path.resolve(paths.project, props.directory);
     this.catalog = new CatalogCache(this.directory, (lines) => {
@@ -82,6 +85,16 @@ export default class ArchiveHttp implements Component {
   /** The directory is created if missing (the recorder may not have started yet), and must be readable. */
   preflight(): void {
     this.bouncer = bouncerNamed(this.bouncers, this.props.bouncer);
+    const live = this.props.live;
+    if (live) {
+      this.live = this.liveStreams.get(this.props.port, live);
+      if (!this.live) {
+        throw new FlowcastError('FC_PREFLIGHT', `no live stream at ${live} on port ${this.props.port} in this flow`, {
+          fix: 'name the mount of a streamer-http of this flow on the same port, or remove `live`',
+          location: { property: 'live' },
+        });
+      }
+    }
     fs.mkdirSync(this.directory, { recursive: true });
     fs.accessSync(this.directory, fs.constants.R_OK | fs.constants.X_OK);
   }
@@ -153,7 +166,7 @@ export default class ArchiveHttp implements Component {
     const rawPath = rawUrl.split('?')[0]!;
     const below = rawPath.slice(this.props.mount.length);
     if (below === '' || below === '/') {
-      if (url.searchParams.has('start')) return this.listen(request, response, url.searchParams);
+      if (url.searchParams.has('start')) return this.listen(request, response, url.searchParams, { ...(decision.allow && decision.user ? { user: decision.user } : {}), ...(decision.allow && decision.until !== undefined ? { until: decision.until } : {}) });
       const html = htmlIndex(this.props.title, this.props.mount, this.catalog.list().map((r) => listed(r, this.props.mount)));
       this.body(request, response, 200, 'text/html; charset=utf-8', html);
       return;
@@ -178,14 +191,27 @@ export default class ArchiveHttp implements Component {
     await serveFile(request, response, resolved.file, type, this.cors());
   }
 
-  private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {
+  private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams, access: { user?: string; until?: number }): Promise<void> {
     const parsed = parseListenQuery(query, this.clock.now());
     if ('error' in parsed) {
       this.text(response, 400, `${parsed.error}\n`);
       return;
     }
     let open = true;
-    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open, growing: this.growing };
+    let handedOver = false;
+    const live = parsed.end === undefined ? this.live : undefined;
+    const handOver = async (after: Buffer): Promise<boolean> => {
+      const socket = response.socket;
+      // Everything written so far must have reached the kernel before another writer takes over.
+      for (let i = 0; i < 200 && open && socket && (response.writableLength > 0 || socket.writableLength > 0); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (!open || !socket || response.writableLength > 0 || socket.writableLength > 0 || !live) return false;
+      const requestLine = `${request.method} ${request.url} HTTP/${request.httpVersion}`;
+      const userAgent = request.headers['user-agent'];
+      handedOver = live.continueAfter(socket, after, { remoteAddress: socket.remoteAddress ?? '-', requestLine, ...(userAgent ? { userAgent } : {}), ...access });
+      if (handedOver) this.counters.handedOver++;
+      return handedOver;
+    };
+    const source = { directory: this.directory, recordings: () => this.catalog.list(), open: () => open, growing: this.growing, ...(live ? { handOver } : {}) };
     const stream = listenAgain(source, parsed);
     // The first piece is the stream headers, found only once the start is: no start, nothing recorded.
     const first = await stream.next();
@@ -201,26 +227,38 @@ export default class ArchiveHttp implements Component {
       return;
     }
     this.counters.listenAgain++;
+    // No chunked encoding: the body is the stream itself, so the connection can go on with the
+    // live streamer, which writes the stream as it is.
+    response.useChunkedEncodingByDefault = false;
     response.writeHead(200, headers);
     this.listeners.add(response);
     response.once('close', () => {
       open = false;
       this.listeners.delete(response);
     });
-    const counters = this.counters;
-    async function* counted(): AsyncGenerator<Buffer> {
-      counters.bytesSent += first.value!.length;
-      yield first.value!;
-      for await (const chunk of stream) {
-        counters.bytesSent += chunk.length;
-        yield chunk;
-      }
-    }
     try {
-      await pipeline(Readable.from(counted(), { objectMode: false }), response);
+      await this.write(response, first.value!, () => open);
+      for await (const chunk of stream) await this.write(response, chunk, () => open);
     } catch {
       // The listener left.
     }
+    if (!handedOver) response.end();
+  }
+
+  /** Write a chunk, waiting for the client to take what is queued (bounded memory per listener). */
+  private async write(response: ServerResponse, chunk: Buffer, open: () => boolean): Promise<void> {
+    if (!open()) throw new Error('the listener left');
+    this.counters.bytesSent += chunk.length;
+    if (response.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        response.off('drain', done);
+        response.off('close', done);
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
   }
 
   /**

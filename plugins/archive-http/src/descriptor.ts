@@ -25,6 +25,12 @@ export const archiveHttp = defineComponent({
         description: 'The archive\'s address as listeners reach it (behind a proxy), for the links of the podcast feed; default: from the request',
       },
       bouncer: BOUNCER_PROPERTY,
+      live: {
+        type: 'string',
+        pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@/-]*$',
+        description:
+          'The mount of the live stream being recorded (a streamer-http of this flow on the same port, such as /live.ogg): a listener rewinding with no duration is handed to it once caught up, and ends up a live listener',
+      },
       title: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]*$', maxLength: 200, default: 'Archive', description: 'Title of the HTML index page' },
       'allow-origin': {
         type: 'string',

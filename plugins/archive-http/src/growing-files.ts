@@ -10,7 +10,7 @@ const FRESH_MS = 200;
  * cluster start, so no cluster goes out cut.
  */
 export class GrowingFiles {
-  private readonly known = new Map<string, { end: number; at: number }>();
+  private readonly known = new Map<string, { end: number; at: number; lastPage?: number }>();
 
   constructor(
     private readonly directory: string,
@@ -23,9 +23,19 @@ export class GrowingFiles {
     const cached = this.known.get(name);
     if (cached && now - cached.at < FRESH_MS && cached.end >= from) return cached.end;
     const start = Math.max(from, cached?.end ?? 0);
-    const end = type === 'application/ogg' ? scanOggFile(file, () => true, start) : Math.max(start, readFileIndex(this.directory, name).syncs.at(-1)?.o ?? start);
-    this.known.set(name, { end, at: now });
+    let lastPage = cached?.lastPage;
+    const end =
+      type === 'application/ogg'
+        ? scanOggFile(file, (page) => void (lastPage = page.offset), start)
+        : Math.max(start, readFileIndex(this.directory, name).syncs.at(-1)?.o ?? start);
+    this.known.set(name, { end, at: now, ...(lastPage !== undefined ? { lastPage } : {}) });
     return end;
+  }
+
+  /** Where the last whole Ogg page before `end` starts, when the last look ended there. */
+  lastPageBefore(name: string, end: number): number | undefined {
+    const known = this.known.get(name);
+    return known && known.end === end ? known.lastPage : undefined;
   }
 
   /** Forget a recording once it is closed (its size is in the catalog from then on). */

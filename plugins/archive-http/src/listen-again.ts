@@ -23,6 +23,11 @@ export interface ListenSource {
   open(): boolean;
   /** How far a recording being written can be sent (shared by the listeners following it). */
   growing: GrowingFiles;
+  /**
+   * Hand the listener to the live streamer once it has caught up: `after` is the last page it
+   * was sent. True when the streamer took it (the stream ends here).
+   */
+  handOver?: (after: Buffer) => Promise<boolean>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,6 +95,15 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
         }
         if (closed) source.growing.forget(next.file);
         if (closed || request.end !== undefined || !source.open()) break;
+        if (source.handOver && next.type === 'application/ogg') {
+          // Caught up with the recording: the live streamer holds the same pages, and goes on.
+          const lastPage = source.growing.lastPageBefore(next.file, position);
+          if (lastPage !== undefined) {
+            const after = Buffer.alloc(position - lastPage);
+            await handle.read(after, 0, after.length, lastPage);
+            if (await source.handOver(after)) return;
+          }
+        }
         await sleep(FOLLOW_POLL_MS);
       }
     } finally {

@@ -216,6 +216,44 @@ export class StreamHub {
     }
   }
 
+  /**
+   * Take over a connection that has had the stream up to `after` (one of the stream's buffers)
+   * from elsewhere (archive-http, following the recording of this stream) and go on from the
+   * buffer after it, as with any listener. False, with the socket untouched, when `after` is not
+   * in the log (too old, or not here yet).
+   */
+  continueAfter(socket: Socket, request: ListenerRequest, after: Buffer): boolean {
+    if (!this.started || !this.format) return false;
+    let found: LogEntry | undefined;
+    for (let seq = this.log.head - 1; seq >= this.log.oldest && !found; seq--) {
+      const entry = this.log.at(seq);
+      if (entry && entry.data.length === after.length && entry.data.equals(after)) found = entry;
+    }
+    if (!found) return false;
+    this.counters.connects++;
+    const conn = RawConnection.adopt(socket, this.fanout);
+    if (!conn) return true; // it left meanwhile: handed over all the same
+    const listener: Listener = {
+      conn,
+      request,
+      start: Date.now(),
+      next: found.seq + 1,
+      streamPosition: found.offset + found.data.length,
+      bytes: 0,
+      headBytes: 0,
+      lagAllowanceMs: 0,
+      lastWrite: this.now(),
+    };
+    this.listeners.add(listener);
+    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+    conn.onClose(() => this.closed(listener));
+    conn.refreshTransport(this.tcpScratch);
+    conn.cork();
+    this.sendBacklog(listener);
+    this.uncork(listener);
+    return true;
+  }
+
   /** The headers are known: listeners waiting are admitted (at first data, before it, so that they get it). */
   private start(): void {
     this.started = true;

@@ -15,6 +15,8 @@ import {
   type Announcer,
   type Bouncer,
   type Bouncers,
+  type LiveStream,
+  type LiveStreams,
   type Clock,
   type Component,
   type HttpService,
@@ -98,7 +100,7 @@ export function policyFrom(p: Properties): ListenerPolicy {
  * the newest buffer); while somebody listens, each buffer wakes the streamer as it arrives.
  */
 @injectable()
-export default class StreamerHttp implements Component {
+export default class StreamerHttp implements Component, LiveStream {
   private readonly hub: StreamHub;
   private readonly sink: BatchSinkChannel;
   private readonly policy: ListenerPolicy;
@@ -120,6 +122,7 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.paths) private readonly paths: Paths,
     @inject(TOKENS.system) private readonly system: SystemLimits,
     @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
+    @inject(TOKENS.liveStreams) liveStreams: LiveStreams,
   ) {
     const native = loadNative();
     this.policy = policyFrom(props);
@@ -134,6 +137,20 @@ export default class StreamerHttp implements Component {
       native,
     );
     this.sink = new BatchSinkChannel(() => this.takeFromSink());
+    liveStreams.register(props.port, props.mount, this);
+  }
+
+  /** A listener archive-http followed through the recording of this stream, now caught up with it. */
+  continueAfter(socket: Socket, after: Buffer, listener: { remoteAddress: string; requestLine: string; userAgent?: string; user?: string; until?: number }): boolean {
+    if (this.stopped) return false;
+    this.takeFromSink();
+    if (this.hub.refusal()) return false;
+    const taken = this.hub.continueAfter(socket, { ...listener, remotePort: socket.remotePort ?? 0 }, after);
+    if (taken) {
+      this.sink.wakeOnEachBuffer(true);
+      if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
+    }
+    return taken;
   }
 
   /** The bouncer named must be a component of this flow. */
