@@ -12,6 +12,7 @@ export const recorderDisk = defineComponent({
   elements: [{ element: 'flowcastbatchsink', bundled: true }],
   implementation: './recorder-disk',
   claims: [{ resource: 'recordings directory', properties: ['directory'] }],
+  exclusive: [['rotate-time', 'rotate-schedule']],
   properties: {
     type: 'object',
     required: ['directory'],
@@ -38,6 +39,14 @@ export const recorderDisk = defineComponent({
         default: 3600,
         'x-unit': 's',
         description: 'Start a new file every this many seconds of wall-clock time, aligned to the clock (3600: on the hour), at the first sync point at or after it (0: never)',
+      },
+      'rotate-schedule': {
+        type: 'string',
+        minLength: 9,
+        maxLength: 200,
+        pattern: '^[0-9A-Za-z*/,?#LW -]+$',
+        'x-pattern-description': 'a cron expression such as "0 * * * *" (every hour) or "0 6,18 * * *"',
+        description: 'Start a new file when this cron expression falls (minute hour day month weekday, in the zone of filename-timezone), at the first sync point at or after it; instead of rotate-time',
       },
       'rotate-size': { type: 'integer', minimum: 0, default: 0, 'x-unit': 'bytes', description: 'Start a new file at the first sync point once a file is this big (0: no limit)' },
       'max-age': { type: 'number', minimum: 0, default: 0, 'x-unit': 's', description: 'Delete recordings that ended longer ago than this (0: keep)' },

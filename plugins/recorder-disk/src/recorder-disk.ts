@@ -21,6 +21,7 @@ import type { recorderDisk } from './descriptor';
 import { DirectoryLock } from './directory-lock';
 import { Recorder, type RecorderState } from './recorder';
 import { applyRetention } from './retention';
+import { cronSchedule } from './schedule';
 
 type Properties = PropertiesOf<(typeof recorderDisk)['properties']>;
 
@@ -45,6 +46,8 @@ export default class RecorderDisk implements Component {
   private readonly sink: BatchSinkChannel;
   private readonly recorder: Recorder;
   private readonly lock: DirectoryLock;
+  /** A rotate-schedule that is not a cron expression: preflight reports it. */
+  private readonly scheduleError?: FlowcastError;
   private takeTimer?: NodeJS.Timeout;
   private retentionTimer?: NodeJS.Timeout;
   private lastFile?: string;
@@ -59,23 +62,36 @@ export default class RecorderDisk implements Component {
     this.directory = path.resolve(paths.project, props.directory);
     this.lock = new DirectoryLock(this.directory);
     this.sink = new BatchSinkChannel(() => this.take());
+    let schedule: ((after: number) => number) | undefined;
+    if (props['rotate-schedule']) {
+      try {
+        schedule = cronSchedule(props['rotate-schedule'], props['filename-timezone']);
+      } catch (error) {
+        this.scheduleError = new FlowcastError('FC_PREFLIGHT', `rotate-schedule "${props['rotate-schedule']}" is not a cron expression: ${(error as Error).message}`, {
+          fix: 'write minute hour day month weekday, such as "0 * * * *" for every hour',
+          location: { property: 'rotate-schedule' },
+        });
+      }
+    }
     this.recorder = new Recorder(
       {
         directory: this.directory,
         template: props.filename,
         zone: props['filename-timezone'],
         rotateEveryMs: props['rotate-time'] * 1000,
+        ...(schedule ? { schedule } : {}),
         rotateSize: props['rotate-size'],
         syncIntervalMs: props['sync-interval'] * 1000,
         retryAfterMs: RETRY_AFTER_MS,
       },
-      log,
+      this.log,
       props['start-recording'],
     );
   }
 
   /** The directory must exist (it is created), take a new file, and not be another recorder's. */
   preflight(): void {
+    if (this.scheduleError) throw this.scheduleError;
     const probe = path.join(this.directory, `.flowcast-probe-${process.pid}`);
     try {
       fs.mkdirSync(this.directory, { recursive: true });

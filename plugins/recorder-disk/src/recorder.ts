@@ -8,6 +8,8 @@ export interface RecorderOptions {
   zone: NameZone;
   /** Rotate on the clock every this many ms (0: never). */
   rotateEveryMs: number;
+  /** Rotate when this says (the next time after a given one), instead of every rotateEveryMs. */
+  schedule?: (after: number) => number;
   /** Rotate once a file is this big (0: never). */
   rotateSize: number;
   syncIntervalMs: number;
@@ -149,6 +151,7 @@ export class Recorder {
 
   /** The first multiple of the rotation period after `wall`, on the clock of the file names. */
   private nextBoundary(wall: number): number {
+    if (this.options.schedule) return this.options.schedule(wall);
     const period = this.options.rotateEveryMs;
     if (!period) return Infinity;
     const offset = this.options.zone === 'local' ? -new Date(wall).getTimezoneOffset() * 60_000 : 0;

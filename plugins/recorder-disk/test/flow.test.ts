@@ -131,3 +131,9 @@ test('a second recorder on a directory another process records into fails prefli
   }
   assert.equal(fs.existsSync(path.join(directory, '.recorder.pid')), false, 'the lock goes with the recorder');
 });
+
+test('a rotate-schedule that is not a cron expression fails preflight, naming the property', { timeout: 30_000 }, async () => {
+  const result = await runCli(['run', recordingFlow(tempDir(), 'rotate-schedule: "61 * * * * *"')], { cwd: ROOT, timeoutMs: 30_000 });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /rotate-schedule "61 \* \* \* \* \*" is not a cron expression/);
+});

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { closeInterrupted, readCatalog, readFileIndex } from '@flowcast/core';
 import { decodes, discover } from '@flowcast/core/testing';
 import { Recorder, type RecorderOptions } from '../src/recorder';
+import { cronSchedule } from '../src/schedule';
 import { assertSeamless, encodedStream, HEADER_FLAGS, memoryLogger, pagesOf, tempDir, type EncodedStream } from './support';
 
 const HOUR = 3_600_000;
@@ -177,4 +178,21 @@ test('new stream headers in the caps (the stream restarted) start a new file tha
   assert.ok(Buffer.concat(second.headers.map((p) => p.bytes)).equals(Buffer.concat(other.headers)), 'the second file starts with the new headers');
   assert.equal(second.data.length, other.pages.length);
   for (const r of recordings) assert.ok((await decodes(path.join(directory, r.file))).ok);
+});
+
+test('rotate-schedule (cron, via cron-parser): files at the first page at or after each time the expression falls', { timeout: 30_000 }, async () => {
+  const directory = tempDir();
+  // At 6:00 and 18:00, and every quarter of an hour between 12:00 and 12:59.
+  const recorder = new Recorder(options(directory, { schedule: cronSchedule('0,15,30,45 12 * * *', 'utc') }), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.UTC(2026, 11, 1, 11, 0, 0);
+  const step = (3 * HOUR) / stream.pages.length; // 11:00 to 14:00
+  stream.pages.forEach((page, i) => recorder.push(page.bytes, 0, page.pts, t0 + i * step));
+  await recorder.close(t0 + 3 * HOUR);
+  const starts = readCatalog(directory).recordings.slice(1).map((r) => r.start);
+  const marks = [0, 15, 30, 45].map((m) => Date.UTC(2026, 11, 1, 12, m, 0));
+  assert.equal(starts.length, marks.length, starts.map((s) => new Date(s).toISOString()).join(' '));
+  starts.forEach((start, i) => assert.ok(start >= marks[i]! && start < marks[i]! + step, `${new Date(start).toISOString()} after ${new Date(marks[i]!).toISOString()}`));
+  assertSeamless(directory, assert);
+  assert.throws(() => cronSchedule('every hour', 'utc'));
 });
