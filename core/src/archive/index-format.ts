@@ -163,9 +163,10 @@ export function jsonLine(record: CatalogRecord | IndexRecord): string {
 }
 
 /**
- * Append lines to a JSON-lines file. When the file does not end with a newline (a crash cut its
- * last line short), a newline goes first, so the cut line stays one skipped line and the new one
- * is whole.
+ * Append lines to a JSON-lines file and force them to the disk (these are rare: a recording
+ * opened, closed or deleted; a power cut must not lose them). When the file does not end with a
+ * newline (a crash cut its last line short), a newline goes first, so the cut line stays one
+ * skipped line and the new one is whole.
  */
 export function appendLinesSync(file: string, text: string): void {
   const fd = fs.openSync(file, 'a+');
@@ -178,6 +179,7 @@ export function appendLinesSync(file: string, text: string): void {
       if (last[0] !== 0x0a) prefix = '\n';
     }
     fs.writeSync(fd, prefix + text);
+    fs.fdatasyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
