@@ -167,13 +167,13 @@ export default class ArchiveHttp implements Component {
     const below = rawPath.slice(this.props.mount.length);
     if (below === '' || below === '/') {
       if (url.searchParams.has('start')) return this.listen(request, response, url.searchParams, { ...(decision.allow && decision.user ? { user: decision.user } : {}), ...(decision.allow && decision.until !== undefined ? { until: decision.until } : {}) });
-      const html = htmlIndex(this.props.title, this.props.mount, this.catalog.list().map((r) => listed(r, this.props.mount)));
+      const html = this.catalog.render('html', (recordings) => htmlIndex(this.props.title, this.props.mount, recordings.map((r) => listed(r, this.props.mount))));
       this.body(request, response, 200, 'text/html; charset=utf-8', html);
       return;
     }
     const name = below.slice(1);
     if (name === 'index.json') {
-      const json = JSON.stringify({ recordings: this.catalog.list().map((r) => listed(r, this.props.mount)) });
+      const json = this.catalog.render('json', (recordings) => JSON.stringify({ recordings: recordings.map((r) => listed(r, this.props.mount)) }));
       this.body(request, response, 200, 'application/json; charset=utf-8', json);
       return;
     }

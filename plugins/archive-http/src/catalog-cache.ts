@@ -9,6 +9,8 @@ import { CATALOG_FILE, readCatalog, type Recording, type SkippedLine } from '@fl
 export class CatalogCache {
   private stamp = '';
   private recordings: Recording[] = [];
+  /** Renderings of the list (JSON, HTML, feed) made since it last changed. */
+  private readonly rendered = new Map<string, string>();
   private byName = new Map<string, Recording>();
 
   constructor(
@@ -20,6 +22,20 @@ export class CatalogCache {
   list(): Recording[] {
     this.refresh();
     return this.recordings;
+  }
+
+  /**
+   * A rendering of the list, made once per change of the catalog: a listing of 10,000 recordings
+   * is 2 MB of JSON, not worth making again for every request.
+   */
+  render(kind: string, make: (recordings: Recording[]) => string): string {
+    this.refresh();
+    let text = this.rendered.get(kind);
+    if (text === undefined) {
+      text = make(this.recordings);
+      this.rendered.set(kind, text);
+    }
+    return text;
   }
 
   get(name: string): Recording | undefined {
@@ -37,6 +53,7 @@ export class CatalogCache {
     }
     if (stamp === this.stamp) return;
     this.stamp = stamp;
+    this.rendered.clear();
     const read = stamp === 'none' ? { recordings: [], skipped: [] } : readCatalog(this.directory);
     this.recordings = read.recordings;
     if (read.skipped.length > 0) this.onSkipped(read.skipped);
