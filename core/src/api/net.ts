@@ -1,2 +1,3 @@
-/** Addresses and networks in properties: the schema pattern and the set to match against. */
+/** Addresses and networks in properties, and sending files to sockets. */
 export { ADDRESS_OR_NETWORK_PATTERN, AddressSet, unmappedAddress } from '../net/address-set';
+export { sendFileRange, socketDescriptor } from '../net/send-file';

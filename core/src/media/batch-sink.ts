@@ -1,4 +1,4 @@
-import { loadBatchSinkAddon, type BatchSinkAddon, type StreamBatch } from './native';
+import { loadCoreAddon, type BatchSinkAddon, type StreamBatch } from './native';
 
 /** The GStreamer element (registered by core's native addon) that consumers read a stream from. */
 export const BATCH_SINK = 'flowcastbatchsink';
@@ -17,7 +17,7 @@ export class BatchSinkChannel {
 
   constructor(
     onWake: () => void,
-    private readonly addon: BatchSinkAddon = loadBatchSinkAddon(),
+    private readonly addon: BatchSinkAddon = loadCoreAddon(),
   ) {
     this.id = addon.openChannel(onWake);
   }

@@ -28,12 +28,17 @@ export interface BatchSinkAddon {
   closeChannel(channel: number): void;
 }
 
+/** sendfile(2) (core/native/sendfile.c): bytes sent, or -errno (-EAGAIN: the socket is full). */
+export interface SendFileAddon {
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
+}
+
 /**
  * Core's native addon, built by npm from core/binding.gyp into core/build/ (this file is
  * dist/src/media/native.js). Loading it registers the flowcastbatchsink element in this process;
  * Node loads it once, however often this is called.
  */
-export function loadBatchSinkAddon(): BatchSinkAddon {
+export function loadCoreAddon(): BatchSinkAddon & SendFileAddon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, '..', '..', '..', 'build', 'Release', 'batch_sink.node')) as BatchSinkAddon;
+  return require(path.join(__dirname, '..', '..', '..', 'build', 'Release', 'flowcast_core.node')) as BatchSinkAddon & SendFileAddon;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sendFileRange, socketDescriptor } from '@flowcast/core';
 import { parseRange, type ByteRange } from './ranges';
 
 /** Read size per chunk: what one listener holds in memory at most, besides the socket's buffer. */
@@ -81,14 +82,14 @@ export async function serveFile(request: IncomingMessage, response: ServerRespon
     if (asked.kind === 'whole') {
       response.writeHead(200, { ...common, 'Content-Type': contentType, 'Content-Length': stat.size });
       if (head) response.end();
-      else await send(response, fd, [{ start: 0, end: stat.size - 1 }]);
+      else await sendOne(response, fd, { start: 0, end: stat.size - 1 });
       return;
     }
     if (asked.ranges.length === 1) {
       const [range] = asked.ranges as [ByteRange];
       response.writeHead(206, { ...common, 'Content-Type': contentType, 'Content-Range': `bytes ${range.start}-${range.end}/${stat.size}`, 'Content-Length': range.end - range.start + 1 });
       if (head) response.end();
-      else await send(response, fd, [range]);
+      else await sendOne(response, fd, range);
       return;
     }
     const boundary = randomBytes(12).toString('hex');
@@ -100,6 +101,35 @@ export async function serveFile(request: IncomingMessage, response: ServerRespon
     else await send(response, fd, asked.ranges, partHeads, tail);
   } finally {
     await fd.close();
+  }
+}
+
+/**
+ * One range of a file after the response head: with sendfile(2) once the head has reached the
+ * kernel (nothing passes through the process, a listener costs no buffer), or through a stream
+ * when the socket has no descriptor.
+ */
+async function sendOne(response: ServerResponse, fd: fs.promises.FileHandle, range: ByteRange): Promise<void> {
+  const socket = response.socket;
+  if (!socket || socketDescriptor(socket) === undefined || range.end < range.start) return send(response, fd, [range]);
+  response.flushHeaders();
+  try {
+    while (socket.writableLength > 0 && !socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+    await sendFileRange(socket, fd, range.start, range.end + 1);
+    response.end();
+  } catch {
+    // The client went away (or the file shrank): the connection cannot carry on.
+    socket.destroy();
   }
 }
 
