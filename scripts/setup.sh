@@ -103,12 +103,21 @@ if ! addon_ok; then
   installed=1
 fi
 
-# streamer-http's own native part (plugins/streamer-http/native): npm builds it on install; build
-# it here when it is missing (a clone whose node_modules was installed before it existed) or
-# older than its sources (a pull that changed them).
+# Core's native part (core/native: the flowcastbatchsink element, sendfile) and streamer-http's
+# (plugins/streamer-http/native): npm builds them on install; build them here when missing (a
+# clone whose node_modules was installed before they existed) or older than their sources.
+core_native_ok() {
+  node -e "require('./core/build/Release/flowcast_core.node')" >/dev/null 2>&1 &&
+    [ -z "$(find core/native core/binding.gyp -newer core/build/Release/flowcast_core.node 2>/dev/null)" ]
+}
+if ! core_native_ok; then
+  say "building core's native part: npm rebuild -w core"
+  npm rebuild -w core --loglevel=error || fail "native addon" "npm rebuild -w core failed (check python3, make, g++, libgstreamer1.0-dev)"
+  core_native_ok || fail "native addon" "core/build/Release/flowcast_core.node still does not load after rebuild"
+fi
 fanout_ok() {
   node -e "require('./plugins/streamer-http/build/Release/fanout.node')" >/dev/null 2>&1 &&
-    [ -z "$(find plugins/streamer-http/native plugins/streamer-http/binding.gyp -newer plugins/streamer-http/build/Release/fanout.node 2>/dev/null)" ]
+    [ -z "$(find plugins/streamer-http/native plugins/streamer-http/binding.gyp core/native/napi-util.h -newer plugins/streamer-http/build/Release/fanout.node 2>/dev/null)" ]
 }
 if [ -d plugins/streamer-http ] && ! fanout_ok; then
   say "building streamer-http's native part: npm rebuild -w plugins/streamer-http"

@@ -13,6 +13,12 @@ test('flowcast registry lists the bundled components, all available', async () =
   assert.equal(code, 0);
   const types = stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
   const bundled = [
+    'archive-http',
+    'bouncer-htpasswd',
+    'bouncer-http',
+    'bouncer-ip',
+    'bouncer-jwt',
+    'bouncer-signed-url',
     'converter-overlay',
     'converter-scale',
     'converter-volume',
@@ -30,6 +36,7 @@ test('flowcast registry lists the bundled components, all available', async () =
     'producer-alsa',
     'producer-test',
     'producer-v4l',
+    'recorder-disk',
     'streamer-hls',
     'streamer-http',
   ];
@@ -74,5 +81,5 @@ test('every command has --help, and unknown commands fail', async () => {
 test('flowcast registry --check agrees with the committed registry.json', async () => {
   const { code, stdout } = await cli('registry', '--check');
   assert.equal(code, 0);
-  assert.match(stdout, /registry\.json is up to date \(19 components\)/);
+  assert.match(stdout, /registry\.json is up to date \(26 components\)/);
 });

@@ -6,7 +6,12 @@
 import 'reflect-metadata';
 
 export { injectable, inject } from 'tsyringe';
+export * from './api/access';
+export * from './api/archive';
 export * from './api/component';
+export * from './api/live';
+export * from './api/media';
+export * from './api/net';
 export * from './api/part';
 export * from './api/running';
 export * from './api/schema';

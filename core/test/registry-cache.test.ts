@@ -114,6 +114,12 @@ test('the bundled registry.json is what a fresh scan of the plugins gives', () =
   assert.deepEqual(
     fresh.list().map((c) => c.type),
     [
+      'archive-http',
+      'bouncer-htpasswd',
+      'bouncer-http',
+      'bouncer-ip',
+      'bouncer-jwt',
+      'bouncer-signed-url',
       'converter-overlay',
       'converter-scale',
       'converter-volume',
@@ -131,6 +137,7 @@ test('the bundled registry.json is what a fresh scan of the plugins gives', () =
       'producer-alsa',
       'producer-test',
       'producer-v4l',
+      'recorder-disk',
       'streamer-hls',
       'streamer-http',
     ],

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CORE_VERSION } from '../version';
 import { DEVICES_HELP, devicesCommand } from './commands/devices';
+import { ARCHIVE_HELP, archiveCommand } from './commands/archive';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect';
 import { LATENCY_HELP, latencyCommand } from './commands/latency';
 import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
@@ -25,6 +26,8 @@ Commands:
                      scaffold, install, remove and list plugins
   devices            list cameras and audio inputs, with the flow component for each
   latency URL        measure how far behind live a listener hears a stream (producer-test marker)
+  archive check|reindex DIR
+                     check a recordings directory, or rebuild its index
 
 Options for every command:
   --project DIR      the project directory (default: nearest package.json above the cwd)
@@ -42,6 +45,7 @@ const HELP: Record<string, string> = {
   plugin: PLUGIN_HELP,
   devices: DEVICES_HELP,
   latency: LATENCY_HELP,
+  archive: ARCHIVE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -102,6 +106,8 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
       return devicesCommand({ json: values.json }, io);
     case 'plugin':
       return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+    case 'archive':
+      return archiveCommand(rest, { json: values.json }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

@@ -1,6 +1,7 @@
 /*
- * flowcastbatchsink: the GStreamer sink streamer-http reads its stream from, registered in this
- * process when the addon loads (the descriptor lists it as a bundled element).
+ * flowcastbatchsink: the GStreamer sink that consumers of a muxed stream (streamer-http,
+ * recorder-disk) read it from, registered in this process when core's addon loads (their
+ * descriptors list it as a bundled element). core/src/media/batch-sink.ts is its JavaScript side.
  *
  * Why not appsink: taking a buffer from appsink in JavaScript costs a libuv pool thread blocked
  * on each pull, a wake-up of the main thread per buffer and a caps object built per sample. This
@@ -15,6 +16,7 @@
  *   openChannel(onWake) -> id      onWake() is called on the main thread when buffers are waiting
  *                                  and a wake-up was asked for, or when the caps changed
  *   take(id) -> null | { buffers: Buffer[], ages: number[] (ms since each arrived),
+ *                        flags: number[], pts: number[] (ms of stream time, -1 when none),
  *                        caps?: { name: string, streamheader: Buffer[] } }
  *   wakeOnEachBuffer(id, bool)     whether onWake comes for every buffer (else only for caps)
  *   closeChannel(id)
@@ -281,11 +283,12 @@ static napi_value take(napi_env env, napi_callback_info info) {
   g_mutex_unlock(&channel->lock);
 
   if (taken.length > 0 || caps) {
-    napi_value buffers, ages, flags;
+    napi_value buffers, ages, flags, pts;
     napi_create_object(env, &result);
     napi_create_array_with_length(env, taken.length, &buffers);
     napi_create_array_with_length(env, taken.length, &ages);
     napi_create_array_with_length(env, taken.length, &flags);
+    napi_create_array_with_length(env, taken.length, &pts);
     gint64 now = g_get_monotonic_time();
     guint i = 0;
     for (GList *link = taken.head; link; link = link->next, i++) {
@@ -293,10 +296,13 @@ static napi_value take(napi_env env, napi_callback_info info) {
       napi_set_element(env, buffers, i, copy_buffer(env, q->buffer));
       napi_set_element(env, ages, i, js_number(env, (double)(now - q->arrived) / 1000.0));
       napi_set_element(env, flags, i, js_number(env, buffer_flags(q->buffer)));
+      GstClockTime stamp = GST_BUFFER_PTS(q->buffer);
+      napi_set_element(env, pts, i, js_number(env, GST_CLOCK_TIME_IS_VALID(stamp) ? (double)stamp / GST_MSECOND : -1));
     }
     napi_set_named_property(env, result, "buffers", buffers);
     napi_set_named_property(env, result, "ages", ages);
     napi_set_named_property(env, result, "flags", flags);
+    napi_set_named_property(env, result, "pts", pts);
     if (caps) napi_set_named_property(env, result, "caps", caps_object(env, caps));
   }
   g_queue_clear_full(&taken, queued_free);

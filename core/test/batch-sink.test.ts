@@ -1,13 +1,13 @@
 /**
- * flowcastbatchsink (native/batch-sink.c) in real GStreamer pipelines: every buffer is queued in
+ * flowcastbatchsink (core/native/batch-sink.c) in real GStreamer pipelines: every buffer is queued in
  * order and taken whole, the caps come with their stream headers, JavaScript is woken per buffer
  * only when it asked, and a sink without an open channel fails with a message that says so.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BATCH_SINK, BatchSinkChannel } from '../src/batch-sink';
-import { loadNative, type StreamBatch } from '../src/native';
-import { sleep, waitFor } from './support';
+import { BATCH_SINK, BatchSinkChannel } from '../src/media/batch-sink';
+import type { StreamBatch } from '../src/media/native';
+import { sleep, waitFor } from './helpers/wait';
 
 interface Pipeline {
   findChild(name: string): Record<string, unknown>;
@@ -19,7 +19,6 @@ interface Pipeline {
 // The GStreamer binding core runs flows with (a dependency of @flowcast/core).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gst = require('gstreamer-superficial') as { Pipeline: new (description: string) => Pipeline };
-const native = loadNative();
 
 function start(description: string, channel: number): Pipeline {
   const pipeline = new gst.Pipeline(description);
@@ -35,7 +34,7 @@ function takeAll(channel: BatchSinkChannel, into: StreamBatch[]): void {
 
 test('every buffer is queued in order, taken whole, with its age; the caps come once, with the stream headers', { timeout: 20_000 }, async () => {
   let wakes = 0;
-  const channel = new BatchSinkChannel(native, () => wakes++);
+  const channel = new BatchSinkChannel(() => wakes++);
   // 20 buffers of 100 bytes numbered by their first byte (fakesrc's pattern), then end of stream.
   const pipeline = start(`fakesrc num-buffers=20 sizetype=fixed sizemax=100 filltype=nothing ! capsfilter caps=application/x-test ! ${BATCH_SINK} name=sink`, channel.id);
   try {
@@ -47,7 +46,8 @@ test('every buffer is queued in order, taken whole, with its age; the caps come 
     assert.ok(ages.every((age) => age >= 0 && age < 5000), `ages ${ages.join(', ')}`);
     assert.equal(batches.filter((b) => b.caps).length, 1, 'the caps come once');
     assert.equal(batches.find((b) => b.caps)?.caps?.name, 'application/x-test');
-    assert.ok(wakes >= 1, 'woken for the caps');
+    // The wake comes through the event loop: it may follow the polls that already took everything.
+    assert.ok(await waitFor(() => wakes >= 1, 5000), 'woken for the caps');
     await sleep(200);
     assert.equal(channel.take(), null, 'nothing more to take');
   } finally {
@@ -57,8 +57,8 @@ test('every buffer is queued in order, taken whole, with its age; the caps come 
 });
 
 test('Ogg stream headers arrive with the caps, as buffers', { timeout: 20_000 }, async () => {
-  const channel = new BatchSinkChannel(native, () => undefined);
-  const pipeline = start(`audiotestsrc num-buffers=30 ! audioconvert ! vorbisenc ! oggmux ! ${BATCH_SINK} name=sink`, channel.id);
+  const channel = new BatchSinkChannel(() => undefined);
+  const pipeline = start(`audiotestsrc num-buffers=200 ! audioconvert ! vorbisenc ! oggmux ! ${BATCH_SINK} name=sink`, channel.id);
   try {
     const batches: StreamBatch[] = [];
     assert.ok(await waitFor(() => (takeAll(channel, batches), batches.some((b) => b.caps)), 5000), 'caps taken');
@@ -66,6 +66,14 @@ test('Ogg stream headers arrive with the caps, as buffers', { timeout: 20_000 },
     assert.equal(caps.name, 'application/ogg');
     assert.ok(caps.streamheader.length >= 2, `${caps.streamheader.length} header buffers`);
     assert.ok(caps.streamheader.every((h) => h.toString('latin1', 0, 4) === 'OggS'), 'each header is an Ogg page');
+    assert.ok(await waitFor(() => (takeAll(channel, batches), batches.reduce((n, b) => n + b.buffers.length, 0) >= 5), 5000), 'pages taken');
+    // Each buffer's stream time: none on the header pages, rising from 0 on the audio pages.
+    const pts = batches.flatMap((b) => b.pts);
+    const flags = batches.flatMap((b) => b.flags);
+    const audio = pts.filter((_, i) => (flags[i]! & 2) === 0);
+    assert.ok(pts.filter((_, i) => (flags[i]! & 2) !== 0).every((t) => t === -1), `header pts ${pts.join(', ')}`);
+    assert.equal(audio[0], 0, `audio pts ${audio.join(', ')}`);
+    assert.ok(audio.every((t, i) => i === 0 || t > audio[i - 1]!), `audio pts rise: ${audio.join(', ')}`);
   } finally {
     pipeline.stop();
     channel.close();
@@ -74,7 +82,7 @@ test('Ogg stream headers arrive with the caps, as buffers', { timeout: 20_000 },
 
 test('JavaScript is woken for every buffer only while it asks to be', { timeout: 20_000 }, async () => {
   let wakes = 0;
-  const channel: BatchSinkChannel = new BatchSinkChannel(native, () => {
+  const channel: BatchSinkChannel = new BatchSinkChannel(() => {
     wakes++;
     channel.take(); // as the streamer does: a wake-up is answered by taking the queue
   });

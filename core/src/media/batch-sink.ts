@@ -1,13 +1,14 @@
-import type { BatchSinkAddon, StreamBatch } from './native';
+import { loadCoreAddon, type BatchSinkAddon, type StreamBatch } from './native';
 
-/** The GStreamer element (registered by the native addon) that the streamer reads its stream from. */
+/** The GStreamer element (registered by core's native addon) that consumers read a stream from. */
 export const BATCH_SINK = 'flowcastbatchsink';
 
 /**
  * One flowcastbatchsink's queue, seen from JavaScript. The sink queues buffers on its streaming
  * thread; `take()` empties the queue. `onWake` runs when the caps change, and for every buffer
  * while `wakeOnEachBuffer(true)`; otherwise the owner takes when it likes (the streamer: once a
- * second), so a stream nobody listens to wakes JavaScript only that often.
+ * second; the recorder: a few times a second), so a stream nobody listens to wakes JavaScript only
+ * that often. Give the element `{ channel: channel.id }` as its property.
  */
 export class BatchSinkChannel {
   readonly id: number;
@@ -15,8 +16,8 @@ export class BatchSinkChannel {
   private closed = false;
 
   constructor(
-    private readonly addon: BatchSinkAddon,
     onWake: () => void,
+    private readonly addon: BatchSinkAddon = loadCoreAddon(),
   ) {
     this.id = addon.openChannel(onWake);
   }
