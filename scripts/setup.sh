@@ -13,7 +13,7 @@ fail() { printf 'setup: FAILED (%s): %s\n' "$1" "$2" >&2; exit 1; }
 # Step 1: Debian packages
 # ---------------------------------------------------------------------------------------------
 APT_PACKAGES="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good \
-gstreamer1.0-plugins-bad gstreamer1.0-alsa libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x gstreamer1.0-alsa libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
 libasound2-plugins alsa-utils ffmpeg pkg-config python3 make g++"
 # `setup.sh --test` (what `npm test` runs) adds what only the tests use: a real browser as a web player,
 # and systemd's `systemd-notify` (the test of `flowcast serve` under systemd; on a server it is there
@@ -105,12 +105,21 @@ if ! addon_ok; then
   installed=1
 fi
 
-# streamer-http's own native part (plugins/streamer-http/native): npm builds it on install; build
-# it here when it is missing (a clone whose node_modules was installed before it existed) or
-# older than its sources (a pull that changed them).
+# Core's native part (core/native: the flowcastbatchsink element, sendfile) and streamer-http's
+# (plugins/streamer-http/native): npm builds them on install; build them here when missing (a
+# clone whose node_modules was installed before they existed) or older than their sources.
+core_native_ok() {
+  node -e "require('./core/build/Release/flowcast_core.node')" >/dev/null 2>&1 &&
+    [ -z "$(find core/native core/binding.gyp -newer core/build/Release/flowcast_core.node 2>/dev/null)" ]
+}
+if ! core_native_ok; then
+  say "building core's native part: npm rebuild -w core"
+  npm rebuild -w core --loglevel=error || fail "native addon" "npm rebuild -w core failed (check python3, make, g++, libgstreamer1.0-dev)"
+  core_native_ok || fail "native addon" "core/build/Release/flowcast_core.node still does not load after rebuild"
+fi
 fanout_ok() {
   node -e "require('./plugins/streamer-http/build/Release/fanout.node')" >/dev/null 2>&1 &&
-    [ -z "$(find plugins/streamer-http/native plugins/streamer-http/binding.gyp -newer plugins/streamer-http/build/Release/fanout.node 2>/dev/null)" ]
+    [ -z "$(find plugins/streamer-http/native plugins/streamer-http/binding.gyp core/native/napi-util.h -newer plugins/streamer-http/build/Release/fanout.node 2>/dev/null)" ]
 }
 if [ -d plugins/streamer-http ] && ! fanout_ok; then
   say "building streamer-http's native part: npm rebuild -w plugins/streamer-http"

@@ -11,7 +11,7 @@ const fixture = (name: string): string => path.join(__dirname, '..', 'fixtures',
 /** One file per kind of error, and the line `flowcast run` must print for it. */
 const CASES: [file: string, expected: RegExp][] = [
   ['yaml-syntax.yaml', /yaml-syntax\.yaml:\d+:\d+: error FC_YAML_SYNTAX: /],
-  ['unknown-type.yaml', /unknown-type\.yaml:4:20: error FC_UNKNOWN_TYPE component "encoder": unknown component type "encoder-aac" \(known types: encoder-opus, encoder-vorbis, muxer-ogg,/],
+  ['unknown-type.yaml', /unknown-type\.yaml:4:20: error FC_UNKNOWN_TYPE component "encoder": unknown component type "encoder-wma" \(known types: archive-http, bouncer-htpasswd, bouncer-http, bouncer-ip, bouncer-jwt, bouncer-signed-url, converter-overlay,/],
   ['bad-property.yaml', /bad-property\.yaml:8:16: error FC_PROPERTY_INVALID component "encoder" property "quality": must be <= 1 \(got 3\)/],
   ['unknown-property.yaml', /unknown-property\.yaml:3:62: error FC_PROPERTY_INVALID component "tone" property "colour": unknown property "colour"/],
   ['unknown-feed.yaml', /unknown-feed\.yaml:4:42: error FC_UNKNOWN_FEED component "encoder": eats "microphone", but this flow has no component of that name/],

@@ -8,12 +8,42 @@ import { runCli } from '@flowcast/core/testing';
 const REPO = path.join(__dirname, '..', '..');
 const cli = (...args: string[]) => runCli(args, { cwd: REPO });
 
-test('flowcast registry lists the nine bundled components, all available', async () => {
+test('flowcast registry lists the bundled components, all available', async () => {
   const { code, stdout } = await cli('registry');
   assert.equal(code, 0);
   const types = stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
-  assert.deepEqual(types, ['encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-file', 'producer-test', 'producer-v4l', 'streamer-http', 'switch']);
-  assert.equal((stdout.match(/ available$/gm) ?? []).length, 9);
+  const bundled = [
+    'archive-http',
+    'bouncer-htpasswd',
+    'bouncer-http',
+    'bouncer-ip',
+    'bouncer-jwt',
+    'bouncer-signed-url',
+    'converter-overlay',
+    'converter-scale',
+    'converter-volume',
+    'encoder-aac',
+    'encoder-h264',
+    'encoder-mp3',
+    'encoder-opus',
+    'encoder-theora',
+    'encoder-vorbis',
+    'encoder-vp8',
+    'encoder-vp9',
+    'muxer-mpegts',
+    'muxer-ogg',
+    'muxer-webm',
+    'producer-alsa',
+    'producer-file',
+    'producer-test',
+    'producer-v4l',
+    'recorder-disk',
+    'streamer-hls',
+    'streamer-http',
+    'switch',
+  ];
+  assert.deepEqual(types, bundled);
+  assert.equal((stdout.match(/ available$/gm) ?? []).length, bundled.length);
 });
 
 test('flowcast inspect encoder-vorbis shows eaters, feeders and each property like gst-inspect', async () => {
@@ -38,7 +68,7 @@ test('flowcast inspect of an unknown type fails naming the package when known', 
 });
 
 test('every command has --help, and unknown commands fail', async () => {
-  for (const command of ['run', 'validate', 'registry', 'inspect', 'schema', 'plugin']) {
+  for (const command of ['run', 'validate', 'registry', 'inspect', 'schema', 'plugin', 'devices', 'latency']) {
     const { code, stdout } = await cli(command, '--help');
     assert.equal(code, 0);
     assert.match(stdout, new RegExp(`^Usage: flowcast ${command}`));
@@ -53,5 +83,5 @@ test('every command has --help, and unknown commands fail', async () => {
 test('flowcast registry --check agrees with the committed registry.json', async () => {
   const { code, stdout } = await cli('registry', '--check');
   assert.equal(code, 0);
-  assert.match(stdout, /registry\.json is up to date \(9 components\)/);
+  assert.match(stdout, /registry\.json is up to date \(28 components\)/);
 });

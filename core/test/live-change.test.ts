@@ -30,7 +30,8 @@ before(async () => {
   const file = writeFlow(`name: live-change
 components:
   tone: { type: producer-test, properties: { wave: sine, frequency: 440, channels: 1 } }
-  encoder: { type: encoder-vorbis, eats: tone, properties: { quality: 0.5 } }
+  level: { type: converter-volume, eats: tone }
+  encoder: { type: encoder-vorbis, eats: level, properties: { quality: 0.5 } }
   muxer: { type: muxer-ogg, eats: encoder }
   web: { type: streamer-http, eats: muxer, properties: { mount: /live.ogg, port: ${port}, bind-address: 127.0.0.1 } }
 `);
@@ -55,20 +56,30 @@ after(async () => {
   await http.closeAll();
 });
 
-/** The tone's frequency in Hz, from the zero crossings of the decoded audio (its first second, the burst of what came before, skipped). */
-function measuredFrequency(ogg: Buffer): number {
+/** The decoded audio as mono 16-bit samples, its first second (the burst of what came before) skipped. */
+function decodedSamples(ogg: Buffer): Int16Array {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'live-change-'));
   try {
     fs.writeFileSync(path.join(directory, 'in.ogg'), ogg);
     const raw = path.join(directory, 'out.raw');
     execFileSync('gst-launch-1.0', ['-q', 'filesrc', `location=${path.join(directory, 'in.ogg')}`, '!', 'oggdemux', '!', 'vorbisdec', '!', 'audioconvert', '!', 'audio/x-raw,format=S16LE,channels=1', '!', 'filesink', `location=${raw}`]);
-    const samples = new Int16Array(new Uint8Array(fs.readFileSync(raw)).buffer).subarray(44100);
-    let crossings = 0;
-    for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 && samples[i]! >= 0) crossings++;
-    return crossings / (samples.length / 44100);
+    return new Int16Array(new Uint8Array(fs.readFileSync(raw)).buffer).subarray(44100);
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** The tone's frequency in Hz, from the zero crossings of the decoded audio. */
+function measuredFrequency(ogg: Buffer): number {
+  const samples = decodedSamples(ogg);
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 && samples[i]! >= 0) crossings++;
+  return crossings / (samples.length / 44100);
+}
+
+/** The loudest sample, as a fraction of full scale. */
+function peak(ogg: Buffer): number {
+  return decodedSamples(ogg).reduce((max, sample) => Math.max(max, Math.abs(sample)), 0) / 32768;
 }
 
 async function expectError(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
@@ -92,6 +103,17 @@ test('a live property change is heard: the tone goes from 440 Hz to 880 Hz witho
   assert.ok(logLines.some((l) => l.includes('"properties changed"') && l.includes('"frequency":880')), 'the change is logged');
 });
 
+test('converter-volume mutes and unmutes live', { timeout: 30_000 }, async () => {
+  assert.ok(peak((await readStream(url, { seconds: 2.5 })).body) > 0.3, 'the tone is heard');
+  await runtime.update('level', { mute: true });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.ok(peak((await readStream(url, { seconds: 3 })).body) < 0.01, 'silence once muted');
+  await runtime.update('level', { mute: false, gain: -6 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const level = peak((await readStream(url, { seconds: 3 })).body);
+  assert.ok(level > 0.25 && level < 0.55, `at -6 dB the 0.8 tone peaks near 0.4: ${level.toFixed(3)}`);
+});
+
 test('a listener limit changes live: client-limit 1 refuses a second listener with 503, and back', { timeout: 20_000 }, async () => {
   const first = readStream(url, { seconds: 3 });
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -109,7 +131,7 @@ test('what cannot change live is refused before anything is applied, each with i
   await expectError(runtime.update('tone', { samplerate: 48000 }), 'FC_PROPERTY_NOT_LIVE', /"samplerate" of component "tone" \(producer-test\) needs a restart.*it changes live: frequency, volume/);
   await expectError(runtime.update('tone', { pitch: 3 }), 'FC_PROPERTY_INVALID', /no property "pitch" \(it takes: wave, frequency, volume/);
   await expectError(runtime.update('tone', { frequency: 50_000 }), 'FC_PROPERTY_INVALID', /"frequency" of component "tone": must be <= 20000 \(got 50000\)/);
-  await expectError(runtime.update('mic', { frequency: 300 }), 'FC_UNKNOWN_COMPONENT', /no component "mic" \(it has: tone, encoder, muxer, web\)/);
+  await expectError(runtime.update('mic', { frequency: 300 }), 'FC_UNKNOWN_COMPONENT', /no component "mic" \(it has: tone, level, encoder, muxer, web\)/);
   await expectError(runtime.update('encoder', { quality: 0.9 }), 'FC_PROPERTY_NOT_LIVE', /"quality" of component "encoder" \(encoder-vorbis\) needs a restart/);
   const afterRefusals = measuredFrequency((await readStream(url, { seconds: 3 })).body);
   assert.ok(Math.abs(afterRefusals - 880) < 15, `still ${afterRefusals.toFixed(1)} Hz`);

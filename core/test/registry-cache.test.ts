@@ -116,7 +116,36 @@ test('the bundled registry.json is what a fresh scan of the plugins gives', () =
   const committed = JSON.parse(fs.readFileSync(path.join(repo, 'registry.json'), 'utf8'));
   assert.deepEqual(
     fresh.list().map((c) => c.type),
-    ['encoder-opus', 'encoder-vorbis', 'muxer-ogg', 'producer-alsa', 'producer-file', 'producer-test', 'producer-v4l', 'streamer-http', 'switch'],
+    [
+      'archive-http',
+      'bouncer-htpasswd',
+      'bouncer-http',
+      'bouncer-ip',
+      'bouncer-jwt',
+      'bouncer-signed-url',
+      'converter-overlay',
+      'converter-scale',
+      'converter-volume',
+      'encoder-aac',
+      'encoder-h264',
+      'encoder-mp3',
+      'encoder-opus',
+      'encoder-theora',
+      'encoder-vorbis',
+      'encoder-vp8',
+      'encoder-vp9',
+      'muxer-mpegts',
+      'muxer-ogg',
+      'muxer-webm',
+      'producer-alsa',
+      'producer-file',
+      'producer-test',
+      'producer-v4l',
+      'recorder-disk',
+      'streamer-hls',
+      'streamer-http',
+      'switch',
+    ],
   );
   assert.deepEqual(committed.components.map((c: { type: string }) => c.type), fresh.list().map((c) => c.type));
 });

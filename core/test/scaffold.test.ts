@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { COMPONENT_KINDS } from '../src/api/component';
+import { SCAFFOLD_KINDS } from '../src/api/component';
 import { pluginNewCommand, type PluginNewOptions } from '../src/cli/commands/plugin-new';
 import type { CommandIO } from '../src/cli/io';
 import { className, defaultType, descriptorName, kindFromType, resolveNames } from '../src/scaffold/names';
@@ -201,7 +201,7 @@ test('every kind compiles as generated and passes its own tests against this cor
   const parent = tempDirectory();
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(parent, 'node_modules'), 'dir');
   const tsc = require.resolve('typescript/bin/tsc');
-  for (const kind of COMPONENT_KINDS) {
+  for (const kind of SCAFFOLD_KINDS) {
     const name = `@acme/${kind}-example`;
     const io = captureIO(parent);
     assert.equal(await pluginNewCommand(name, { core: '^0.1.0' }, io), 0, io.stderr.join('\n'));

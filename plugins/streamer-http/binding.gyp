@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "fanout",
-      "sources": ["native/fanout.c", "native/batch-sink.c"],
-      "cflags": ["-Wall", "-Wextra", "-O2", "<!@(pkg-config --cflags gstreamer-base-1.0)"],
-      "libraries": ["<!@(pkg-config --libs gstreamer-base-1.0)"]
+      "sources": ["native/fanout.c"],
+      "include_dirs": ["<!(node -p \"require('path').join(require('path').dirname(require.resolve('@flowcast/core/package.json')), 'native')\")"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]
 }

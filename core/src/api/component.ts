@@ -2,8 +2,12 @@ import type { PartBuilder } from './part';
 import type { PipelineMessage, RunningPart } from './running';
 import type { PropertySchema } from './schema';
 
-export const COMPONENT_KINDS = ['producer', 'converter', 'encoder', 'muxer', 'consumer'] as const;
+/** `bouncer`: no media; checks listeners for the mounts that name it (see access.ts). */
+export const COMPONENT_KINDS = ['producer', 'converter', 'encoder', 'muxer', 'consumer', 'bouncer'] as const;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+/** The kinds `flowcast plugin new` has a working template for. */
+export const SCAFFOLD_KINDS = ['producer', 'converter', 'encoder', 'muxer', 'consumer'] as const satisfies readonly ComponentKind[];
+export type ScaffoldKind = (typeof SCAFFOLD_KINDS)[number];
 
 /** An input of a component. `accepts` lists media types (`audio/x-raw`, `audio/*`, `*`). */
 export interface EaterSpec {

@@ -36,8 +36,13 @@ export interface PartBuilder {
   element(factory: string, localName: string, properties?: Readonly<Record<string, ElementPropertyValue | undefined>>): ElementRef;
   /** Link elements in order: `link(a, b, c)` is a ! b ! c. */
   link(...chain: ElementRef[]): void;
-  /** Feeds eaten by `eater` are linked into `into`. */
-  eater(name: string, into: ElementRef): void;
+  /** Link `from` to the pad called `pad` of `to` (a request pad such as hlssink2's `audio`). */
+  linkToPad(from: ElementRef, to: ElementRef, pad: string): void;
+  /**
+   * Feeds eaten by `eater` are linked into `into`; with a list, feed i into `into[i]` (an eater
+   * that takes several feeds and treats each on its own, such as one rendition per feed).
+   */
+  eater(name: string, into: ElementRef | readonly ElementRef[]): void;
   /** The feeder `name` is the output of `from`. */
   feeder(name: string, from: ElementRef): void;
   /** Whether anything in the flow eats this feeder (so unused branches need not be built). */

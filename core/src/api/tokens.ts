@@ -21,4 +21,8 @@ export const TOKENS = {
   announcer: 'flowcast:announcer',
   /** `SystemLimits`. */
   system: 'flowcast:system',
+  /** The flow's `Bouncers`: a bouncer registers itself; a mount finds the one its `bouncer` property names. */
+  bouncers: 'flowcast:bouncers',
+  /** The flow's `LiveStreams`: a streamer registers itself; archive-http hands rewinding listeners to it. */
+  liveStreams: 'flowcast:live-streams',
 } as const;

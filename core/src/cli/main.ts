@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CORE_VERSION } from '../version';
+import { DEVICES_HELP, devicesCommand } from './commands/devices';
+import { ARCHIVE_HELP, archiveCommand } from './commands/archive';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect';
+import { LATENCY_HELP, latencyCommand } from './commands/latency';
 import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
 import { REGISTRY_HELP, registryCommand } from './commands/registry';
 import { RUN_HELP, runCommand } from './commands/run';
@@ -25,6 +28,10 @@ Commands:
   schema             write the JSON Schema of flow files, for editors
   plugin new|add|remove|list
                      scaffold, install, remove and list plugins
+  devices            list cameras and audio inputs, with the flow component for each
+  latency URL        measure how far behind live a listener hears a stream (producer-test marker)
+  archive check|reindex DIR
+                     check a recordings directory, or rebuild its index
 
 Options for every command:
   --project DIR      the project directory (default: nearest package.json above the cwd)
@@ -41,6 +48,9 @@ const HELP: Record<string, string> = {
   inspect: INSPECT_HELP,
   schema: SCHEMA_HELP,
   plugin: PLUGIN_HELP,
+  devices: DEVICES_HELP,
+  latency: LATENCY_HELP,
+  archive: ARCHIVE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -62,6 +72,7 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
         type: { type: 'string' },
         dir: { type: 'string' },
         core: { type: 'string' },
+        seconds: { type: 'string' },
       },
     });
   } catch (error) {
@@ -96,8 +107,14 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
       return inspectCommand(rest[0], common, io);
     case 'schema':
       return schemaCommand({ ...common, out: values.out, check: values.check }, io);
+    case 'latency':
+      return latencyCommand(rest[0], { seconds: values.seconds }, io);
+    case 'devices':
+      return devicesCommand({ json: values.json }, io);
     case 'plugin':
       return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+    case 'archive':
+      return archiveCommand(rest, { json: values.json }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

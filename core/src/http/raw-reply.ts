@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 const REASONS: Readonly<Record<number, string>> = {
   302: 'Found',
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   408: 'Request Timeout',
   414: 'URI Too Long',

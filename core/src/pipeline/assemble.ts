@@ -48,8 +48,10 @@ export function assemblePlan(flow: ResolvedFlow, parts: ReadonlyMap<string, Comp
         links.push([source, from]);
       }
       for (const eater of eaters) {
-        const target = part(eater.consumer).eaters.get(eater.eater);
-        if (!target) throw buildError(eater.consumer, `its eater "${eater.eater}" is fed but its build() did not declare it with part.eater()`);
+        const declared = part(eater.consumer).eaters.get(eater.eater);
+        if (!declared) throw buildError(eater.consumer, `its eater "${eater.eater}" is fed but its build() did not declare it with part.eater()`);
+        const target = Array.isArray(declared) ? declared[eater.index] : declared;
+        if (!target) throw buildError(eater.consumer, `its eater "${eater.eater}" has ${declared.length} inputs in build() for more feeds`);
         const queue = elementName(eater.consumer, `eater-${eater.eater}-${eater.index}-queue`);
         elements.push({ component: eater.consumer, name: queue, factory: 'queue', properties: {} });
         links.push([from, queue], [queue, target]);
@@ -67,7 +69,8 @@ function describe(elements: PlannedElement[], links: [string, string][]): string
       .map(([property, value]) => enumLiteral(property, (value as { nick: string }).nick, e.name));
     return [e.factory, `name=${e.name}`, ...enums].join(' ');
   });
-  return [...declarations, ...links.map(([a, b]) => `${a}. ! ${b}.`)].join('  ');
+  // `element.pad` names a pad of the element; a bare element name lets GStreamer pick the pad.
+  return [...declarations, ...links.map(([a, b]) => `${a}. ! ${b.includes('.') ? b : `${b}.`}`)].join('  ');
 }
 
 function buildError(component: string, reason: string): FlowcastError {

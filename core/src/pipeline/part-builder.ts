@@ -3,6 +3,8 @@ import { FlowcastError } from '../errors/flowcast-error';
 
 export const LOCAL_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const FACTORY_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** A pad name or request pad template: `audio`, `video`, `sink_0`. */
+export const PAD_NAME = /^[a-z][a-z0-9_]*$/;
 
 /** Element names are `<component>--<local name>`, so every bus message names its component. */
 export const ELEMENT_NAME_SEPARATOR = '--';
@@ -27,8 +29,10 @@ export interface PlannedElement {
 /** Collects one component's elements and links; the flow assembler joins the parts. */
 export class ComponentPart implements PartBuilder {
   readonly elements: PlannedElement[] = [];
+  /** [from element, to element or `element.pad`] */
   readonly links: [string, string][] = [];
-  readonly eaters = new Map<string, string>();
+  /** Eater → the element its feeds go into, or one element per feed. */
+  readonly eaters = new Map<string, string | string[]>();
   readonly feeders = new Map<string, string>();
 
   constructor(
@@ -51,8 +55,13 @@ export class ComponentPart implements PartBuilder {
     for (let i = 1; i < chain.length; i++) this.links.push([this.nameOf(chain[i - 1]!), this.nameOf(chain[i]!)]);
   }
 
-  eater(name: string, into: ElementRef): void {
-    this.eaters.set(name, this.nameOf(into));
+  linkToPad(from: ElementRef, to: ElementRef, pad: string): void {
+    if (!PAD_NAME.test(pad)) this.fail(`"${pad}" is not a pad name`);
+    this.links.push([this.nameOf(from), `${this.nameOf(to)}.${pad}`]);
+  }
+
+  eater(name: string, into: ElementRef | readonly ElementRef[]): void {
+    this.eaters.set(name, Array.isArray(into) ? into.map((ref: ElementRef) => this.nameOf(ref)) : this.nameOf(into as ElementRef));
   }
 
   feeder(name: string, from: ElementRef): void {

@@ -3,6 +3,8 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Component, ComponentClass } from '../api/component';
 import type { Announcer, Clock, HttpService, Logger, Paths, SystemLimits } from '../api/services';
 import { TOKENS } from '../api/tokens';
+import { BouncerRegistry } from '../access/bouncer-registry';
+import { LiveStreamRegistry } from '../live/live-registry';
 import { FlowcastError } from '../errors/flowcast-error';
 import type { ResolvedComponent } from '../flow/types';
 
@@ -25,6 +27,8 @@ export function createFlowContainer(flowName: string, services: CoreServices): D
   flow.register(TOKENS.clock, { useValue: services.clock });
   flow.register(TOKENS.announcer, { useValue: services.announcer });
   flow.register(TOKENS.system, { useValue: services.system });
+  flow.register(TOKENS.bouncers, { useValue: new BouncerRegistry() });
+  flow.register(TOKENS.liveStreams, { useValue: new LiveStreamRegistry() });
   return flow;
 }
 

@@ -164,9 +164,10 @@ export class FlowRuntime {
       this.createComponents();
       await this.preflight();
       this.plan = this.buildPlan();
-      this.pipeline = this.createPipeline(this.plan);
+      // A flow of components without elements (an archive server on its own) has no pipeline.
+      this.pipeline = this.plan.elements.length > 0 ? this.createPipeline(this.plan) : undefined;
       for (const c of this.active.components) await this.startComponent(c.name);
-      await this.play(this.pipeline);
+      if (this.pipeline) await this.play(this.pipeline);
     } catch (error) {
       if (this.options.restartable) await this.suspend();
       else await this.stop();
@@ -283,11 +284,11 @@ export class FlowRuntime {
 
   private async startComponent(name: string): Promise<void> {
     const component = this.components.get(name)!;
-    const pipeline = this.pipeline!;
+    const pipeline = this.pipeline;
     const part: RunningPart = {
       component: name,
       element: (localName) => {
-        const handle = pipeline.findChild(elementName(name, localName));
+        const handle = pipeline?.findChild(elementName(name, localName));
         if (!handle) throw new FlowcastError('FC_PIPELINE_BUILD', `component "${name}" asked for element "${localName}", which it did not add`);
         return handle as GstElementHandle & AppSinkHandle;
       },

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMPONENT_KINDS, type ComponentKind } from '../api/component';
+import { SCAFFOLD_KINDS, type ScaffoldKind } from '../api/component';
 import { FlowcastError } from '../errors/flowcast-error';
 import { TYPE_NAME } from '../registry/descriptor-checks';
 
@@ -14,7 +14,7 @@ export interface PluginNames {
   packageName: string;
   /** The component type, kebab-case. */
   type: string;
-  kind: ComponentKind;
+  kind: ScaffoldKind;
   /** Absolute directory to write the package into. */
   directory: string;
   /** The component class: `EncoderFlac`. */
@@ -44,9 +44,9 @@ export function defaultType(packageName: string): string {
 }
 
 /** The kind a type names by its first word (`encoder-flac` → encoder), if it does. */
-export function kindFromType(type: string): ComponentKind | undefined {
+export function kindFromType(type: string): ScaffoldKind | undefined {
   const prefix = type.split('-')[0];
-  return COMPONENT_KINDS.find((kind) => kind === prefix);
+  return SCAFFOLD_KINDS.find((kind) => kind === prefix);
 }
 
 function words(type: string): string[] {
@@ -77,13 +77,13 @@ export function resolveNames(name: string | undefined, options: NameOptions, cwd
       'pass --type with lower-case words joined by dashes, starting with a letter, such as `--type encoder-flac`',
     );
   }
-  let kind: ComponentKind | undefined;
+  let kind: ScaffoldKind | undefined;
   if (options.kind !== undefined) {
-    kind = COMPONENT_KINDS.find((k) => k === options.kind);
-    if (!kind) throw refuse(`unknown kind "${options.kind}"`, `pass --kind with one of ${COMPONENT_KINDS.join(', ')}`);
+    kind = SCAFFOLD_KINDS.find((k) => k === options.kind);
+    if (!kind) throw refuse(`unknown kind "${options.kind}"`, `pass --kind with one of ${SCAFFOLD_KINDS.join(', ')}`);
   } else {
     kind = kindFromType(type);
-    if (!kind) throw refuse(`the type "${type}" does not say which kind of component it is`, `pass --kind with one of ${COMPONENT_KINDS.join(', ')}`);
+    if (!kind) throw refuse(`the type "${type}" does not say which kind of component it is`, `pass --kind with one of ${SCAFFOLD_KINDS.join(', ')}`);
   }
   const directory = path.resolve(cwd, options.dir ?? lastSegment(name));
   checkDirectory(directory);

@@ -5,7 +5,7 @@
  */
 export { runCli, startFlow, writeFlow, type CliResult, type RunningFlow } from './flow-process';
 export { readStream, freePort, isPortOpen } from './http-client';
-export { discover, decodes, type MediaInfo } from './gst-tools';
+export { discover, decodes, decodesVideo, probe, type MediaInfo, type ProbeResult, type ProbedStream } from './gst-tools';
 export {
   loadPluginUnderTest,
   type PluginUnderTest,

@@ -9,7 +9,7 @@ export const producerTest = defineComponent({
     { name: 'audio', produces: ['audio/x-raw'], description: 'the test tone' },
     { name: 'video', produces: ['video/x-raw'], description: 'the test pattern' },
   ],
-  elements: ['audiotestsrc', 'videotestsrc'],
+  elements: ['audiotestsrc', 'videotestsrc', 'videobalance'],
   implementation: './producer-test',
   properties: {
     type: 'object',
@@ -33,6 +33,12 @@ export const producerTest = defineComponent({
       width: { type: 'integer', minimum: 16, maximum: 7680, default: 320, 'x-unit': 'px', description: 'Video width' },
       height: { type: 'integer', minimum: 16, maximum: 4320, default: 240, 'x-unit': 'px', description: 'Video height' },
       framerate: { type: 'integer', minimum: 1, maximum: 120, default: 25, 'x-unit': 'frames/s', description: 'Video frame rate' },
+      marker: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Latency marker: instead of a steady tone, silence with a 100 ms tone at each wall-clock second (its pitch tells which second), and the picture flashing white as long, for `flowcast latency URL` (and a player page) to measure how far behind live a listener hears and sees',
+      },
     },
   },
 });

@@ -1,4 +1,5 @@
 import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { flashMarker, toneMarker, WallClockMarker, type MarkerTarget } from './wall-clock-marker';
 import type { producerTest } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerTest)['properties']>;
@@ -6,37 +7,62 @@ type Properties = PropertiesOf<(typeof producerTest)['properties']>;
 /** audiotestsrc and videotestsrc, live, each built only when a component eats its feed. */
 @injectable()
 export default class ProducerTest implements Component {
+  private marker?: WallClockMarker;
   private tone?: ReturnType<RunningPart['element']>;
-  private hasTone = false;
+  private audioBuilt = false;
+  private videoBuilt = false;
 
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
   build(part: PartBuilder): void {
     const p = this.props;
     if (part.isEaten('audio')) {
-      const src = part.element('audiotestsrc', 'audio-src', { 'is-live': true, wave: gstEnum(p.wave), freq: p.frequency, volume: p.volume, samplesperbuffer: Math.round(p.samplerate / 10) });
+      // With the marker, 10 ms buffers, so a marker starts within 10 ms of its second.
+      const src = part.element('audiotestsrc', 'audio-src', {
+        'is-live': true,
+        wave: gstEnum(p.marker ? 'sine' : p.wave),
+        freq: p.frequency,
+        volume: p.marker ? 0 : p.volume,
+        samplesperbuffer: Math.round(p.samplerate / (p.marker ? 100 : 10)),
+      });
       const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
       part.link(src, format);
       part.feeder('audio', format);
-      this.hasTone = true;
     }
+    this.audioBuilt = part.isEaten('audio');
+    this.videoBuilt = part.isEaten('video');
     if (part.isEaten('video')) {
       const src = part.element('videotestsrc', 'video-src', { 'is-live': true, pattern: gstEnum(p.pattern) });
       const format = part.element('capsfilter', 'video-caps', {
         caps: caps('video/x-raw', { width: p.width, height: p.height, framerate: fraction(p.framerate) }),
       });
-      part.link(src, format);
+      // With the marker, a videobalance whose brightness flashes the picture white each second.
+      if (p.marker) part.link(src, part.element('videobalance', 'video-marker'), format);
+      else part.link(src, format);
       part.feeder('video', format);
     }
   }
 
   start(part: RunningPart): void {
-    if (this.hasTone) this.tone = part.element('audio-src');
+    if (this.audioBuilt) this.tone = part.element('audio-src');
+    if (!this.props.marker) return;
+    const targets: MarkerTarget[] = [];
+    if (this.audioBuilt) targets.push(toneMarker(part.element('audio-src'), this.props.volume));
+    if (this.videoBuilt) targets.push(flashMarker(part.element('video-marker')));
+    this.marker = new WallClockMarker(targets);
+    this.marker.start();
   }
 
-  /** frequency and volume change live: audiotestsrc reads them for each buffer it makes. */
+  stop(): void {
+    this.marker?.stop();
+  }
+
+  /**
+   * frequency and volume change live: audiotestsrc reads them for each buffer it makes. With the
+   * latency marker on, the marker plays the tone, and a change waits for a restart.
+   */
   update(changes: Readonly<Record<string, unknown>>): void {
-    if (!this.tone) return; // nobody eats the tone: nothing sounds, nothing to change
+    if (!this.tone || this.props.marker) return; // nobody eats the tone, or the marker plays it
     if (typeof changes.frequency === 'number') this.tone.freq = changes.frequency;
     if (typeof changes.volume === 'number') this.tone.volume = changes.volume;
   }

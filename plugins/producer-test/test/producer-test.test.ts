@@ -62,6 +62,9 @@ class RecordingPart implements PartBuilder {
   link(...chain: ElementRef[]): void {
     for (let i = 1; i < chain.length; i++) this.links.push([chain[i - 1]!.localName, chain[i]!.localName]);
   }
+  linkToPad(from: ElementRef, to: ElementRef, pad: string): void {
+    this.links.push([from.localName, `${to.localName}.${pad}`]);
+  }
   eater(): void {
     assert.fail('producer-test has no eaters');
   }
@@ -76,7 +79,7 @@ class RecordingPart implements PartBuilder {
   }
 }
 
-const DEFAULTS = { wave: 'sine', frequency: 440, volume: 0.8, samplerate: 44100, channels: 2, pattern: 'smpte', width: 320, height: 240, framerate: 25 } as const;
+const DEFAULTS = { wave: 'sine', frequency: 440, volume: 0.8, samplerate: 44100, channels: 2, pattern: 'smpte', width: 320, height: 240, framerate: 25, marker: false } as const;
 
 /** Caps as gst-launch reads them, from the typed caps value the component gave. */
 function capsText(value: ElementPropertyValue | undefined): string {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { caps, FlowcastError, fraction, inject, injectable, TOKENS, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf } from '@flowcast/core';
+import { cameraModes, cameraPath, caps, FlowcastError, fraction, inject, injectable, listCaptureDevices, TOKENS, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf } from '@flowcast/core';
+import { describeMode, offers } from './camera-offers';
 import type { producerV4l } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerV4l)['properties']>;
@@ -12,8 +13,11 @@ export default class ProducerV4l implements Component {
     @inject(TOKENS.componentName) private readonly name: string,
   ) {}
 
-  /** Fail before anything starts when there is no camera at the device path. */
-  preflight(): void {
+  /**
+   * Fail before anything starts when there is no camera at the device path, or when the camera
+   * does not offer the format, size and frame rate asked for (then the message lists what it does).
+   */
+  async preflight(): Promise<void> {
     const { device } = this.props;
     let stat: fs.Stats;
     try {
@@ -26,6 +30,18 @@ export default class ProducerV4l implements Component {
     if (!stat.isCharacterDevice()) {
       throw new FlowcastError('FC_PREFLIGHT', `component "${this.name}" (producer-v4l): ${device} is not a video device`);
     }
+    await this.checkOffered();
+  }
+
+  /** Ask GStreamer's device monitor what the camera offers; when it does not know the camera, v4l2src will tell. */
+  private async checkOffered(): Promise<void> {
+    const { device, width, height, framerate, format } = this.props;
+    const camera = (await listCaptureDevices())?.find((d) => cameraPath(d) === device);
+    const modes = camera ? cameraModes(camera) : [];
+    if (modes.length === 0 || offers(modes, { format, width, height, framerate })) return;
+    throw new FlowcastError('FC_PREFLIGHT', `component "${this.name}" (producer-v4l): camera ${device} does not offer ${format} ${width}x${height} at ${framerate} frames/s; it offers ${modes.map(describeMode).join(', ')}`, {
+      fix: 'set the properties "format", "width", "height" and "framerate" to one of these (`flowcast devices` lists them)',
+    });
   }
 
   build(part: PartBuilder): void {

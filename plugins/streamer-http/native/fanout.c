@@ -29,8 +29,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "batch-sink.h"
-#include "napi-util.h"
+#include "napi-util.h" /* core/native: shared with core's addon */
 
 #define MAX_IOV 256
 /* The kernel's TCP_CLOSE_WAIT (include/net/tcp_states.h): linux/tcp.h does not name the states. */
@@ -163,7 +162,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"abort", NULL, abort_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
-  if (!batch_sink_register(env, exports)) return NULL;
   return exports;
 }
 

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 /** What the access log records of one listener. */
 export interface AccessRecord {
   remoteAddress: string;
+  /** The user a bouncer let in. */
+  user?: string;
   requestLine: string;
   status: number;
   bytes: number;
@@ -37,7 +39,8 @@ export function formatAccessLine(r: AccessRecord): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   const time = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
   const seconds = Math.max(0, Math.round((r.end - r.start) / 1000));
-  return `${r.remoteAddress} - - [${time}] ${quoteField(r.requestLine)} ${r.status} ${r.bytes} ${quoteField(r.referer)} ${quoteField(r.userAgent)} ${seconds}`;
+  const user = r.user ? r.user.replace(/[\s"\\\x00-\x1f]/g, '_') : '-';
+  return `${r.remoteAddress} - ${user} [${time}] ${quoteField(r.requestLine)} ${r.status} ${r.bytes} ${quoteField(r.referer)} ${quoteField(r.userAgent)} ${seconds}`;
 }
 
 /** Appends lines through a buffered stream: writing a line never waits for the disk. */

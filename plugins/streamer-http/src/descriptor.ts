@@ -1,4 +1,4 @@
-import { defineComponent } from '@flowcast/core';
+import { BOUNCER_PROPERTY, defineComponent } from '@flowcast/core';
 import { TRUSTED_PROXY_PATTERN } from './client-address';
 import { ALLOW_ORIGIN_PATTERN } from './cors';
 import { STATION_TEXT_IN_WORDS, STATION_TEXT_PATTERN } from './station-headers';
@@ -17,9 +17,9 @@ export const streamerHttp = defineComponent({
   kind: 'consumer',
   description:
     'Serves a muxed live stream over HTTP to many listeners: each new listener gets the stream headers and a burst starting on a sync point, so it decodes at once; slow listeners are resynced, then disconnected.',
-  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg'] }],
+  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg', 'video/mp2t'] }],
   feeders: [],
-  // flowcastbatchsink comes with this package (native/batch-sink.c), registered when it loads.
+  // flowcastbatchsink comes with core (core/native/batch-sink.c), registered when BatchSinkChannel loads it.
   elements: [{ element: 'flowcastbatchsink', bundled: true }],
   implementation: './streamer-http',
   claims: [{ resource: 'HTTP mount', properties: ['port', 'mount'] }],
@@ -85,6 +85,7 @@ export const streamerHttp = defineComponent({
       'station-description': stationText(500, 'A line about the station, sent as icy-description'),
       'station-genre': stationText(100, 'Its genre, sent as icy-genre'),
       'station-url': { type: 'string', pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, maxLength: 500, description: "The station's web page, sent as icy-url" },
+      bouncer: BOUNCER_PROPERTY,
       'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
       'trusted-proxies': {
         type: 'array',

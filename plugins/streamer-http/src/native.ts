@@ -11,39 +11,11 @@ export interface FanoutAddon {
   abort(fd: number): number;
 }
 
-/** GStreamer's flags on a buffer, as `take` gives them (native/batch-sink.c, buffer_flags). */
-export const BufferFlag = {
-  /** GST_BUFFER_FLAG_DELTA_UNIT: a decoder cannot start here (not a keyframe, not a cluster start). */
-  deltaUnit: 1,
-  /** GST_BUFFER_FLAG_HEADER: part of the stream headers (also in the caps as streamheader, or only flagged). */
-  header: 2,
-} as const;
-
-/** What `take` returns: the buffers queued since the last take, and the caps if they changed. */
-export interface StreamBatch {
-  buffers: Buffer[];
-  /** How long ago each buffer reached the sink, in ms. */
-  ages: number[];
-  /** Each buffer's BufferFlag bits. */
-  flags: number[];
-  caps?: { name: string; streamheader: Buffer[] };
-}
-
-/** The flowcastbatchsink element's queues (native/batch-sink.c). */
-export interface BatchSinkAddon {
-  openChannel(onWake: () => void): number;
-  take(channel: number): StreamBatch | null;
-  wakeOnEachBuffer(channel: number, on: boolean): void;
-  closeChannel(channel: number): void;
-}
-
-export type NativeAddon = FanoutAddon & BatchSinkAddon;
-
 /**
  * The package's native addon, built by npm from binding.gyp into build/ (this file is
- * dist/src/native.js). Loading it registers the flowcastbatchsink element in this process.
+ * dist/src/native.js). The stream comes in through core's flowcastbatchsink (`BatchSinkChannel`).
  */
-export function loadNative(): NativeAddon {
+export function loadNative(): FanoutAddon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, '..', '..', 'build', 'Release', 'fanout.node')) as NativeAddon;
+  return require(path.join(__dirname, '..', '..', 'build', 'Release', 'fanout.node')) as FanoutAddon;
 }

@@ -3,10 +3,10 @@ import type { AccessRecord } from './access-log';
 import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
-import { BufferFlag, type FanoutAddon } from './native';
+import { StreamHeaders, syncDetectorFor, type SyncDetector } from '@flowcast/core';
+import type { FanoutAddon } from './native';
 import { RawConnection } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
-import { syncDetectorFor, type SyncDetector } from './sync-points';
 
 /** The headers of the stream's 200 answer, to a GET (the hub writes them) and a HEAD alike. */
 export function streamHeaders(contentType: string, policy: Pick<ListenerPolicy, 'allowOrigin' | 'station'>): Record<string, string> {
@@ -28,6 +28,10 @@ export interface ListenerRequest {
   requestLine: string;
   referer?: string;
   userAgent?: string;
+  /** The user a bouncer let in, for the access log. */
+  user?: string;
+  /** Disconnect at this time (ms since the epoch): its credentials expire then. */
+  until?: number;
 }
 
 /**
@@ -115,11 +119,10 @@ export class StreamHub {
   private readonly listeners = new Set<Listener>();
   private readonly waiting = new Set<{ conn: RawConnection; request: ListenerRequest; start: number }>();
   private readonly log: StreamLog;
-  /** The stream's format, from the caps: its content type, the headers they carry, and the HTTP head every listener gets. */
-  private format?: { contentType: string; capsHeaders: Buffer[]; headerLengths: Set<number>; responseHead: Buffer };
-  /** The last run of buffers flagged as headers: the stream headers when the caps carry none. */
-  private flaggedHeaders: Buffer[] = [];
-  private lastWasHeader = false;
+  /** The stream's format, from the caps: its content type and the HTTP head every listener gets. */
+  private format?: { contentType: string; responseHead: Buffer };
+  /** Which buffers are the stream headers, and what they are (from the caps, or flagged as such). */
+  private readonly headers = new StreamHeaders();
   /**
    * The headers a new listener needs first are known: the caps carry them, or data has come since
    * the caps were set. Listeners wait until then, because muxers set caps before their headers are
@@ -167,7 +170,8 @@ export class StreamHub {
   setFormat(contentType: string, headers: Buffer[]): void {
     const head = Object.entries(streamHeaders(contentType, this.policy)).map(([name, value]) => `${name}: ${value}\r\n`);
     const responseHead = Buffer.from(`HTTP/1.0 200 OK\r\n${head.join('')}\r\n`, 'latin1');
-    this.format = { contentType, capsHeaders: headers, headerLengths: new Set(headers.map((h) => h.length)), responseHead };
+    this.format = { contentType, responseHead };
+    this.headers.setCaps(headers);
     this.isSync = syncDetectorFor(contentType, headers);
     this.started = false;
     if (headers.length > 0 && !this.restarting) this.start();
@@ -181,7 +185,6 @@ export class StreamHub {
   newStream(): void {
     this.restarting = true;
     this.newHeadersSeq = undefined;
-    this.lastWasHeader = false;
   }
 
   /** Whether the stream is being restarted (no data since `newStream()`). */
@@ -242,7 +245,7 @@ export class StreamHub {
    * Buffer.
    */
   publish(buffer: Buffer, arrivedAt = this.now(), flags = 0): void {
-    if (this.takeHeader(buffer, flags)) {
+    if (this.headers.take(buffer, flags)) {
       // A restarted stream's headers reach connected listeners in line, after the old stream's data.
       if (this.restarting) this.fanOut(this.appendInline(buffer, arrivedAt));
       return;
@@ -276,21 +279,41 @@ export class StreamHub {
   }
 
   /**
-   * True when the buffer is a stream header, which listeners get on connect rather than as data.
-   * Muxers also send the headers their caps carry as data (oggmux page by page, matroskamux in
-   * pieces flagged as headers where the caps hold one buffer), and a second copy in the stream
-   * would stop players. When the caps carry none, the last run of buffers flagged as headers is
-   * the headers, as GStreamer's multisocketsink takes it.
+   * Take over a connection that has had the stream up to `after` (one of the stream's buffers)
+   * from elsewhere (archive-http, following the recording of this stream) and go on from the
+   * buffer after it, as with any listener. False, with the socket untouched, when `after` is not
+   * in the log (too old, or not here yet).
    */
-  private takeHeader(buffer: Buffer, flags: number): boolean {
-    const flagged = (flags & BufferFlag.header) !== 0;
-    const startsRun = flagged && !this.lastWasHeader;
-    this.lastWasHeader = flagged;
-    const format = this.format;
-    if (format && format.capsHeaders.length > 0) return flagged || (format.headerLengths.has(buffer.length) && format.capsHeaders.some((h) => h.equals(buffer)));
-    if (startsRun) this.flaggedHeaders = [];
-    if (flagged) this.flaggedHeaders.push(buffer);
-    return flagged;
+  continueAfter(socket: Socket, request: ListenerRequest, after: Buffer): boolean {
+    if (!this.started || !this.format) return false;
+    let found: LogEntry | undefined;
+    for (let seq = this.log.head - 1; seq >= this.log.oldest && !found; seq--) {
+      const entry = this.log.at(seq);
+      if (entry && entry.data.length === after.length && entry.data.equals(after)) found = entry;
+    }
+    if (!found) return false;
+    this.counters.connects++;
+    const conn = RawConnection.adopt(socket, this.fanout);
+    if (!conn) return true; // it left meanwhile: handed over all the same
+    const listener: Listener = {
+      conn,
+      request,
+      start: Date.now(),
+      next: found.seq + 1,
+      streamPosition: found.offset + found.data.length,
+      bytes: 0,
+      headBytes: 0,
+      lagAllowanceMs: 0,
+      lastWrite: this.now(),
+    };
+    this.listeners.add(listener);
+    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+    conn.onClose(() => this.closed(listener));
+    conn.refreshTransport(this.tcpScratch);
+    conn.cork();
+    this.sendBacklog(listener);
+    this.uncork(listener);
+    return true;
   }
 
   /** The headers are known: listeners waiting are admitted (at first data, before it, so that they get it). */
@@ -330,7 +353,8 @@ export class StreamHub {
       const untilHardLag = this.enforceHardLag(listener, now);
       if (untilHardLag < 0) continue;
       if (untilHardLag < nextSweepInMs) this.checkHardLagIn(listener, untilHardLag);
-      if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
+      if (listener.request.until !== undefined && Date.now() >= listener.request.until) this.drop(listener, 'its credentials expired');
+      else if (this.policy.idleTimeoutMs > 0 && now - listener.lastWrite > this.policy.idleTimeoutMs) this.drop(listener, 'nothing to send for too long');
       else if (waitingBytes > this.policy.maxClientBuffer) this.drop(listener, `${waitingBytes} bytes waiting to be sent`);
       else if (conn.kernelQueue > window) listener.blocked ??= 'kernel';
       else if (listener.blocked === 'kernel') {
@@ -418,7 +442,7 @@ export class StreamHub {
     conn.cork();
     listener.headBytes = this.format.responseHead.length;
     conn.write(this.format.responseHead);
-    const headers = this.format.capsHeaders.length > 0 ? this.format.capsHeaders : this.flaggedHeaders;
+    const headers = this.headers.current;
     for (const header of headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
     this.uncork(listener);
@@ -554,6 +578,7 @@ export class StreamHub {
       bytes,
       ...(r.referer ? { referer: r.referer } : {}),
       ...(r.userAgent ? { userAgent: r.userAgent } : {}),
+      ...(r.user ? { user: r.user } : {}),
       start: listener.start,
       end: Date.now(),
     });

@@ -3,10 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import {
+  accessRequest,
+  askBouncer,
+  BATCH_SINK,
+  BatchSinkChannel,
+  bouncerNamed,
   inject,
   injectable,
   TOKENS,
+  type AccessDecision,
   type Announcer,
+  type Bouncer,
+  type Bouncers,
+  type LiveStream,
+  type LiveStreams,
   type Clock,
   type Component,
   type HttpService,
@@ -15,17 +25,17 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
+  type StreamBatch,
   type StreamRequest,
   type SystemLimits,
   writeRawReply,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
-import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
 import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
-import { loadNative, type StreamBatch } from './native';
+import { loadNative } from './native';
 import { StreamHub, streamHeaders } from './stream-hub';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
@@ -41,6 +51,18 @@ const IDLE_SWEEP_INTERVAL_MS = 5000;
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 /** File descriptors the process needs besides listeners (pipeline, logs, other mounts). */
 const SPARE_FILES = 256;
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function refusalText(status: 401 | 403): string {
+  return status === 401 ? 'This stream needs a user name and password\n' : 'You may not listen to this stream\n';
+}
+
+function refusalHeaders(decision: Extract<AccessDecision, { allow: false }>): Record<string, string> {
+  return decision.status === 401 && decision.challenge ? { 'WWW-Authenticate': decision.challenge } : {};
+}
 
 /** The streamer's properties as the hub's policy. */
 export function policyFrom(p: Properties): ListenerPolicy {
@@ -73,12 +95,12 @@ export function policyFrom(p: Properties): ListenerPolicy {
  * the newest buffer); while somebody listens, each buffer wakes the streamer as it arrives.
  */
 @injectable()
-export default class StreamerHttp implements Component {
+export default class StreamerHttp implements Component, LiveStream {
   private readonly hub: StreamHub;
   private sink: BatchSinkChannel;
-  private readonly native: ReturnType<typeof loadNative>;
   private policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
+  private bouncer?: Bouncer;
   private mount?: Mount;
   private accessLog?: AccessLog;
   private sweepTimer?: NodeJS.Timeout;
@@ -100,9 +122,10 @@ export default class StreamerHttp implements Component {
     @inject(TOKENS.clock) private readonly clock: Clock,
     @inject(TOKENS.paths) private readonly paths: Paths,
     @inject(TOKENS.system) private readonly system: SystemLimits,
+    @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
+    @inject(TOKENS.liveStreams) liveStreams: LiveStreams,
   ) {
     const native = loadNative();
-    this.native = native;
     this.policy = policyFrom(props);
     this.trustedProxies = new TrustedProxies(props['trusted-proxies']);
     this.hub = new StreamHub(
@@ -114,12 +137,31 @@ export default class StreamerHttp implements Component {
       },
       native,
     );
-    this.sink = new BatchSinkChannel(native, () => this.takeFromSink());
+    this.sink = new BatchSinkChannel(() => this.takeFromSink());
+    liveStreams.register(props.port, props.mount, this);
+  }
+
+  /** A listener archive-http followed through the recording of this stream, now caught up with it. */
+  continueAfter(socket: Socket, after: Buffer, listener: { remoteAddress: string; requestLine: string; userAgent?: string; user?: string; until?: number }): boolean {
+    if (this.stopped) return false;
+    this.takeFromSink();
+    if (this.hub.refusal()) return false;
+    const taken = this.hub.continueAfter(socket, { ...listener, remotePort: socket.remotePort ?? 0 }, after);
+    if (taken) {
+      this.sink.wakeOnEachBuffer(true);
+      if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
+    }
+    return taken;
+  }
+
+  /** The bouncer named must be a component of this flow. */
+  preflight(): void {
+    this.bouncer = bouncerNamed(this.bouncers, this.props.bouncer);
   }
 
   build(part: PartBuilder): void {
     // After a suspend, the new pipeline gets a new sink; the hub and its listeners stay.
-    if (this.sink.isClosed) this.sink = new BatchSinkChannel(this.native, () => this.takeFromSink());
+    if (this.sink.isClosed) this.sink = new BatchSinkChannel(() => this.takeFromSink());
     const sink = part.element(BATCH_SINK, 'sink', { channel: this.sink.id });
     part.eater('default', sink);
   }
@@ -220,6 +262,14 @@ export default class StreamerHttp implements Component {
       this.reply(response, 405, `${request.method} is not allowed on a stream: use GET or HEAD\n`, { Allow: ALLOWED_METHODS });
       return;
     }
+    const client = clientAddress(request.socket.remoteAddress ?? '-', headerText(request.headers['x-forwarded-for']), this.trustedProxies);
+    void askBouncer(this.bouncer, accessRequest(request.method, request.url ?? '/', request.headers, client), this.log).then((decision) => {
+      if (!decision.allow) this.reply(response, decision.status, refusalText(decision.status), refusalHeaders(decision));
+      else this.answerHead(response);
+    });
+  }
+
+  private answerHead(response: ServerResponse): void {
     this.takeFromSink();
     const refusal = this.hub.refusal();
     const type = this.released ? undefined : this.hub.contentType;
@@ -230,8 +280,22 @@ export default class StreamerHttp implements Component {
     response.writeHead(200, streamHeaders(type, this.policy)).end();
   }
 
-  /** A GET: the raw socket is ours; a listener costs that socket and a position in the stream log. */
+  /** A GET: checked by the bouncer, if any, then admitted. */
   private serveStream(socket: Socket, request: StreamRequest): void {
+    if (!this.bouncer) return this.admit(socket, request, {});
+    const client = clientAddress(request.remoteAddress, request.headers['x-forwarded-for'], this.trustedProxies);
+    void askBouncer(this.bouncer, accessRequest(request.method, request.url, request.headers, client), this.log).then((decision) => {
+      if (socket.destroyed) return;
+      if (!decision.allow) {
+        writeRawReply(socket, decision.status, refusalText(decision.status), { ...refusalHeaders(decision), ...corsHeaders(this.props['allow-origin']) });
+        return;
+      }
+      this.admit(socket, request, { ...(decision.user ? { user: decision.user } : {}), ...(decision.until !== undefined ? { until: decision.until } : {}) });
+    });
+  }
+
+  /** The raw socket is ours; a listener costs that socket and a position in the stream log. */
+  private admit(socket: Socket, request: StreamRequest, access: { user?: string; until?: number }): void {
     this.takeFromSink(); // so that the new listener's burst ends with the newest buffer
     const refusal = this.hub.refusal();
     if (this.released) {
@@ -253,6 +317,7 @@ export default class StreamerHttp implements Component {
       requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
       ...(request.headers.referer ? { referer: request.headers.referer } : {}),
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+      ...access,
     });
     this.sink.wakeOnEachBuffer(true);
     if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
@@ -301,7 +366,17 @@ export default class StreamerHttp implements Component {
     const format = `${caps.name}/${caps.streamheader.map((h) => h.length).join(',')}`;
     if (format === this.lastFormat) return;
     this.lastFormat = format;
-    this.hub.setFormat(caps.name || 'application/octet-stream', caps.streamheader);
-    this.log.info('stream format', { contentType: caps.name, headerBuffers: caps.streamheader.length });
+    const contentType = httpContentType(caps.name);
+    this.hub.setFormat(contentType, caps.streamheader);
+    this.log.info('stream format', { contentType, headerBuffers: caps.streamheader.length });
   }
+}
+
+/**
+ * The Content-Type for a stream whose caps are `mediaType`: GStreamer's media type, except where
+ * it differs from the registered one (mpegtsmux says video/mpegts; RFC 3555 registers video/MP2T).
+ */
+export function httpContentType(mediaType: string | undefined): string {
+  if (!mediaType) return 'application/octet-stream';
+  return mediaType === 'video/mpegts' ? 'video/mp2t' : mediaType;
 }

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { BufferFlag, syncDetectorFor } from '@flowcast/core';
 import { decodes } from '@flowcast/core/testing';
-import { BufferFlag } from '../src/native';
-import { syncDetectorFor } from '../src/sync-points';
 import { capture, gstDecodes, oggPackets, pageBuffers, repage } from './ogg-build';
 
 const CONTINUED = 0x01;

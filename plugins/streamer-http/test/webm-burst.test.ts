@@ -12,7 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BATCH_SINK, BatchSinkChannel } from '../src/batch-sink';
+import { BATCH_SINK, BatchSinkChannel } from '@flowcast/core';
 import { loadNative } from '../src/native';
 import type { ListenerPolicy } from '../src/policy';
 import { StreamHub } from '../src/stream-hub';
@@ -111,7 +111,7 @@ test('WebM video: a listener joining mid-stream starts on a cluster that begins 
   const port = (server.address() as AddressInfo).port;
   let streamHeader = Buffer.alloc(0);
   // As streamer-http does: the caps give the format, each buffer goes to the hub with its flags.
-  const channel = new BatchSinkChannel(native, () => undefined);
+  const channel = new BatchSinkChannel(() => undefined);
   const take = (): void => {
     const batch = channel.take();
     if (!batch) return;

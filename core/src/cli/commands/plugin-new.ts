@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { COMPONENT_KINDS } from '../../api/component';
+import { SCAFFOLD_KINDS } from '../../api/component';
 import { isFlowcastError } from '../../errors/flowcast-error';
 import { tarballName } from '../../scaffold/package-files';
 import type { PluginNames } from '../../scaffold/names';
@@ -14,7 +14,7 @@ the test kit (@flowcast/core/testing), a README and a .gitignore.
 
   NAME         the npm package name: flowcast-encoder-flac, @acme/encoder-flac
   --type TYPE  the component type (default: NAME's last segment without "flowcast-")
-  --kind KIND  ${COMPONENT_KINDS.join(' | ')} (default: the type's first word)
+  --kind KIND  ${SCAFFOLD_KINDS.join(' | ')} (default: the type's first word)
   --dir DIR    where to write it (default: ./<NAME's last segment>); it must be new or empty
   --core SPEC  what the package installs as @flowcast/core to build and test (default: a tarball
                of this core, packed into DIR/vendor/, so no registry and no Flowcast checkout

@@ -1,4 +1,4 @@
-import type { ComponentKind } from '../../api/component';
+import type { ScaffoldKind } from '../../api/component';
 import { consumerTemplate } from './consumer';
 import { converterTemplate } from './converter';
 import { encoderTemplate } from './encoder';
@@ -9,7 +9,7 @@ import type { KindTemplate } from './template';
 export type { KindTemplate, TemplateNames } from './template';
 
 /** The working component each kind starts from. */
-export const TEMPLATES: Readonly<Record<ComponentKind, KindTemplate>> = {
+export const TEMPLATES: Readonly<Record<ScaffoldKind, KindTemplate>> = {
   producer: producerTemplate,
   converter: converterTemplate,
   encoder: encoderTemplate,

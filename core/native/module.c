@@ -1,0 +1,13 @@
+/* Core's native addon: the flowcastbatchsink element and its channels (batch-sink.c), and sendfile (sendfile.c). */
+#include <node_api.h>
+
+#include "batch-sink.h"
+#include "sendfile.h"
+
+static napi_value init(napi_env env, napi_value exports) {
+  if (!batch_sink_register(env, exports)) return NULL;
+  sendfile_register(env, exports);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

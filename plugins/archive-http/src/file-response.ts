@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sendFileRange, socketDescriptor } from '@flowcast/core';
+import { parseRange, type ByteRange } from './ranges';
+
+/** Read size per chunk: what one listener holds in memory at most, besides the socket's buffer. */
+const CHUNK = 64 * 1024;
+
+/**
+ * The validator of a file as it is now: its size and modification time (a recording being written
+ * grows, so its tag changes with it). Strong: equal tags mean equal bytes for files that are only
+ * appended to.
+ */
+export function entityTag(stat: fs.Stats): string {
+  return `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+}
+
+function matchesTag(header: string, tag: string): boolean {
+  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
+}
+
+/** Whether the client's copy is current (If-None-Match, else If-Modified-Since): answer 304. */
+function notModified(request: IncomingMessage, tag: string, modified: number): boolean {
+  const noneMatch = request.headers['if-none-match'];
+  if (noneMatch !== undefined) return matchesTag(noneMatch, tag);
+  const since = Date.parse(request.headers['if-modified-since'] ?? '');
+  return !Number.isNaN(since) && Math.floor(modified / 1000) * 1000 <= since;
+}
+
+/** Whether a precondition fails (If-Match, else If-Unmodified-Since): answer 412. */
+function preconditionFails(request: IncomingMessage, tag: string, modified: number): boolean {
+  const match = request.headers['if-match'];
+  if (match !== undefined) return !matchesTag(match, tag);
+  const since = Date.parse(request.headers['if-unmodified-since'] ?? '');
+  return !Number.isNaN(since) && Math.floor(modified / 1000) * 1000 > since;
+}
+
+/** Whether a Range applies: no If-Range, or one naming the current tag or date. */
+function rangeStillValid(request: IncomingMessage, tag: string, modified: number): boolean {
+  const header = request.headers['if-range'];
+  if (header === undefined) return true;
+  const ifRange = Array.isArray(header) ? header.join(',') : header;
+  if (ifRange.trim().startsWith('"') || ifRange.trim().startsWith('W/')) return ifRange.trim() === tag;
+  const date = Date.parse(ifRange);
+  return !Number.isNaN(date) && Math.floor(modified / 1000) * 1000 === date;
+}
+
+/**
+ * Answer a GET or HEAD for a file: conditional requests (304, 412), byte ranges (206 with one
+ * range, multipart/byteranges with several, 416 when none can be met), streamed from disk a chunk
+ * at a time as the client takes it.
+ */
+export async function serveFile(request: IncomingMessage, response: ServerResponse, file: string, contentType: string, extraHeaders: Record<string, string>): Promise<void> {
+  const fd = await fs.promises.open(file, 'r');
+  try {
+    const stat = await fd.stat();
+    const tag = entityTag(stat);
+    const common = {
+      ...extraHeaders,
+      'Accept-Ranges': 'bytes',
+      ETag: tag,
+      'Last-Modified': new Date(stat.mtimeMs).toUTCString(),
+      'Cache-Control': 'no-cache',
+    };
+    if (preconditionFails(request, tag, stat.mtimeMs)) {
+      response.writeHead(412, { ...common, 'Content-Length': 0 }).end();
+      return;
+    }
+    if (notModified(request, tag, stat.mtimeMs)) {
+      response.writeHead(304, common).end();
+      return;
+    }
+    const asked = rangeStillValid(request, tag, stat.mtimeMs) ? parseRange(request.headers.range, stat.size) : { kind: 'whole' as const };
+    const head = request.method === 'HEAD';
+    if (asked.kind === 'unsatisfiable') {
+      response.writeHead(416, { ...common, 'Content-Range': `bytes */${stat.size}`, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
+      return;
+    }
+    if (asked.kind === 'whole') {
+      response.writeHead(200, { ...common, 'Content-Type': contentType, 'Content-Length': stat.size });
+      if (head) response.end();
+      else await sendOne(response, fd, { start: 0, end: stat.size - 1 });
+      return;
+    }
+    if (asked.ranges.length === 1) {
+      const [range] = asked.ranges as [ByteRange];
+      response.writeHead(206, { ...common, 'Content-Type': contentType, 'Content-Range': `bytes ${range.start}-${range.end}/${stat.size}`, 'Content-Length': range.end - range.start + 1 });
+      if (head) response.end();
+      else await sendOne(response, fd, range);
+      return;
+    }
+    const boundary = randomBytes(12).toString('hex');
+    const partHeads = asked.ranges.map((r) => Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${r.start}-${r.end}/${stat.size}\r\n\r\n`, 'latin1'));
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
+    const length = partHeads.reduce((n, h) => n + h.length, 0) + asked.ranges.reduce((n, r) => n + r.end - r.start + 1, 0) + tail.length;
+    response.writeHead(206, { ...common, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': length });
+    if (head) response.end();
+    else await send(response, fd, asked.ranges, partHeads, tail);
+  } finally {
+    await fd.close();
+  }
+}
+
+/**
+ * One range of a file after the response head: with sendfile(2) once the head has reached the
+ * kernel (nothing passes through the process, a listener costs no buffer), or through a stream
+ * when the socket has no descriptor.
+ */
+async function sendOne(response: ServerResponse, fd: fs.promises.FileHandle, range: ByteRange): Promise<void> {
+  const socket = response.socket;
+  if (!socket || socketDescriptor(socket) === undefined || range.end < range.start) return send(response, fd, [range]);
+  response.flushHeaders();
+  try {
+    while (socket.writableLength > 0 && !socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+    await sendFileRange(socket, fd, range.start, range.end + 1);
+    response.end();
+  } catch {
+    // The client went away (or the file shrank): the connection cannot carry on.
+    socket.destroy();
+  }
+}
+
+/** Stream the ranges of an open file (with a head before each and a tail after all), honouring backpressure. */
+async function send(response: ServerResponse, fd: fs.promises.FileHandle, ranges: ByteRange[], heads: Buffer[] = [], tail?: Buffer): Promise<void> {
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for (let i = 0; i < ranges.length; i++) {
+      if (heads[i]) yield heads[i]!;
+      yield* readRange(fd, ranges[i]!.start, ranges[i]!.end + 1);
+    }
+    if (tail) yield tail;
+  }
+  try {
+    await pipeline(Readable.from(chunks(), { objectMode: false, highWaterMark: CHUNK }), response);
+  } catch {
+    // The client went away: nothing to answer.
+  }
+}
+
+/** Bytes [from, to) of an open file, a chunk at a time. */
+export async function* readRange(fd: fs.promises.FileHandle, from: number, to: number): AsyncGenerator<Buffer> {
+  let position = from;
+  while (position < to) {
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, to - position));
+    const { bytesRead } = await fd.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Recordings go out with sendfile(2): a client that reads slowly (so the socket's buffer fills and
+ * the server waits) and one that asks for a range of a large file both get exactly the file's bytes.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CATALOG_FILE, jsonLine } from '@flowcast/core';
+import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { request, ROOT, tempDir } from './support';
+
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** Read a URL, pausing 100 ms after every MiB: the server meets a full socket again and again. */
+function slowRead(port: number, rawPath: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: rawPath, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        let sinceBreak = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          sinceBreak += chunk.length;
+          if (sinceBreak >= 1 << 20) {
+            sinceBreak = 0;
+            res.pause();
+            setTimeout(() => res.resume(), 100);
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('sendfile: a slow reader and a range of a 24 MiB recording get the bytes exactly', { timeout: 60_000 }, async () => {
+  const directory = tempDir();
+  const bytes = randomBytes(24 << 20);
+  fs.writeFileSync(path.join(directory, 'big.ogg'), bytes);
+  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: 'big.ogg', type: 'application/ogg', start: 0 }) + jsonLine({ close: 'big.ogg', end: 1, size: bytes.length, reason: 'stop' }));
+  const port = await freePort();
+  const flow = await startFlow(
+    writeFlow(`name: big
+components:
+  archive:
+    type: archive-http
+    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
+`),
+    { cwd: ROOT },
+  );
+  try {
+    const slow = await slowRead(port, '/archive/big.ogg');
+    assert.equal(slow.status, 200);
+    assert.equal(slow.body.length, bytes.length);
+    assert.equal(sha(slow.body), sha(bytes));
+    const start = 5_000_001;
+    const end = 17_000_000;
+    const range = await request(port, '/archive/big.ogg', { headers: { Range: `bytes=${start}-${end}` } });
+    assert.equal(range.status, 206);
+    assert.equal(sha(range.body), sha(bytes.subarray(start, end + 1)));
+  } finally {
+    assert.equal(await flow.stop(), 0);
+  }
+});

@@ -1,0 +1,148 @@
+/**
+ * A viewer in a browser: headless Chromium opens a page with a <video> element on the live WebM
+ * test card (flows/test-card.yaml as shipped, on a free port) and counts the frames it decodes
+ * (getVideoPlaybackQuality) and presents (requestVideoFrameCallback) while its clock advances,
+ * and how far behind live it hears producer-test's wall-clock markers (Web Audio).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { flashDelays, flashListenerScript, markerListenerScript } from './support/marker-listener';
+
+const REPO = path.join(__dirname, '..', '..');
+const PLAY_MS = 4000;
+const FRAMERATE = 25;
+const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox', // run as root in CI containers
+  '--disable-gpu',
+  '--disable-dev-shm-usage', // containers often have a small /dev/shm
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required', // nobody is there to click play
+];
+
+interface ViewerReport {
+  error?: number;
+  timeout?: boolean;
+  width?: number;
+  height?: number;
+  advancedS?: number;
+  decoded?: number;
+  presented?: number;
+  firstFrameMs?: number;
+  /** How far behind the wall clock each latency marker was heard, in seconds. */
+  markerDelays?: number[];
+  /** When each white flash of the marker was due on screen (ms since the epoch). */
+  flashTimes?: number[];
+}
+
+/** The page: plays the stream muted (autoplay), then reports what it decoded and showed over PLAY_MS. */
+function viewerPage(streamUrl: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>viewer</title>
+<video id="v" crossorigin="anonymous" autoplay playsinline src="${streamUrl}"></video>
+<script>${markerListenerScript('v')}${flashListenerScript('v')}</script>
+<script>
+const opened = performance.now();
+const video = document.getElementById('v');
+const send = (report) => fetch('/report', { method: 'POST', body: JSON.stringify(report) });
+let presented = 0;
+let firstFrameMs;
+const onFrame = (now) => {
+  presented++;
+  if (firstFrameMs === undefined) firstFrameMs = Math.round(now - opened);
+  video.requestVideoFrameCallback(onFrame);
+};
+video.requestVideoFrameCallback(onFrame);
+video.addEventListener('error', () => send({ error: video.error.code }));
+video.addEventListener('playing', () => {
+  const start = { time: video.currentTime, decoded: video.getVideoPlaybackQuality().totalVideoFrames, presented };
+  setTimeout(() => {
+    const quality = video.getVideoPlaybackQuality();
+    send({
+      width: video.videoWidth, height: video.videoHeight,
+      advancedS: video.currentTime - start.time,
+      decoded: quality.totalVideoFrames - start.decoded,
+      presented: presented - start.presented,
+      firstFrameMs,
+      markerDelays: window.markerDelays,
+      flashTimes: window.flashTimes,
+    });
+  }, ${PLAY_MS});
+}, { once: true });
+setTimeout(() => send({ timeout: true }), 25000);
+</script>`;
+}
+
+async function servePage(html: string): Promise<{ url: string; report: Promise<ViewerReport>; close(): void }> {
+  let deliver: (report: ViewerReport) => void = () => undefined;
+  const report = new Promise<ViewerReport>((resolve) => (deliver = resolve));
+  const server = http.createServer((request, response) => {
+    if (request.method === 'POST' && request.url === '/report') {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        response.end();
+        deliver(JSON.parse(body) as ViewerReport);
+      });
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
+}
+
+test('Chromium plays the live WebM test card: its clock advances, it decodes and presents new frames, and hears the latency markers', { timeout: 90_000 }, async () => {
+  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
+  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+
+  const port = await freePort();
+  const shipped = fs.readFileSync(path.join(REPO, 'flows', 'test-card.yaml'), 'utf8');
+  assert.match(shipped, /port: 8802/);
+  // As shipped, with the latency marker instead of the steady tone.
+  const withMarker = shipped.replace('port: 8802', `port: ${port}, bind-address: 127.0.0.1`).replace('properties: { pattern: smpte,', 'properties: { marker: true, pattern: smpte,');
+  assert.match(withMarker, /marker: true/);
+  const flow = await startFlow(writeFlow(withMarker), { cwd: REPO });
+  const page = await servePage(viewerPage(`http://127.0.0.1:${port}/card.webm`));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
+  // Its own process group, so that the browser and every process it starts can be stopped at once.
+  const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
+  const browserExited = new Promise((resolve) => browser.once('exit', resolve));
+  try {
+    const report = await page.report;
+    const shown = JSON.stringify(report);
+    assert.ok(!report.timeout && report.error === undefined, `the video did not play: ${shown}`);
+    assert.deepEqual([report.width, report.height], [640, 360], shown);
+    const seconds = PLAY_MS / 1000;
+    // Playing live, the clock advances with the wall clock but for short stalls at the live edge
+    // (more of them on a loaded machine), and the frames of the time played are decoded and shown.
+    const advanced = report.advancedS ?? 0;
+    assert.ok(advanced >= seconds * 0.6, `the video clock advanced ${advanced} s in ${seconds} s: ${shown}`);
+    assert.ok((report.decoded ?? 0) >= FRAMERATE * advanced * 0.8, `decoded ${report.decoded} frames in ${advanced} s of video: ${shown}`);
+    assert.ok((report.presented ?? 0) >= FRAMERATE * advanced * 0.6, `presented ${report.presented} frames in ${advanced} s of video: ${shown}`);
+    // Glass-to-ear: the producer's wall-clock markers, heard through Web Audio in the page.
+    assert.ok((report.markerDelays?.length ?? 0) >= 2, `markers heard: ${shown}`);
+    for (const delay of report.markerDelays!) assert.ok(delay > 0 && delay < 8, `a marker heard ${delay} s after its second: ${shown}`);
+    // The picture flashes white each second: seen on screen about a second apart. Chromium's
+    // progressive player stalls for a few hundred ms at a time on this live stream (the tones are
+    // heard later and later too, while GStreamer's player and hls.js keep a steady delay), so a gap
+    // may stretch by that much, and a 100 ms flash can fall in frames it drops (a gap of two seconds).
+    const flashes = report.flashTimes ?? [];
+    assert.ok(flashes.length >= 2, `white flashes seen: ${shown}`);
+    for (const gap of flashes.slice(1).map((t, i) => t - flashes[i]!)) assert.ok(gap > 700 && gap < 2700, `flashes ${gap} ms apart: ${shown}`);
+    console.log(`# seen ${flashDelays(flashes, report.markerDelays!).join(', ')} s behind live (heard ${report.markerDelays!.join(', ')} s)`);
+    console.log(`# viewer: ${shown}`);
+  } finally {
+    process.kill(-browser.pid!, 'SIGKILL');
+    await browserExited;
+    page.close();
+    assert.equal(await flow.stop(), 0);
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+});
