@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { decodes, discover, isPortOpen, readStream, startFlow } from '@flowcast/core/testing';
+import { decodes, discover, isPortOpen, readStream, startFlow, startServe } from '@flowcast/core/testing';
 
 const REPO = path.join(__dirname, '..', '..');
 const URL = 'http://127.0.0.1:8800/live.ogg';
@@ -53,5 +54,24 @@ test('gst-play-1.0 plays the default stream', async () => {
     assert.doesNotMatch(output, /ERROR/);
   } finally {
     assert.equal(await flow.stop('SIGTERM'), 0);
+  }
+});
+
+test('flowcast serve with no argument (what npm start runs) serves every flow in flows/, none refused, the default at /live.ogg', { timeout: 60_000 }, async () => {
+  const flowFiles = fs.readdirSync(path.join(REPO, 'flows')).filter((f) => f.endsWith('.yaml'));
+  const serve = startServe([], { cwd: REPO, env: { FLOWCAST_WATCH: '0' } });
+  try {
+    const serving = await serve.waitForLog((r) => r.msg === 'serving', 30_000);
+    assert.deepEqual(serving.refused, [], `refused: ${JSON.stringify(serving.refused)}`);
+    assert.equal((serving.flows as unknown[]).length, flowFiles.length, `every flow of flows/ (${flowFiles.join(', ')}) starts: ${JSON.stringify(serving.flows)}`);
+    for (const flow of ['default', 'opus', 'radio-mp3', 'test-card']) {
+      await serve.waitForLog((r) => r.msg === 'mood' && r.flow === flow && r.mood === 'happy', 30_000);
+    }
+    const { status, body } = await readStream(URL, { seconds: 3 });
+    assert.equal(status, 200);
+    const info = await discover(body);
+    assert.match(info.audioCodec ?? '', /Vorbis/, info.report);
+  } finally {
+    await serve.stop();
   }
 });
