@@ -16,6 +16,7 @@ const REPO = path.join(__dirname, '..', '..');
 const MOUNT = '/live.ogg';
 const HEAD_TIMEOUT_S = 1;
 const MAX_PENDING_PER_ADDRESS = 40;
+const MAX_PENDING = 100;
 let port: number;
 let flow: RunningFlow;
 let logs: string;
@@ -43,6 +44,7 @@ before(async () => {
       FLOWCAST_HTTP_HEAD_TIMEOUT: String(HEAD_TIMEOUT_S),
       FLOWCAST_HTTP_REQUEST_TIMEOUT: '2',
       FLOWCAST_HTTP_MAX_PENDING_PER_ADDRESS: String(MAX_PENDING_PER_ADDRESS),
+      FLOWCAST_HTTP_MAX_PENDING: String(MAX_PENDING),
     },
   });
   // The mount answers 503 until the stream's headers are known.
@@ -131,6 +133,21 @@ test('hundreds of dripping heads from one host: beyond the per-address limit ref
   assert.ok(Number(last.openFiles) > 0 && Number(last.openFilesLimit) > 0, JSON.stringify(last));
   const refusedWarnings = logRecords().filter((r) => r.level === 'warn' && String(r.msg).startsWith('connection refused'));
   assert.ok(refusedWarnings.length >= 1 && refusedWarnings.length <= 2, `${refusedWarnings.length} warnings about refused connections (rate limited)`);
+});
+
+test('slow heads from many addresses: past the total limit the oldest are closed, and a listener with a whole head is still served', { timeout: 30_000 }, async () => {
+  const attackers = Array.from({ length: 150 }, (_, i) => rawRequest(port, `GET ${MOUNT} HTTP/1.1\r\nX: `, { localAddress: `127.0.2.${i + 1}`, dripBytes: 1, dripMs: 300, dripForever: 'a', waitMs: 8000 }));
+  await sleep(500);
+  const listener = await rawRequest(port, request(`GET ${MOUNT}`), { waitMs: 3000, maxBytes: 4096 });
+  assert.ok(streams(listener), `a listener with its whole head gets the stream: ${listener.head}`);
+  const outcomes = await Promise.all(attackers);
+  assert.ok(outcomes.every((o) => o.closedByServer), 'every attacking connection was closed by the server');
+  const evicted = outcomes.filter((o) => o.status === 0 && o.elapsedMs < HEAD_TIMEOUT_S * 1000 - 100).length;
+  assert.ok(evicted >= 150 - MAX_PENDING, `${evicted} closed before the deadline to make room`);
+  assert.ok(
+    await waitFor(() => logRecords().some((r) => r.msg === 'stats' && r.component === 'http' && Number(r.evictedHeads) >= 150 - MAX_PENDING), 3000),
+    'the stats line counts the evicted heads',
+  );
 });
 
 // 2. Every valid HTTP/1.x request for a mount gets the stream

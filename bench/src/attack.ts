@@ -2,10 +2,12 @@
  * `npm run bench:attack`: the front door under one hostile host, Flowcast and Icecast 2 side by
  * side, in one run (bench/README.md, "The attack run"). Writes bench/RESULTS-attack.md.
  *
- * For each server: 20,000 hostile connections from 127.0.0.2 (four kinds of 5,000, at once:
- * dripping heads, idle sockets, keep-alive second requests, connect/close churn), while a normal
- * listener on 127.0.0.1 connects every 200 ms and times its first byte; then a minute of quiet,
- * and the server's memory and file descriptors against what they were before.
+ * For each server, twice: 20,000 hostile connections (four kinds of 5,000, at once: dripping
+ * heads, idle sockets, keep-alive second requests, connect/close churn), first from one address
+ * (127.0.0.2), then spread over 200 (127.0.1.1 to 127.0.1.200, as a host with many addresses
+ * or a small botnet would), while a normal listener on 127.0.0.1 connects every 200 ms and
+ * times its first byte; after each, a minute of quiet, and the server's memory and file
+ * descriptors against what they were before.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,10 +50,20 @@ interface KindResult {
 
 interface ServerRun {
   name: string;
+  scenario: string;
   kinds: KindResult[];
   probes: { ok: number[]; failed: number };
   rss: { before: number; peak: number; after: number };
   fds: { before: number; peak: number; after: number };
+  /** Flowcast's own account: its last stats line of the HTTP front (counters since its start). */
+  front?: Record<string, unknown>;
+}
+
+/** The last `stats` line of the HTTP front in a Flowcast JSON log. */
+function lastFrontStats(logFile: string): Record<string, unknown> | undefined {
+  const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"stats"') && l.includes('"component":"http"'));
+  const last = lines.at(-1);
+  return last ? (JSON.parse(last) as Record<string, unknown>) : undefined;
 }
 
 function openFiles(pid: number): number {
@@ -62,9 +74,15 @@ function openFiles(pid: number): number {
   }
 }
 
-async function runHostile(kind: string, port: number, path_: string, tmp: string, label: string): Promise<KindResult> {
-  const params = { kind, port, localAddress: '127.0.0.2', n: Math.round(settings.connections / KINDS.length), rate: settings.rate, dripMs: settings.dripMs, giveUpMs: settings.giveUpS * 1000, path: path_ };
-  const logFile = path.join(tmp, `hostile-${label}-${kind}.log`);
+/** Where the hostile connections come from, in each scenario. */
+const SCENARIOS = [
+  { label: 'one address', addresses: ['127.0.0.2'] },
+  { label: '200 addresses', addresses: Array.from({ length: 200 }, (_, i) => `127.0.1.${i + 1}`) },
+] as const;
+
+async function runHostile(kind: string, port: number, path_: string, tmp: string, label: string, addresses: readonly string[]): Promise<KindResult> {
+  const params = { kind, port, localAddresses: addresses, n: Math.round(settings.connections / KINDS.length), rate: settings.rate, dripMs: settings.dripMs, giveUpMs: settings.giveUpS * 1000, path: path_ };
+  const logFile = path.join(tmp, `hostile-${label.replace(/\W+/g, '-')}-${kind}.log`);
   const client = spawnTracked(`hostile ${kind} (${label})`, [process.execPath, HOSTILE_CLIENT, JSON.stringify(params)], { logFile, pipeStdout: true });
   let out = '';
   client.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -74,7 +92,7 @@ async function runHostile(kind: string, port: number, path_: string, tmp: string
   return JSON.parse(line) as KindResult;
 }
 
-async function attack(name: string, pid: number, url: string, tmp: string): Promise<ServerRun> {
+async function attack(name: string, scenario: (typeof SCENARIOS)[number], pid: number, url: string, tmp: string, frontStats?: () => Record<string, unknown> | undefined): Promise<ServerRun> {
   const { port, pathname } = new URL(url);
   await sleep(3000);
   const before = { rss: rssBytes(pid), fds: openFiles(pid) };
@@ -95,14 +113,15 @@ async function attack(name: string, pid: number, url: string, tmp: string): Prom
       await sleep(settings.probeEveryMs);
     }
   })();
-  log(`${name}: ${settings.connections} hostile connections from 127.0.0.2`);
-  const kinds = await Promise.all(KINDS.map((kind) => runHostile(kind, Number(port), pathname, tmp, name)));
+  log(`${name}: ${settings.connections} hostile connections from ${scenario.label}`);
+  const kinds = await Promise.all(KINDS.map((kind) => runHostile(kind, Number(port), pathname, tmp, `${name} ${scenario.label}`, scenario.addresses)));
   attacking = false;
   await prober;
   clearInterval(sampler);
   log(`${name}: attack over; ${settings.recoveryS} s of quiet`);
   await sleep(settings.recoveryS * 1000);
-  return { name, kinds, probes, rss: { before: before.rss, peak: peak.rss, after: rssBytes(pid) }, fds: { before: before.fds, peak: peak.fds, after: openFiles(pid) } };
+  const front = frontStats?.();
+  return { name, scenario: scenario.label, kinds, probes, rss: { before: before.rss, peak: peak.rss, after: rssBytes(pid) }, fds: { before: before.fds, peak: peak.fds, after: openFiles(pid) }, ...(front ? { front } : {}) };
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
@@ -120,12 +139,15 @@ function render(runs: ServerRun[]): string {
   rows.push(['RSS before / peak / a minute after (MB)', ...cell((r) => `${mb(r.rss.before)} / ${mb(r.rss.peak)} / ${mb(r.rss.after)}`)]);
   rows.push(['RSS a minute after ÷ before', ...cell((r) => (r.rss.after / r.rss.before).toFixed(2))]);
   rows.push(['file descriptors before / peak / a minute after', ...cell((r) => `${r.fds.before} / ${r.fds.peak} / ${r.fds.after}`)]);
-  const header = `| | ${runs.map((r) => r.name).join(' | ')} |\n|---|${runs.map(() => '---').join('|')}|`;
+  const front = (key: string): string[] => cell((r) => (r.front ? String(r.front[key]) : '–'));
+  rows.push(["the server's stats line (since its start): head timeouts / bad requests / refused connections", ...cell((r) => (r.front ? `${r.front.headTimeouts} / ${r.front.badRequests} / ${r.front.refusedConnections}` : '–'))]);
+  rows.push(["the server's stats line: peak pending heads", ...front('peakPendingHeads')]);
+  const header = `| | ${runs.map((r) => `${r.name}, ${r.scenario}`).join(' | ')} |\n|---|${runs.map(() => '---').join('|')}|`;
   return [
     '# The front door under attack: Flowcast and Icecast 2',
     '',
     `Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Linux ${os.release()}, Node ${process.version}, ${icecastVersion()}.`,
-    `\`npm run bench:attack\`: ${settings.connections} hostile connections from 127.0.0.2 (${KINDS.join(', ')}: ${settings.connections / KINDS.length} each, ${settings.rate}/s each, a byte every ${settings.dripMs} ms where they drip), a normal listener from 127.0.0.1 every ${settings.probeEveryMs} ms, then ${settings.recoveryS} s of quiet. Flowcast with its defaults (head timeout 10 s, 64 heads pending per address); Icecast with the bench's config (header-timeout 15 s).`,
+    `\`npm run bench:attack\`: ${settings.connections} hostile connections, from one address (127.0.0.2) and then from 200 (127.0.1.1–200) (${KINDS.join(', ')}: ${settings.connections / KINDS.length} each, ${settings.rate}/s each, a byte every ${settings.dripMs} ms where they drip), a normal listener from 127.0.0.1 every ${settings.probeEveryMs} ms, then ${settings.recoveryS} s of quiet. Flowcast with its defaults (head timeout 10 s, 64 heads pending per address); Icecast with the bench's config (header-timeout 15 s).`,
     '',
     header,
     ...rows.map((row) => `| ${row.join(' | ')} |`),
@@ -139,10 +161,10 @@ async function main(): Promise<void> {
   const runs: ServerRun[] = [];
   try {
     const flowcast = await startFlowcast(tmp, 'attack');
-    runs.push(await attack('Flowcast', flowcast.server.pid, flowcast.url, tmp));
+    for (const scenario of SCENARIOS) runs.push(await attack('Flowcast', scenario, flowcast.server.pid, flowcast.url, tmp, () => lastFrontStats(flowcast.logFile)));
     await stopChild(flowcast.server);
     const icecast = await startIcecast(tmp, 'attack');
-    runs.push(await attack('Icecast', icecast.server.pid, icecast.url, tmp));
+    for (const scenario of SCENARIOS) runs.push(await attack('Icecast', scenario, icecast.server.pid, icecast.url, tmp));
     await Promise.all([stopChild(icecast.source), stopChild(icecast.server)]);
   } finally {
     await stopAllChildren();

@@ -1,6 +1,6 @@
 /**
  * One hostile client process for `npm run bench:attack` (attack.ts): opens connections of one
- * kind from one source address and reports, as one JSON line, how the server ended each.
+ * kind from its source addresses and reports, as one JSON line, how the server ended each.
  *
  *   drip       a head that never ends: a header line, then one byte every `dripMs`
  *   idle       connect and send nothing
@@ -15,7 +15,8 @@ import net from 'node:net';
 interface Params {
   kind: 'drip' | 'idle' | 'keepalive' | 'churn';
   port: number;
-  localAddress: string;
+  /** Source addresses, used in turn (127.0.0.2, or many loopback addresses for a spread attack). */
+  localAddresses: string[];
   n: number;
   /** Connections opened per second. */
   rate: number;
@@ -35,7 +36,8 @@ const params = JSON.parse(process.argv[2] ?? '{}') as Params;
 function attack(index: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const socket = net.connect({ port: params.port, host: '127.0.0.1', localAddress: params.localAddress });
+    const localAddress = params.localAddresses[index % params.localAddresses.length]!;
+    const socket = net.connect({ port: params.port, host: '127.0.0.1', localAddress });
     let drip: NodeJS.Timeout | undefined;
     let done = false;
     const finish = (outcome: Outcome): void => {

@@ -100,6 +100,13 @@ export interface Component {
   explainError?(message: PipelineMessage): string | undefined;
   /** A message an element of this component posted on the bus (`type` "element", such as `level`'s). */
   onElementMessage?(message: PipelineMessage): void;
+  /**
+   * Apply new values of properties marked `x-live` while the pipeline runs (a volume, a bitrate,
+   * a listener limit). `changes` holds only the changed ones, validated against the schema. Throw
+   * (a FlowcastError says it best) when a value cannot be applied: the runtime then hands back
+   * the previous values, so the component is as it was.
+   */
+  update?(changes: Readonly<Record<string, unknown>>): void | Promise<void>;
   /** Counters and gauges of the running component (listeners, bytes, …), logged periodically. */
   stats?(): Readonly<Record<string, number>>;
 }

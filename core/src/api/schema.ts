@@ -25,6 +25,12 @@ export interface PropertyFieldSchema {
    * or a network such as \"10.0.0.0/8\"" reads better than the regular expression.
    */
   readonly 'x-pattern-description'?: string;
+  /**
+   * The property may change while the component runs (`flowcast set`, the admin API, a reload
+   * that changes nothing else): the runtime validates the new value and hands it to the
+   * component's `update`. Without it, a change needs a restart of the flow.
+   */
+  readonly 'x-live'?: boolean;
   readonly [keyword: string]: unknown;
 }
 

@@ -44,6 +44,10 @@ export const ERROR_CODES = {
   FC_ELEMENT_PROPERTY: 'The component set a property its GStreamer element does not have; report it to the plugin author.',
   FC_PREFLIGHT: 'Fix what the message names, then run the flow again.',
   FC_COMPONENT_FAILED: 'Read the component\'s message; `GST_DEBUG=3` shows GStreamer\'s own log.',
+  // Changing a running flow
+  FC_UNKNOWN_COMPONENT: 'Name a component of the flow; the message lists them.',
+  FC_PROPERTY_NOT_LIVE: 'Change it in the flow file and restart the flow: only the properties `flowcast inspect` marks "changeable while running" change live.',
+  FC_LIVE_CHANGE_FAILED: 'The old value is back in force; read the component\'s message, or change it in the flow file and restart the flow.',
   FC_PORT_IN_USE: 'Stop what uses the port, or set another `port` property.',
   FC_USAGE: 'Run `flowcast --help`.',
 } as const;

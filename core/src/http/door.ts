@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { clientKey } from './client-key';
 import type { FrontSettings } from './front-settings';
 import type { FrontStats } from './front-stats';
 import { writeRawReply } from './raw-reply';
@@ -19,6 +20,8 @@ const EARLY_CHECK_BYTES = 32;
  */
 export class Door {
   private readonly pendingByAddress = new Map<string, number>();
+  /** How to close each connection whose head is still arriving, oldest first. */
+  private readonly pending = new Set<() => void>();
 
   constructor(
     private readonly settings: FrontSettings,
@@ -29,33 +32,48 @@ export class Door {
   accept(socket: Socket): void {
     socket.on('error', () => socket.destroy());
     const address = socket.remoteAddress ?? '-';
-    const pending = this.pendingByAddress.get(address) ?? 0;
+    const key = clientKey(address);
+    const pending = this.pendingByAddress.get(key) ?? 0;
     if (pending >= this.settings.maxPendingPerAddress) {
       this.stats.counters.refusedConnections++;
       this.stats.warn('refused', 'connection refused: too many requests arriving at once from one address', { client: address, pending });
       socket.resetAndDestroy();
       return;
     }
-    this.pendingByAddress.set(address, pending + 1);
+    if (this.pending.size >= this.settings.maxPending) this.evictOldest();
+    this.pendingByAddress.set(key, pending + 1);
     this.stats.headStarted();
-    this.readHead(socket, address);
+    this.readHead(socket, address, key);
   }
 
-  private readHead(socket: Socket, address: string): void {
+  private evictOldest(): void {
+    const oldest = this.pending.values().next().value;
+    if (!oldest) return;
+    this.stats.counters.evictedHeads++;
+    this.stats.warn('evicted', 'too many requests arriving at once: the oldest still-arriving head was closed to make room', { limit: this.settings.maxPending });
+    oldest();
+  }
+
+  private readHead(socket: Socket, address: string, key: string): void {
     let received: Buffer = Buffer.alloc(0);
     let lineSeen = false;
     let settled = false;
+    const evict = (): void => {
+      if (settle()) socket.resetAndDestroy();
+    };
+    this.pending.add(evict);
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
+      this.pending.delete(evict);
       clearTimeout(deadline);
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onClose);
       this.stats.headEnded();
-      const left = (this.pendingByAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.pendingByAddress.set(address, left);
-      else this.pendingByAddress.delete(address);
+      const left = (this.pendingByAddress.get(key) ?? 1) - 1;
+      if (left > 0) this.pendingByAddress.set(key, left);
+      else this.pendingByAddress.delete(key);
       return true;
     };
     const deadline = setTimeout(() => {

@@ -15,8 +15,14 @@ export interface FrontSettings {
   /** The whole head at most. */
   readonly maxHeadBytes: number;
   readonly maxHeaders: number;
-  /** Connections from one address whose head is still arriving; more are closed at once. */
+  /** Connections from one address (IPv6: one /64) whose head is still arriving; more are closed at once. */
   readonly maxPendingPerAddress: number;
+  /**
+   * Connections from anywhere whose head is still arriving. When a new one would pass it, the
+   * oldest of them is closed: a real client sends its head at once, so under a flood of slow
+   * heads it is the attackers' connections that go, and descriptors stay free for listeners.
+   */
+  readonly maxPending: number;
 }
 
 export const DEFAULT_FRONT_SETTINGS: FrontSettings = {
@@ -27,6 +33,7 @@ export const DEFAULT_FRONT_SETTINGS: FrontSettings = {
   maxHeadBytes: 16 * 1024,
   maxHeaders: 100,
   maxPendingPerAddress: 64,
+  maxPending: 4096,
 };
 
 /** Each setting, the environment variable that sets it, and its unit there. */
@@ -37,6 +44,7 @@ const FROM_ENVIRONMENT: readonly { key: keyof FrontSettings; variable: string; u
   { key: 'maxHeadBytes', variable: 'FLOWCAST_HTTP_MAX_HEAD_BYTES', unitMs: 1 },
   { key: 'maxLineBytes', variable: 'FLOWCAST_HTTP_MAX_LINE_BYTES', unitMs: 1 },
   { key: 'maxPendingPerAddress', variable: 'FLOWCAST_HTTP_MAX_PENDING_PER_ADDRESS', unitMs: 1 },
+  { key: 'maxPending', variable: 'FLOWCAST_HTTP_MAX_PENDING', unitMs: 1 },
 ];
 
 /** The defaults, with what the environment sets (timeouts in seconds, fractions allowed). */

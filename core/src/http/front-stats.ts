@@ -11,6 +11,8 @@ export interface FrontCounters {
   badRequests: number;
   /** Connections closed at once: too many heads pending from their address. */
   refusedConnections: number;
+  /** Connections whose head was still arriving, closed to make room (too many pending in all). */
+  evictedHeads: number;
   /** Requests that were not streams, whose response did not start in time or stopped moving. */
   requestTimeouts: number;
   /** Open file descriptors at the last check, and the process's limit. */
@@ -29,6 +31,7 @@ export class FrontStats {
     headTimeouts: 0,
     badRequests: 0,
     refusedConnections: 0,
+    evictedHeads: 0,
     requestTimeouts: 0,
     openFiles: 0,
     openFilesLimit: 0,

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import type { PropertySchema } from '../api/schema';
 
 /** Keywords Flowcast adds to JSON Schema for its own tools. */
-const FLOWCAST_KEYWORDS = ['x-unit', 'x-secret', 'x-pattern-description'];
+const FLOWCAST_KEYWORDS = ['x-unit', 'x-secret', 'x-pattern-description', 'x-live'];
 
 /**
  * Compiles property schemas. Unknown properties are always an error (as in Flumotion), so the

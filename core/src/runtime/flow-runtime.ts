@@ -8,7 +8,9 @@ import { loadGstBinding, type GstPipeline, type RawBusMessage } from '../pipelin
 import { ComponentPart, componentOfElement, elementName } from '../pipeline/part-builder';
 import { applyProperties, checkFactories } from '../pipeline/apply';
 import type { RegistryComponent } from '../registry/types';
+import { SchemaCompiler } from '../registry/schema-compiler';
 import { isPlayingTransition, toPipelineMessage } from './bus';
+import { planLiveChange, type LiveChange } from './live-change';
 import { createFlowContainer, resolveComponent, type CoreServices } from './container';
 
 /** How long a pipeline may take to reach PLAYING before its bus is drained for the reason. */
@@ -54,6 +56,7 @@ export class FlowRuntime {
   private failed = false;
   /** The components of the current run: all of them, or fewer while a failover feed is left out. */
   private active: ResolvedFlow;
+  private compiler?: SchemaCompiler;
 
   constructor(
     private readonly flow: ResolvedFlow,
@@ -104,6 +107,39 @@ export class FlowRuntime {
       if (stats) all[name] = stats;
     }
     return all;
+  }
+
+  /**
+   * Change properties of a running component without a restart: checked (`planLiveChange`),
+   * handed to the component's `update`, and kept for the rest of the run. If the component
+   * cannot apply them, it gets the previous values back and the error says why.
+   */
+  async update(componentName: string, requested: Readonly<Record<string, unknown>>): Promise<LiveChange> {
+    const resolved = this.flow.components.find((c) => c.name === componentName);
+    const component = this.components.get(componentName);
+    if (!resolved || !component) {
+      throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${this.flow.name}" has no component "${componentName}" (it has: ${this.flow.components.map((c) => c.name).join(', ')})`);
+    }
+    this.compiler ??= new SchemaCompiler();
+    const change = planLiveChange(resolved, requested, this.compiler);
+    if (Object.keys(change.changes).length === 0) return change;
+    try {
+      if (!component.update) throw new Error('the component does not apply changes while running');
+      await component.update(change.changes);
+    } catch (error) {
+      try {
+        await component.update?.(change.previous);
+      } catch (rollback) {
+        this.logger(componentName).error(`could not put the previous values back: ${(rollback as Error).message}`);
+      }
+      const reason = isFlowcastError(error) ? error.reason : (error as Error).message;
+      throw new FlowcastError('FC_LIVE_CHANGE_FAILED', `component "${componentName}" could not apply ${Object.keys(change.changes).join(', ')}: ${reason}`, { location: { component: componentName } });
+    }
+    resolved.properties = { ...change.properties };
+    const fields = resolved.descriptor.properties.properties;
+    const shown = Object.fromEntries(Object.entries(change.changes).map(([name, value]) => [name, fields[name]?.['x-secret'] ? '(secret)' : value]));
+    this.logger(componentName).info('properties changed', { changes: shown });
+    return change;
   }
 
   onFailure(listener: FailureListener): void {

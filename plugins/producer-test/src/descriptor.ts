@@ -20,8 +20,8 @@ export const producerTest = defineComponent({
         default: 'sine',
         description: 'Waveform of the test tone',
       },
-      frequency: { type: 'number', minimum: 1, maximum: 20000, default: 440, 'x-unit': 'Hz', description: 'Frequency of the test tone' },
-      volume: { type: 'number', minimum: 0, maximum: 1, default: 0.8, description: 'Volume of the test tone' },
+      frequency: { type: 'number', minimum: 1, maximum: 20000, default: 440, 'x-unit': 'Hz', 'x-live': true, description: 'Frequency of the test tone' },
+      volume: { type: 'number', minimum: 0, maximum: 1, default: 0.8, 'x-live': true, description: 'Volume of the test tone' },
       samplerate: { type: 'integer', minimum: 8000, maximum: 192000, default: 44100, 'x-unit': 'Hz', description: 'Sample rate of the audio' },
       channels: { type: 'integer', minimum: 1, maximum: 8, default: 2, description: 'Number of audio channels' },
       pattern: {

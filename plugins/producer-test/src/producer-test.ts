@@ -1,4 +1,4 @@
-import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf } from '@flowcast/core';
+import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { producerTest } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerTest)['properties']>;
@@ -6,6 +6,9 @@ type Properties = PropertiesOf<(typeof producerTest)['properties']>;
 /** audiotestsrc and videotestsrc, live, each built only when a component eats its feed. */
 @injectable()
 export default class ProducerTest implements Component {
+  private tone?: ReturnType<RunningPart['element']>;
+  private hasTone = false;
+
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
   build(part: PartBuilder): void {
@@ -15,6 +18,7 @@ export default class ProducerTest implements Component {
       const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
       part.link(src, format);
       part.feeder('audio', format);
+      this.hasTone = true;
     }
     if (part.isEaten('video')) {
       const src = part.element('videotestsrc', 'video-src', { 'is-live': true, pattern: gstEnum(p.pattern) });
@@ -24,5 +28,16 @@ export default class ProducerTest implements Component {
       part.link(src, format);
       part.feeder('video', format);
     }
+  }
+
+  start(part: RunningPart): void {
+    if (this.hasTone) this.tone = part.element('audio-src');
+  }
+
+  /** frequency and volume change live: audiotestsrc reads them for each buffer it makes. */
+  update(changes: Readonly<Record<string, unknown>>): void {
+    if (!this.tone) return; // nobody eats the tone: nothing sounds, nothing to change
+    if (typeof changes.frequency === 'number') this.tone.freq = changes.frequency;
+    if (typeof changes.volume === 'number') this.tone.volume = changes.volume;
   }
 }

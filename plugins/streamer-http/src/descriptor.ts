@@ -37,19 +37,21 @@ export const streamerHttp = defineComponent({
       },
       'burst-size': { type: 'integer', minimum: 1, maximum: 67108864, 'x-unit': 'bytes', description: 'Burst at least this much to a new listener, starting on a sync point' },
       'burst-time': { type: 'number', exclusiveMinimum: 0, maximum: 600, 'x-unit': 's', description: 'Burst at least this much stream time to a new listener, starting on a sync point' },
-      'client-limit': { type: 'integer', minimum: 0, maximum: 1000000, default: 10000, description: 'Most listeners at once (0: no limit); the open-file limit is raised to fit' },
+      'client-limit': { type: 'integer', 'x-live': true, minimum: 0, maximum: 1000000, default: 10000, description: 'Most listeners at once (0: no limit); the open-file limit is raised to fit' },
       'bandwidth-limit': {
         type: 'string',
+        'x-live': true,
         pattern: BANDWIDTH_PATTERN,
         description: 'Refuse a listener when all listeners together would pass this, with its unit: "500 kbit/s", "100 Mbit/s", "1 Gbit/s"',
       },
-      'redirect-on-overflow': { type: 'string', pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, description: 'When full, send new listeners here (302) instead of answering 503' },
+      'redirect-on-overflow': { type: 'string', 'x-live': true, pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, description: 'When full, send new listeners here (302) instead of answering 503' },
       'write-interval': {
         type: 'integer',
         minimum: 0,
         maximum: 2000,
         default: 500,
         'x-unit': 'ms',
+        'x-live': true,
         description: 'Send what arrived within this long to each listener in one write: fewer system calls per listener, a little more latency (0: send each buffer at once)',
       },
       'hold-on-restart': {
@@ -60,8 +62,8 @@ export const streamerHttp = defineComponent({
         'x-unit': 's',
         description: 'Under flowcast serve, when the flow\'s pipeline fails and is rebuilt, keep listeners connected this long for the new stream (0: disconnect them at once)',
       },
-      'idle-timeout': { type: 'number', minimum: 0, maximum: 86400, default: 30, 'x-unit': 's', description: 'Disconnect a listener that was sent nothing for this long (0: never)' },
-      'soft-lag': { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 5, 'x-unit': 's', description: 'A listener further behind live than this is resynced to the latest sync point' },
+      'idle-timeout': { type: 'number', 'x-live': true, minimum: 0, maximum: 86400, default: 30, 'x-unit': 's', description: 'Disconnect a listener that was sent nothing for this long (0: never)' },
+      'soft-lag': { type: 'number', 'x-live': true, exclusiveMinimum: 0, maximum: 3600, default: 5, 'x-unit': 's', description: 'A listener further behind live than this is resynced to the latest sync point' },
       'hard-lag': { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 30, 'x-unit': 's', description: 'A listener further behind live than this is disconnected' },
       'max-client-buffer': {
         type: 'integer',
@@ -69,6 +71,7 @@ export const streamerHttp = defineComponent({
         maximum: 268435456,
         default: 1048576,
         'x-unit': 'bytes',
+        'x-live': true,
         description: 'A listener with more than this waiting to be sent is disconnected',
       },
       'allow-origin': {

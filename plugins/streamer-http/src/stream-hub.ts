@@ -147,7 +147,7 @@ export class StreamHub {
   private readonly tcpScratch = new Float64Array(2);
 
   constructor(
-    private readonly policy: ListenerPolicy,
+    private policy: ListenerPolicy,
     private readonly now: () => number,
     private readonly events: HubEvents,
     private readonly fanout: FanoutAddon,
@@ -194,6 +194,15 @@ export class StreamHub {
     for (const listener of [...this.listeners]) this.drop(listener, reason);
     for (const pending of this.waiting) pending.conn.destroy();
     this.waiting.clear();
+  }
+
+  /**
+   * New limits while running (`client-limit`, `bandwidth-limit`, lags, timeouts): they apply
+   * from the next admission, write and sweep on. The burst and the hard lag stay as they were:
+   * they size the stream log.
+   */
+  setPolicy(policy: ListenerPolicy): void {
+    this.policy = { ...policy, burst: this.policy.burst, hardLagMs: this.policy.hardLagMs };
   }
 
   /** Why a new listener would be refused now, or undefined. */

@@ -77,7 +77,7 @@ export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
   private sink: BatchSinkChannel;
   private readonly native: ReturnType<typeof loadNative>;
-  private readonly policy: ListenerPolicy;
+  private policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
   private mount?: Mount;
   private accessLog?: AccessLog;
@@ -188,17 +188,25 @@ export default class StreamerHttp implements Component {
     await this.accessLog?.close();
   }
 
+  /** The listener limits change live (descriptor: x-live); what sizes the stream log does not. */
+  update(changes: Readonly<Record<string, unknown>>): void {
+    const props = { ...this.props, ...changes } as Properties;
+    if ('client-limit' in changes) this.raiseFileLimit(props['client-limit']);
+    this.policy = policyFrom(props);
+    this.hub.setPolicy(this.policy);
+  }
+
   stats(): Readonly<Record<string, number>> {
     this.takeFromSink();
     return { ...this.hub.stats() };
   }
 
-  private raiseFileLimit(): void {
-    const wanted = this.props['client-limit'] + SPARE_FILES;
-    if (this.props['client-limit'] === 0) return;
+  private raiseFileLimit(clientLimit = this.props['client-limit']): void {
+    const wanted = clientLimit + SPARE_FILES;
+    if (clientLimit === 0) return;
     const { limit, raised } = this.system.ensureOpenFiles(wanted);
     if (raised) this.log.info('open-file limit raised', { limit });
-    if (limit < wanted) this.log.warn(`open-file limit is ${limit}, below the ${wanted} that client-limit ${this.props['client-limit']} needs: listeners beyond it will be refused by the system`);
+    if (limit < wanted) this.log.warn(`open-file limit is ${limit}, below the ${wanted} that client-limit ${clientLimit} needs: listeners beyond it will be refused by the system`);
   }
 
   /** Requests other than GET, through the HTTP layer: HEAD, CORS preflights, and the refusal of other methods. */

@@ -53,7 +53,7 @@ export function describeComponent(c: RegistryComponent): string[] {
   if (entries.length === 0) lines.push('  none');
   for (const [name, schema] of entries) {
     lines.push(`  ${name.padEnd(18)}: ${schema.description ?? ''}`);
-    lines.push(`  ${''.padEnd(18)}  ${describeType(schema)}${required.has(name) ? '. Required' : ''}`);
+    lines.push(`  ${''.padEnd(18)}  ${describeType(schema)}${required.has(name) ? '. Required' : ''}${schema['x-live'] ? '. Changeable while running' : ''}`);
   }
   for (const group of c.exclusive) lines.push('', `  Set at most one of: ${group.join(', ')}`);
   return lines;

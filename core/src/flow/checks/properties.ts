@@ -63,7 +63,8 @@ function reportSchemaError(ctx: CheckContext, component: string, error: ErrorObj
   ctx.reporter.report('FC_PROPERTY_INVALID', `${describeExpectation(error)} (got ${JSON.stringify(value)})`, [...base, ...segments], { component, property, fix });
 }
 
-function describeExpectation(error: ErrorObject): string {
+/** What a property's value must be, in words, from one ajv error. */
+export function describeExpectation(error: ErrorObject): string {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'enum':
