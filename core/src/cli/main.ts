@@ -7,6 +7,8 @@ import { RUN_HELP, runCommand } from './commands/run';
 import { SCHEMA_HELP, schemaCommand } from './commands/schema';
 import { SERVE_HELP, serveCommand } from './commands/serve';
 import { VALIDATE_HELP, validateCommand } from './commands/validate';
+import { REMOTE_HELP, remoteCommand } from './commands/remote';
+import { TOKEN_HELP, tokenCommand } from './commands/token';
 import { pluginHelp } from './commands/plugin';
 import { EXIT, type CommandIO } from './io';
 
@@ -25,6 +27,15 @@ Commands:
   schema             write the JSON Schema of flow files, for editors
   plugin new|add|remove|list
                      scaffold, install, remove and list plugins
+  token create|list|revoke
+                     tokens for the admin API and dashboard of \`serve\`
+  status             flows, moods, listeners and bitrates of a running server
+  flow start|stop|restart NAME
+                     start, stop or restart one flow of a running server
+  set FLOW COMPONENT PROPERTY VALUE
+                     change a property (live when it can), kept in the flow file
+  listeners [MOUNT]  who listens, with kick through the API
+  logs [-f]          the server's log (follow it with -f)
 
 Options for every command:
   --project DIR      the project directory (default: nearest package.json above the cwd)
@@ -41,6 +52,12 @@ const HELP: Record<string, string> = {
   inspect: INSPECT_HELP,
   schema: SCHEMA_HELP,
   plugin: PLUGIN_HELP,
+  token: TOKEN_HELP,
+  status: REMOTE_HELP,
+  flow: REMOTE_HELP,
+  set: REMOTE_HELP,
+  listeners: REMOTE_HELP,
+  logs: REMOTE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -62,6 +79,9 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
         type: { type: 'string' },
         dir: { type: 'string' },
         core: { type: 'string' },
+        role: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
+        restart: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -98,6 +118,14 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
       return schemaCommand({ ...common, out: values.out, check: values.check }, io);
     case 'plugin':
       return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+    case 'token':
+      return tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
+    case 'status':
+    case 'flow':
+    case 'set':
+    case 'listeners':
+    case 'logs':
+      return remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

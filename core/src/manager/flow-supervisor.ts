@@ -7,7 +7,13 @@ import type { PortedMount } from '../http/http-front';
 import type { RequestHead } from '../http/request-head';
 import { RUN_NODE_FLAGS } from '../runtime/node-flags';
 import { Backoff } from './backoff';
-import { isWorkerMessage, type FlowSpec, type WorkerMessage, type WorkerSettings } from './messages';
+import type { AudioLevels } from '../api/component';
+import { FlowcastError } from '../errors/flowcast-error';
+import type { ErrorCode } from '../errors/codes';
+import { isWorkerMessage, type FlowSpec, type WorkerAnswers, type WorkerMessage, type WorkerRequest, type WorkerSettings } from './messages';
+
+/** A worker that has not answered a request within this long is not going to (ms). */
+const REQUEST_TIMEOUT_MS = 10_000;
 import { worstMood, type Mood, type MoodState } from './moods';
 
 /** The worker's entry module (compiled next to this file). */
@@ -50,6 +56,12 @@ export interface FlowState {
 export interface SupervisorEvents {
   /** The flow's pipeline runs (first start or after a restart), with its addresses. */
   running(flow: string, urls: readonly string[], attempt: number): void;
+  /** The flow's or a component's mood changed (for the admin API's event stream). */
+  moods?(flow: string): void;
+  /** New audio levels from the flow's components. */
+  levels?(flow: string, levels: Readonly<Record<string, AudioLevels>>): void;
+  /** What the flow's worker wrote to its stderr (its log), passed on to the manager's stderr too. */
+  output?(flow: string, chunk: Buffer): void;
 }
 
 /**
@@ -74,12 +86,14 @@ export class FlowSupervisor {
   private stats: Readonly<Record<string, Readonly<Record<string, number>>>> = {};
   private stopping?: Promise<void>;
   private refused = false;
+  private nextRequestId = 1;
+  private readonly requests = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   /** The current worker has mounts routed to it: connections can be handed over. */
   private accepting = false;
 
   constructor(
     readonly name: string,
-    readonly spec: FlowSpec,
+    public spec: FlowSpec,
     private readonly settings: WorkerSettings,
     private readonly options: SupervisorOptions,
     private readonly logger: Logger,
@@ -107,6 +121,35 @@ export class FlowSupervisor {
       urls: this.urls,
       stats: this.stats,
     };
+  }
+
+  /**
+   * Ask the running worker something (the admin API: a live change, its listeners, fresh stats).
+   * Fails with the worker's own coded error, or FC_FLOW_NOT_RUNNING when there is no worker.
+   */
+  request<A extends WorkerRequest['action']>(request: Extract<WorkerRequest, { action: A }>): Promise<WorkerAnswers[A]> {
+    const child = this.child;
+    if (!child || !child.connected || this.stopping || this.refused) {
+      return Promise.reject(new FlowcastError('FC_FLOW_NOT_RUNNING', `flow "${this.name}" is not running (${this.flowMood().mood}: ${this.flowMood().reason})`));
+    }
+    const id = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requests.delete(id);
+        reject(new FlowcastError('FC_FLOW_NOT_RUNNING', `flow "${this.name}": its worker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
+      }, REQUEST_TIMEOUT_MS);
+      this.requests.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      child.send({ type: 'request', id, request });
+    });
+  }
+
+  /** The worker is gone: its unanswered requests fail. */
+  private failRequests(why: string): void {
+    for (const [id, pending] of this.requests) {
+      clearTimeout(pending.timer);
+      pending.reject(new FlowcastError('FC_FLOW_NOT_RUNNING', `flow "${this.name}": ${why}`));
+      this.requests.delete(id);
+    }
   }
 
   /** Stop the flow: the worker closes its listeners and exits; killed if it takes too long. */
@@ -153,11 +196,15 @@ export class FlowSupervisor {
     this.noteMoods();
     const child = fork(WORKER_MODULE, [], {
       execArgv: [...RUN_NODE_FLAGS],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', this.events.output ? 'pipe' : 'inherit', 'ipc'],
       serialization: 'json',
       env: workerEnvironment(process.env),
     });
     this.child = child;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.events.output?.(this.name, chunk);
+    });
     child.on('message', (message) => {
       if (child === this.child && isWorkerMessage(message)) this.onMessage(message);
     });
@@ -239,11 +286,28 @@ export class FlowSupervisor {
         return;
       case 'stopped':
         return;
+      case 'reply': {
+        const pending = this.requests.get(message.id);
+        if (!pending) return;
+        this.requests.delete(message.id);
+        clearTimeout(pending.timer);
+        if (!message.error) pending.resolve(message.result);
+        else {
+          const e = message.error;
+          const location = { ...(e.component ? { component: e.component } : {}), ...(e.property ? { property: e.property } : {}) };
+          pending.reject(new FlowcastError(e.code as ErrorCode, e.reason, { ...(e.fix ? { fix: e.fix } : {}), location }));
+        }
+        return;
+      }
+      case 'levels':
+        this.events.levels?.(this.name, message.levels);
+        return;
     }
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearInterval(this.heartbeat);
+    this.failRequests('its worker exited');
     this.accepting = false;
     if (this.stopping || this.refused) return;
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
@@ -272,6 +336,7 @@ export class FlowSupervisor {
       log.call(this.logger, 'mood', { flow: this.name, mood: flow.mood, reason: flow.reason, components: Object.fromEntries([...this.componentMoods].map(([n, m]) => [n, m.mood])) });
       this.lastMood = flow;
     }
+    this.events.moods?.(this.name);
   }
 }
 

@@ -11,7 +11,10 @@ import type { Socket } from 'node:net';
 import { FlowRuntime } from '../runtime/flow-runtime';
 import { ProcessLimits } from '../runtime/system-limits';
 import { Backoff } from './backoff';
-import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerSettings } from './messages';
+import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerRequest, WorkerSettings } from './messages';
+
+/** How often the worker sends its components' audio levels (ms): the meters' frame rate. */
+const LEVELS_EVERY_MS = 200;
 import type { Mood } from './moods';
 
 /** How often the worker looks for hungry components (feeds gone silent). */
@@ -44,6 +47,7 @@ export class FlowWorker {
   private switching = false;
   private hungerTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
+  private levelsTimer?: NodeJS.Timeout;
   private runningSince = 0;
   private stopping = false;
   private stopped?: Promise<void>;
@@ -95,7 +99,57 @@ export class FlowWorker {
       }
       case 'connection':
         return; // comes with its socket: see accept()
+      case 'request':
+        void this.answer(message.id, message.request);
+        return;
     }
+  }
+
+  /** Do what the manager's admin API asks of the running flow, and say how it went. */
+  private async answer(id: number, request: WorkerRequest): Promise<void> {
+    try {
+      const runtime = this.runtime;
+      if (!runtime || this.stopping) throw new FlowcastError('FC_FLOW_NOT_RUNNING', 'the flow is not running');
+      let result: unknown;
+      switch (request.action) {
+        case 'update': {
+          const change = await runtime.update(request.component, request.changes);
+          result = { changes: change.changes, previous: change.previous };
+          break;
+        }
+        case 'listeners':
+          result = runtime.listeners();
+          break;
+        case 'stats':
+          result = this.restartTimer ? {} : { ...runtime.stats(), http: this.http.stats() };
+          break;
+        case 'kick':
+          result = { kicked: runtime.kick(request.component, request.id) };
+          break;
+      }
+      this.channel.send({ type: 'reply', id, result });
+    } catch (error) {
+      const flowcast = isFlowcastError(error);
+      this.channel.send({
+        type: 'reply',
+        id,
+        error: {
+          code: flowcast ? error.code : 'FC_COMPONENT_FAILED',
+          reason: flowcast ? error.reason : String((error as Error)?.message ?? error),
+          fix: flowcast ? error.fix : '',
+          ...(flowcast && error.location.component ? { component: error.location.component } : {}),
+          ...(flowcast && error.location.property ? { property: error.location.property } : {}),
+        },
+      });
+    }
+  }
+
+  /** Send the latest audio levels, for the dashboard's meters. */
+  private reportLevels(): void {
+    const runtime = this.runtime;
+    if (!runtime || this.restartTimer || this.stopping) return;
+    const levels = runtime.levels();
+    if (Object.keys(levels).length > 0) this.channel.send({ type: 'levels', levels });
   }
 
   private async start(spec: FlowSpec, settings: WorkerSettings): Promise<void> {
@@ -128,6 +182,7 @@ export class FlowWorker {
     this.hungerTimer = setInterval(() => this.checkHunger(), HUNGER_CHECK_MS);
     const statsEvery = Number(this.env.FLOWCAST_STATS_INTERVAL ?? 30) * 1000;
     this.statsTimer = setInterval(() => this.reportStats(), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
+    this.levelsTimer = setInterval(() => this.reportLevels(), LEVELS_EVERY_MS);
     await this.attemptStart();
   }
 
@@ -262,6 +317,7 @@ export class FlowWorker {
     clearTimeout(this.retryTimer);
     clearInterval(this.hungerTimer);
     clearInterval(this.statsTimer);
+    clearInterval(this.levelsTimer);
     await this.runtime?.stop();
     await this.http.closeAll();
     if (this.runtime) this.setMoods(this.runtime.componentNames.map((component) => ({ component, mood: 'sleeping', reason: 'stopped' })));

@@ -5,7 +5,32 @@
  */
 import type { PortedMount } from '../http/http-front';
 import type { RequestHead } from '../http/request-head';
+import type { AudioLevels, ListenerInfo } from '../api/component';
 import type { Mood } from './moods';
+
+/** What the manager (its admin API) asks of a running flow; answered by a `reply` of the same id. */
+export type WorkerRequest =
+  | { readonly action: 'update'; readonly component: string; readonly changes: Readonly<Record<string, unknown>> }
+  | { readonly action: 'listeners' }
+  | { readonly action: 'stats' }
+  | { readonly action: 'kick'; readonly component: string; readonly id: number };
+
+/** The answers, by action. */
+export interface WorkerAnswers {
+  update: { readonly changes: Readonly<Record<string, unknown>>; readonly previous: Readonly<Record<string, unknown>> };
+  listeners: Readonly<Record<string, readonly ListenerInfo[]>>;
+  kick: { readonly kicked: boolean };
+  stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** Why a request failed, as a FlowcastError says it. */
+export interface RequestError {
+  readonly code: string;
+  readonly reason: string;
+  readonly fix: string;
+  readonly component?: string;
+  readonly property?: string;
+}
 
 /** The flow a worker runs: the file's path (for messages) and its text, validated again there. */
 export interface FlowSpec {
@@ -33,7 +58,8 @@ export type ManagerMessage =
    * A connection for one of the worker's mounts, its socket passed with the message: the porter
    * read its head (`head`) and every byte so far (`received`, base64).
    */
-  | { readonly type: 'connection'; readonly port: number; readonly head: RequestHead; readonly received: string };
+  | { readonly type: 'connection'; readonly port: number; readonly head: RequestHead; readonly received: string }
+  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest };
 
 /** One component's mood (or, without `component`, the flow's own, such as while it is built). */
 export interface MoodReport {
@@ -52,10 +78,13 @@ export type WorkerMessage =
   /** Route this mount's connections to me (answered by `mounted`). */
   | { readonly type: 'mount'; readonly id: number; readonly mount: PortedMount }
   | { readonly type: 'unmount'; readonly mount: PortedMount }
-  | { readonly type: 'stopped' };
+  | { readonly type: 'stopped' }
+  | { readonly type: 'reply'; readonly id: number; readonly result?: unknown; readonly error?: RequestError }
+  /** The latest audio levels of each component that measures them (sent a few times a second). */
+  | { readonly type: 'levels'; readonly levels: Readonly<Record<string, AudioLevels>> };
 
-const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection']);
-const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'stopped']);
+const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection', 'request']);
+const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'stopped', 'reply', 'levels']);
 
 export function isManagerMessage(value: unknown): value is ManagerMessage {
   return typeof value === 'object' && value !== null && MANAGER_TYPES.has((value as { type?: unknown }).type as string);

@@ -1,13 +1,27 @@
-import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, fraction, gstEnum, inject, injectable, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { producerTest } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerTest)['properties']>;
+
+/** How often `level` reports the tone's levels (ns): the admin dashboard's meters move at this pace. */
+const LEVEL_INTERVAL_NS = 100_000_000;
+/** What stands for -inf dB (silence) in JSON. */
+const SILENCE_DB = -200;
+
+/** `level`'s per-channel values as the binding hands them over: "< -4.9, -5.1 >" (or -inf). */
+function channelValues(value: unknown): number[] {
+  return [...String(value ?? '').matchAll(/-?(?:inf|\d+(?:\.\d+)?(?:e[-+]?\d+)?)/gi)].map((m) => {
+    const n = /inf/i.test(m[0]) ? SILENCE_DB : Number(m[0]);
+    return Math.max(SILENCE_DB, n);
+  });
+}
 
 /** audiotestsrc and videotestsrc, live, each built only when a component eats its feed. */
 @injectable()
 export default class ProducerTest implements Component {
   private tone?: ReturnType<RunningPart['element']>;
   private hasTone = false;
+  private lastLevels?: AudioLevels;
 
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
@@ -16,8 +30,10 @@ export default class ProducerTest implements Component {
     if (part.isEaten('audio')) {
       const src = part.element('audiotestsrc', 'audio-src', { 'is-live': true, wave: gstEnum(p.wave), freq: p.frequency, volume: p.volume, samplesperbuffer: Math.round(p.samplerate / 10) });
       const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
-      part.link(src, format);
-      part.feeder('audio', format);
+      // The tone's levels, for the admin dashboard's meters (level passes the audio through untouched).
+      const level = part.element('level', 'audio-level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+      part.link(src, format, level);
+      part.feeder('audio', level);
       this.hasTone = true;
     }
     if (part.isEaten('video')) {
@@ -32,6 +48,15 @@ export default class ProducerTest implements Component {
 
   start(part: RunningPart): void {
     if (this.hasTone) this.tone = part.element('audio-src');
+  }
+
+  onElementMessage(message: PipelineMessage): void {
+    if (!message.source.endsWith('audio-level')) return;
+    this.lastLevels = { peak: channelValues(message.fields.peak), rms: channelValues(message.fields.rms) };
+  }
+
+  levels(): AudioLevels | undefined {
+    return this.lastLevels;
   }
 
   /** frequency and volume change live: audiotestsrc reads them for each buffer it makes. */
