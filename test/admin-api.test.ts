@@ -51,7 +51,7 @@ test('admin API: tokens on every route, live change kept in the flow file across
   const read = cli(['token', 'create', 'viewer', '--role', 'read'], env).stdout.trim();
   assert.match(admin, /^fct_[0-9a-f]{12}_/);
   const stored = fs.readFileSync(path.join(scratch, 'state', 'tokens.json'), 'utf8');
-  assert.ok(!stored.includes(admin.split('_')[2]!), 'only a hash of the token is stored');
+  assert.ok(!stored.includes(admin.slice(18)), 'only a hash of the token is stored');
   assert.equal(fs.statSync(path.join(scratch, 'state', 'tokens.json')).mode & 0o777, 0o600);
 
   const base = `http://127.0.0.1:${adminPort}`;
@@ -84,7 +84,18 @@ test('admin API: tokens on every route, live change kept in the flow file across
         const response = await call(method, route, read);
         assert.equal(response.status, 403, `${method} ${route} with a read token`);
       }
+      assert.equal((await call('GET', '/api/flows', read)).status, 200); // a valid token: this address is not slowed down any more
     }
+
+    // Repeated failures from one address are slowed down (3 free, then 200 ms, 400 ms, …).
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const started = performance.now();
+      assert.equal((await call('GET', '/api/flows', wrong)).status, 401);
+      times.push(performance.now() - started);
+    }
+    assert.ok(times[4]! >= 180 && times[5]! >= 380, `the 6th failure in a row waited ${Math.round(times[5]!)} ms (all: ${times.map(Math.round).join(', ')})`);
+    assert.equal((await call('GET', '/api/flows', read)).status, 200);
 
     // Unknown names: 404 with the known ones.
     const unknown = await call('GET', '/api/flows/nope', read);

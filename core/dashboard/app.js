@@ -110,6 +110,12 @@
         node.className = 'node mood-' + c.mood;
         node.dataset.mood = c.mood;
         node.title = c.reason;
+        // A component that does not play shows no level (not its last one).
+        const meter = box.querySelector(`[data-meter="${CSS.escape(flow.name + '/' + c.name)}"]`);
+        if (meter && c.mood !== 'happy' && c.mood !== 'hungry') {
+          meter.dataset.level = '-200';
+          meter.firstChild.style.width = '0%';
+        }
       }
     }
     for (const [name, box] of state.built) {
@@ -145,6 +151,7 @@
         event.preventDefault();
         const changes = {};
         for (const input of form.querySelectorAll('input')) {
+          if (input.value.trim() === '') continue; // left empty: not set, not changed
           const schema = c.live[input.name];
           const value = schema.type === 'number' || schema.type === 'integer' ? Number(input.value) : input.value;
           if (String(value) !== String(c.properties[input.name])) changes[input.name] = value;
