@@ -1,0 +1,155 @@
+/**
+ * The admin API's flow and listener routes with real clients: add a flow from YAML (started, its
+ * file written), delete it (file kept as .previous), refuse to delete a flow whose file is outside
+ * the flows directory, a restart-only property applied with ?restart=true, listeners listed (API
+ * and CLI) and kicked, the event stream and the followed log.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { freePort, startServe } from '@flowcast/core/testing';
+
+const REPO = path.join(__dirname, '..', '..');
+const CLI = path.join(REPO, 'core', 'bin', 'flowcast.js');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-admin-flows-'));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+function toneFlow(name: string, port: number): string {
+  return `name: ${name}
+components:
+  tone:
+    type: producer-test
+  enc:
+    type: encoder-vorbis
+    eats: tone
+  mux:
+    type: muxer-ogg
+    eats: enc
+  web:
+    type: streamer-http
+    eats: mux
+    properties: { mount: /${name}.ogg, port: ${port}, bind-address: 127.0.0.1 }
+`;
+}
+
+/** Read Server-Sent Events from a route until `enough` says so. */
+function events(url: string, token: string, enough: (events: { event: string; data: unknown }[]) => boolean, timeoutMs = 15_000): Promise<{ event: string; data: unknown }[]> {
+  return new Promise((resolve, reject) => {
+    const seen: { event: string; data: unknown }[] = [];
+    const request = http.get(url, { headers: { authorization: `Bearer ${token}` } }, (response) => {
+      assert.equal(response.headers['content-type'], 'text/event-stream; charset=utf-8');
+      let buffered = '';
+      response.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const parts = buffered.split('\n\n');
+        buffered = parts.pop()!;
+        for (const part of parts) {
+          const event = /^event: (.*)$/m.exec(part)?.[1];
+          const data = /^data: (.*)$/m.exec(part)?.[1];
+          if (event && data) seen.push({ event, data: JSON.parse(data) });
+        }
+        if (enough(seen)) {
+          clearTimeout(timer);
+          request.destroy();
+          resolve(seen);
+        }
+      });
+    });
+    request.on('error', () => undefined);
+    const timer = setTimeout(() => {
+      request.destroy();
+      reject(new Error(`events: not enough within ${timeoutMs} ms: ${JSON.stringify(seen).slice(0, 1000)}`));
+    }, timeoutMs);
+  });
+}
+
+test('admin API: add and delete flows, ?restart=true, listeners and kick, events and logs', async () => {
+  const port = await freePort();
+  const adminPort = await freePort();
+  const flows = path.join(scratch, 'flows');
+  fs.mkdirSync(flows);
+  fs.writeFileSync(path.join(flows, 'one.yaml'), toneFlow('one', port));
+  const outside = path.join(scratch, 'outside.yaml');
+  fs.writeFileSync(outside, toneFlow('outside', port));
+  const env = { FLOWCAST_STATE_DIR: path.join(scratch, 'state'), FLOWCAST_ADMIN_PORT: String(adminPort), FLOWCAST_ADMIN_URL: `http://127.0.0.1:${adminPort}` };
+  const token = spawnSync(process.execPath, [CLI, 'token', 'create', 'ops', '--role', 'admin'], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+  const call = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`http://127.0.0.1:${adminPort}${route}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const serve = startServe([flows, outside], { cwd: REPO, env });
+  try {
+    await serve.waitFor(/flow "one" is running/, 30_000);
+    await serve.waitFor(/flow "outside" is running/, 30_000);
+    await serve.waitFor(/admin API and dashboard/, 10_000);
+
+    // The event stream: the flows at once.
+    const first = await events(`http://127.0.0.1:${adminPort}/api/events`, token, (seen) => seen.some((e) => e.event === 'flows') && seen.some((e) => e.event === 'levels'));
+    const flowsEvent = first.find((e) => e.event === 'flows')!.data as { flows: { name: string; mood: string }[] };
+    assert.deepEqual(flowsEvent.flows.map((f) => f.name).sort(), ['one', 'outside']);
+    const levels = first.find((e) => e.event === 'levels')!.data as { flow: string; levels: Record<string, { peak: number[] }> };
+    assert.ok(levels.levels.tone!.peak.every((p) => p > -20), JSON.stringify(levels));
+
+    // Add a flow from YAML: written and started; a second time: 409.
+    const added = await call('POST', '/api/flows', { yaml: toneFlow('two', port) });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.ok(fs.existsSync(path.join(flows, 'two.yaml')));
+    await serve.waitFor(/flow "two" is running/, 30_000);
+    assert.equal((await call('POST', '/api/flows', { yaml: toneFlow('two', port) })).status, 409);
+    assert.equal((await call('POST', '/api/flows', { yaml: 'name: [' })).status, 422);
+    assert.equal((await call('POST', '/api/flows', { yaml: 'x', extra: 1 })).status, 400);
+
+    // Listeners: two connect to one's mount; listed by the API and the CLI; one is kicked.
+    // A kicked listener is reset (RST): its client sees ECONNRESET.
+    const clients = [0, 1].map(() => http.get({ host: '127.0.0.1', port, path: '/one.ogg', headers: { 'user-agent': 'admin-test/1.0' } }, (r) => r.on('error', () => undefined).resume()).on('error', () => undefined));
+    let listeners: { id: number; component: string; userAgent: string; bytes: number; mount: string }[] = [];
+    for (let i = 0; i < 50 && listeners.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      listeners = (await call('GET', '/api/flows/one/listeners')).body.listeners as typeof listeners;
+    }
+    assert.equal(listeners.length, 2);
+    assert.equal(listeners[0]!.userAgent, 'admin-test/1.0');
+    assert.equal(listeners[0]!.mount, '/one.ogg');
+    const listed = spawnSync(process.execPath, [CLI, 'listeners', '/one.ogg'], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_TOKEN: token }, encoding: 'utf8' });
+    assert.equal(listed.stdout.trim().split('\n').length, 3, listed.stdout + listed.stderr);
+    const closed = new Promise<void>((resolve) => clients.forEach((c) => c.on('close', () => resolve())));
+    const kicked = await call('DELETE', `/api/flows/one/listeners/web/${listeners[0]!.id}`);
+    assert.equal(kicked.status, 200, JSON.stringify(kicked.body));
+    await closed;
+    assert.equal(((await call('GET', '/api/flows/one/listeners')).body.listeners as unknown[]).length, 1);
+    assert.equal((await call('DELETE', `/api/flows/one/listeners/web/${listeners[0]!.id}`)).status, 404);
+    for (const c of clients) c.destroy();
+
+    // A restart-only property, with ?restart=true: written, and the flow restarts with it.
+    const restarted = await call('PATCH', '/api/flows/two/components/tone?restart=true', { wave: 'square' });
+    assert.equal(restarted.status, 200, JSON.stringify(restarted.body));
+    assert.equal(restarted.body.restarted, true);
+    assert.match(fs.readFileSync(path.join(flows, 'two.yaml'), 'utf8'), /wave: square/);
+    await serve.waitFor(/flow "two" is running/, 30_000, serve.stdout().lastIndexOf('flow "two" is running') + 1);
+
+    // Delete: stopped, file kept as .previous; a flow from outside the flows directory is not deleted.
+    assert.equal((await call('DELETE', '/api/flows/two')).status, 200);
+    assert.ok(!fs.existsSync(path.join(flows, 'two.yaml')) && fs.existsSync(path.join(flows, 'two.yaml.previous')));
+    assert.deepEqual(((await call('GET', '/api/flows')).body.flows as { name: string }[]).map((f) => f.name).sort(), ['one', 'outside']);
+    const refused = await call('DELETE', '/api/flows/outside');
+    assert.equal(refused.status, 400);
+    assert.ok(fs.existsSync(outside));
+    assert.equal((await call('GET', '/api/flows/..%2F..%2Fetc')).status, 400);
+
+    // The log, followed.
+    const follower = spawn(process.execPath, [CLI, 'logs', '-f'], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_TOKEN: token } });
+    let followed = '';
+    follower.stdout.on('data', (d: Buffer) => (followed += d.toString()));
+    await new Promise((r) => setTimeout(r, 1000));
+    await call('POST', '/api/flows/one/restart');
+    for (let i = 0; i < 100 && !/worker started/.test(followed.slice(followed.indexOf('restart') + 1)); i++) await new Promise((r) => setTimeout(r, 100));
+    follower.kill();
+    assert.match(followed, /"flow":"one".*"msg":"worker started"/);
+  } finally {
+    await serve.stop();
+  }
+});
