@@ -114,6 +114,12 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
     assert.equal(listeners.length, 2);
     assert.equal(listeners[0]!.userAgent, 'admin-test/1.0');
     assert.equal(listeners[0]!.mount, '/one.ogg');
+    const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text(); // from this machine: no token needed
+    assert.match(metrics, /^flowcast_mount_listeners\{flow="one",component="web",mount="\/one.ogg"\} 2$/m);
+    assert.match(metrics, /^flowcast_mount_connects_total\{flow="one",component="web",mount="\/one.ogg"\} 2$/m);
+    assert.match(metrics, /^flowcast_flow_mood\{flow="one",mood="happy"\} 1$/m);
+    assert.match(metrics, /^flowcast_worker_resident_memory_bytes\{flow="one"\} [1-9]/m);
+    assert.match(metrics, /^flowcast_manager_process_open_fds [1-9]/m);
     const listed = spawnSync(process.execPath, [CLI, 'listeners', '/one.ogg'], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_TOKEN: token }, encoding: 'utf8' });
     assert.equal(listed.stdout.trim().split('\n').length, 3, listed.stdout + listed.stderr);
     const closed = new Promise<void>((resolve) => clients.forEach((c) => c.on('close', () => resolve())));

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MOODS } from '../manager/moods';
+import type { FlowSummary } from './flow-views';
 import { allSummaries, type AdminContext } from './routes';
+
+/** One scrape's metrics all come from one snapshot of the flows (taken at most this often). */
+const SNAPSHOT_MS = 250;
 
 /** Counters of streamer statistics, as metric name → statistic name. */
 const MOUNT_COUNTERS: Readonly<Record<string, [string, string]>> = {
@@ -36,47 +40,59 @@ function processUsage(pid: number): { cpu: number; rss: number } | undefined {
 export function createMetrics(context: AdminContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'flowcast_manager_' });
+  // prom-client collects every metric at once (in parallel): they share one snapshot per scrape.
+  let snapshot: { at: number; flows: Promise<FlowSummary[]> } | undefined;
+  const flows = (): Promise<FlowSummary[]> => {
+    const now = performance.now();
+    if (!snapshot || now - snapshot.at > SNAPSHOT_MS) snapshot = { at: now, flows: allSummaries(context) };
+    return snapshot.flows;
+  };
+  /** A gauge filled from the snapshot at each scrape (reset first, so gone flows disappear). */
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (set: (labels: Partial<Record<L, string>>, value: number) => void, flows: FlowSummary[]) => void): void => {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const all = await flows();
+        this.reset();
+        fill((labels, value) => this.set(labels, value), all);
+      },
+    });
+  };
   const mountLabels = ['flow', 'component', 'mount'] as const;
-  const listeners = new Gauge({ name: 'flowcast_mount_listeners', help: 'Listeners connected', labelNames: mountLabels, registers: [registry] });
-  const bitrate = new Gauge({ name: 'flowcast_mount_bitrate_bits', help: 'Stream bitrate over the last 10 s (bits/s)', labelNames: mountLabels, registers: [registry] });
-  const counters = Object.entries(MOUNT_COUNTERS).map(([name, [stat, help]]) => ({ stat, gauge: new Gauge({ name, help, labelNames: mountLabels, registers: [registry] }) }));
-  const mood = new Gauge({ name: 'flowcast_component_mood', help: 'A component\'s mood (1 for the one it is in)', labelNames: ['flow', 'component', 'mood'], registers: [registry] });
-  const flowMood = new Gauge({ name: 'flowcast_flow_mood', help: 'A flow\'s mood (1 for the one it is in)', labelNames: ['flow', 'mood'], registers: [registry] });
-  const restarts = new Gauge({ name: 'flowcast_flow_restarts_total', help: 'Pipeline restarts since the server started', labelNames: ['flow'], registers: [registry] });
-  const workerStarts = new Gauge({ name: 'flowcast_flow_worker_starts_total', help: 'Worker processes started (1 + replacements)', labelNames: ['flow'], registers: [registry] });
-  const workerCpu = new Gauge({ name: 'flowcast_worker_cpu_seconds_total', help: 'CPU time of the flow\'s worker process', labelNames: ['flow'], registers: [registry] });
-  const workerRss = new Gauge({ name: 'flowcast_worker_resident_memory_bytes', help: 'Resident memory of the flow\'s worker process', labelNames: ['flow'], registers: [registry] });
-  // One collect for all of them: every gauge is reset and filled from the same snapshot.
-  new Gauge({
-    name: 'flowcast_flows',
-    help: 'Flows the server manages',
-    registers: [registry],
-    async collect() {
-      const flows = await allSummaries(context);
-      for (const g of [listeners, bitrate, mood, flowMood, restarts, workerStarts, workerCpu, workerRss, ...counters.map((c) => c.gauge)]) g.reset();
-      this.set(flows.length);
-      for (const flow of flows) {
-        const view = context.manager.find(flow.name);
-        const stats = view.supervisor.state().stats;
-        for (const m of MOODS) flowMood.set({ flow: flow.name, mood: m }, flow.mood === m ? 1 : 0);
-        restarts.set({ flow: flow.name }, flow.restarts);
-        workerStarts.set({ flow: flow.name }, flow.workerStarts);
-        const usage = flow.pid !== undefined ? processUsage(flow.pid) : undefined;
-        if (usage) {
-          workerCpu.set({ flow: flow.name }, usage.cpu);
-          workerRss.set({ flow: flow.name }, usage.rss);
-        }
-        for (const component of flow.components) {
-          for (const m of MOODS) mood.set({ flow: flow.name, component: component.name, mood: m }, component.mood === m ? 1 : 0);
-          if (component.mount === undefined) continue;
-          const labels = { flow: flow.name, component: component.name, mount: component.mount };
-          const s = flow.componentStats?.[component.name] ?? stats[component.name] ?? {};
-          listeners.set(labels, s.clients ?? 0);
-          bitrate.set(labels, s.currentBitrate ?? 0);
-          for (const c of counters) c.gauge.set(labels, s[c.stat] ?? 0);
-        }
+  const eachMount = (all: FlowSummary[], visit: (labels: Record<(typeof mountLabels)[number], string>, stats: Readonly<Record<string, number>>) => void): void => {
+    for (const flow of all) {
+      for (const component of flow.components) {
+        if (component.mount === undefined) continue;
+        visit({ flow: flow.name, component: component.name, mount: component.mount }, flow.componentStats?.[component.name] ?? {});
       }
-    },
+    }
+  };
+  gauge('flowcast_flows', 'Flows the server manages', [], (set, all) => set({}, all.length));
+  gauge('flowcast_mount_listeners', 'Listeners connected', mountLabels, (set, all) => eachMount(all, (labels, s) => set(labels, s.clients ?? 0)));
+  gauge('flowcast_mount_bitrate_bits', 'Stream bitrate over the last 10 s (bits/s)', mountLabels, (set, all) => eachMount(all, (labels, s) => set(labels, s.currentBitrate ?? 0)));
+  for (const [name, [stat, help]] of Object.entries(MOUNT_COUNTERS)) gauge(name, help, mountLabels, (set, all) => eachMount(all, (labels, s) => set(labels, s[stat] ?? 0)));
+  gauge('flowcast_component_mood', "A component's mood (1 for the one it is in)", ['flow', 'component', 'mood'], (set, all) => {
+    for (const flow of all) for (const c of flow.components) for (const m of MOODS) set({ flow: flow.name, component: c.name, mood: m }, c.mood === m ? 1 : 0);
+  });
+  gauge('flowcast_flow_mood', "A flow's mood (1 for the one it is in)", ['flow', 'mood'], (set, all) => {
+    for (const flow of all) for (const m of MOODS) set({ flow: flow.name, mood: m }, flow.mood === m ? 1 : 0);
+  });
+  gauge('flowcast_flow_restarts_total', 'Pipeline restarts since the server started', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.restarts)));
+  gauge('flowcast_flow_worker_starts_total', 'Worker processes started (1 + replacements)', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.workerStarts)));
+  gauge('flowcast_worker_cpu_seconds_total', "CPU time of the flow's worker process", ['flow'], (set, all) => {
+    for (const f of all) {
+      const usage = f.pid !== undefined ? processUsage(f.pid) : undefined;
+      if (usage) set({ flow: f.name }, usage.cpu);
+    }
+  });
+  gauge('flowcast_worker_resident_memory_bytes', "Resident memory of the flow's worker process", ['flow'], (set, all) => {
+    for (const f of all) {
+      const usage = f.pid !== undefined ? processUsage(f.pid) : undefined;
+      if (usage) set({ flow: f.name }, usage.rss);
+    }
   });
   return registry;
 }
