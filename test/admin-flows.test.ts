@@ -94,6 +94,11 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
     const levels = first.find((e) => e.event === 'levels')!.data as { flow: string; levels: Record<string, { peak: number[] }> };
     assert.ok(levels.levels.tone!.peak.every((p) => p > -20), JSON.stringify(levels));
 
+    // The hour behind, for the dashboard's chart: a point from the start on.
+    const history = (await call('GET', '/api/history')).body as { every: number; points: { time: number; flows: Record<string, { listeners: number }> }[] };
+    assert.equal(history.every, 10);
+    assert.ok(history.points.length >= 1 && history.points.at(-1)!.flows.one !== undefined, JSON.stringify(history));
+
     // Add a flow from YAML: written and started; a second time: 409.
     const added = await call('POST', '/api/flows', { yaml: toneFlow('two', port) });
     assert.equal(added.status, 201, JSON.stringify(added.body));

@@ -36,9 +36,22 @@
     $('#status').textContent = why || 'not connected';
   }
 
+  /** The hour behind: the server keeps a point every 10 s. */
+  async function loadHistory() {
+    const { points } = await api('GET', '/api/history');
+    const [times, listeners, bitrate] = state.history;
+    for (const point of points) {
+      const flows = Object.values(point.flows);
+      times.push(point.time / 1000);
+      listeners.push(flows.reduce((n, f) => n + f.listeners, 0));
+      bitrate.push(flows.reduce((n, f) => n + f.bitrate, 0) / 1000);
+    }
+  }
+
   async function follow() {
     $('#status').textContent = 'connecting…';
     try {
+      if (state.history[0].length === 0) await loadHistory().catch(() => undefined);
       const response = await fetch('/api/events', { headers: { authorization: 'Bearer ' + state.token } });
       if (response.status === 401) return logout('the token was refused');
       if (!response.ok) throw new Error('HTTP ' + response.status);

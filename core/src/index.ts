@@ -7,6 +7,7 @@ import 'reflect-metadata';
 
 export { injectable, inject } from 'tsyringe';
 export * from './api/component';
+export * from './api/levels';
 export * from './api/part';
 export * from './api/running';
 export * from './api/schema';

@@ -11,6 +11,7 @@ import { FlowcastError } from '../errors/flowcast-error';
 import type { FlowManager } from '../manager/flow-manager';
 import { CORE_DIRECTORY, CORE_VERSION } from '../version';
 import { errorAnswer } from './admin-errors';
+import { History, HISTORY_EVERY_MS } from './history';
 import { AuthGate } from './auth';
 import type { LogTail } from './log-tail';
 import { createMetrics } from './metrics';
@@ -67,10 +68,11 @@ export class AdminServer {
   private readonly context: AdminContext;
   private readonly streams = new Set<{ send(event: string, data: unknown): void; close(): void }>();
   private flowsTimer?: NodeJS.Timeout;
+  private historyTimer?: NodeJS.Timeout;
   private readonly levelsSentAt = new Map<string, number>();
 
   constructor(private readonly options: AdminServerOptions) {
-    this.context = { manager: options.manager, logs: options.logs, levels: new Map<string, Readonly<Record<string, AudioLevels>>>() };
+    this.context = { manager: options.manager, logs: options.logs, levels: new Map<string, Readonly<Record<string, AudioLevels>>>(), history: new History() };
   }
 
   /** A flow's mood changed: every event stream gets the flows at once. */
@@ -102,12 +104,16 @@ export class AdminServer {
       });
     });
     this.server = server;
+    const record = (): void => void allSummaries(this.context).then((flows) => this.context.history.record(flows), () => undefined);
+    record();
+    this.historyTimer = setInterval(record, HISTORY_EVERY_MS);
     const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
     return `${settings.tls ? 'https' : 'http'}://${host}:${settings.port}/`;
   }
 
   async close(): Promise<void> {
     clearInterval(this.flowsTimer);
+    clearInterval(this.historyTimer);
     for (const stream of this.streams) stream.close();
     const server = this.server;
     if (!server) return;

@@ -2,6 +2,7 @@ import type { AudioLevels } from '../api/component';
 import { FlowcastError } from '../errors/flowcast-error';
 import type { FlowManager } from '../manager/flow-manager';
 import { flowSummary, type FlowSummary } from './flow-views';
+import type { History } from './history';
 import type { LogTail } from './log-tail';
 import type { Role } from './tokens';
 
@@ -23,6 +24,8 @@ export interface AdminContext {
   readonly logs: LogTail;
   /** The latest audio levels of each flow's components. */
   readonly levels: Map<string, Readonly<Record<string, AudioLevels>>>;
+  /** Listeners and bitrate over the last hour. */
+  readonly history: History;
 }
 
 /** One route: what it takes (JSON Schemas, checked with ajv before the handler runs) and who may call it. */
@@ -173,6 +176,13 @@ export const ROUTES: readonly Route[] = [
       const mount = input.query.mount as string | undefined;
       return { body: { listeners: mount ? all.filter((l) => (l as { mount?: string }).mount === mount) : all } };
     },
+  },
+  {
+    method: 'get',
+    path: '/api/history',
+    role: 'read',
+    summary: 'Listeners and bitrate per flow over the last hour, one point every 10 s',
+    handler: async (_input, context) => ({ body: { every: 10, points: context.history.all() } }),
   },
   {
     method: 'get',

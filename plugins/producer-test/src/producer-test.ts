@@ -1,20 +1,7 @@
-import { caps, fraction, gstEnum, inject, injectable, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, fraction, gstEnum, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { producerTest } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerTest)['properties']>;
-
-/** How often `level` reports the tone's levels (ns): the admin dashboard's meters move at this pace. */
-const LEVEL_INTERVAL_NS = 100_000_000;
-/** What stands for -inf dB (silence) in JSON. */
-const SILENCE_DB = -200;
-
-/** `level`'s per-channel values as the binding hands them over: "< -4.9, -5.1 >" (or -inf). */
-function channelValues(value: unknown): number[] {
-  return [...String(value ?? '').matchAll(/-?(?:inf|\d+(?:\.\d+)?(?:e[-+]?\d+)?)/gi)].map((m) => {
-    const n = /inf/i.test(m[0]) ? SILENCE_DB : Number(m[0]);
-    return Math.max(SILENCE_DB, n);
-  });
-}
 
 /** audiotestsrc and videotestsrc, live, each built only when a component eats its feed. */
 @injectable()
@@ -51,8 +38,7 @@ export default class ProducerTest implements Component {
   }
 
   onElementMessage(message: PipelineMessage): void {
-    if (!message.source.endsWith('audio-level')) return;
-    this.lastLevels = { peak: channelValues(message.fields.peak), rms: channelValues(message.fields.rms) };
+    if (message.source.endsWith('--audio-level')) this.lastLevels = levelsFromMessage(message) ?? this.lastLevels;
   }
 
   levels(): AudioLevels | undefined {
