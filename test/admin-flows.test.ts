@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -160,6 +161,43 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
     for (let i = 0; i < 100 && !/worker started/.test(followed.slice(followed.indexOf('restart') + 1)); i++) await new Promise((r) => setTimeout(r, 100));
     follower.kill();
     assert.match(followed, /"flow":"one".*"msg":"worker started"/);
+  } finally {
+    await serve.stop();
+  }
+});
+
+test('admin API over TLS: FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY serve HTTPS; one without the other is refused at start', async (t) => {
+  const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+  if (openssl.status !== 0) return t.skip('openssl is not installed');
+  const dir = fs.mkdtempSync(path.join(scratch, 'tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const port = await freePort();
+  const adminPort = await freePort();
+  const flows = path.join(dir, 'flows');
+  fs.mkdirSync(flows);
+  fs.writeFileSync(path.join(flows, 'tls.yaml'), toneFlow('tls', port));
+  const env = { FLOWCAST_STATE_DIR: path.join(dir, 'state'), FLOWCAST_ADMIN_PORT: String(adminPort) };
+  const half = spawnSync(process.execPath, [CLI, 'serve', flows], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_ADMIN_CERT: cert }, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(half.status, 2);
+  assert.match(half.stderr, /FC_ADMIN_SETTINGS: FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY go together/);
+  const token = spawnSync(process.execPath, [CLI, 'token', 'create', 'ops', '--role', 'read'], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+  const serve = startServe([flows], { cwd: REPO, env: { ...env, FLOWCAST_ADMIN_CERT: cert, FLOWCAST_ADMIN_KEY: key } });
+  try {
+    await serve.waitFor(/admin API and dashboard: https:\/\/127\.0\.0\.1/, 30_000);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      https
+        .get(`https://127.0.0.1:${adminPort}/api/flows`, { ca: fs.readFileSync(cert), headers: { authorization: `Bearer ${token}` } }, (r) => {
+          let body = '';
+          r.on('data', (d: Buffer) => (body += d.toString()));
+          r.on('end', () => resolve({ status: r.statusCode!, body }));
+        })
+        .on('error', reject);
+    });
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /"name":"tls"/);
   } finally {
     await serve.stop();
   }
