@@ -31,6 +31,8 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
 /** The event stream sends every flow's state this often (with fresh statistics), and levels at most this often. */
 const FLOWS_EVERY_MS = 2000;
 const BODY_LIMIT = 512 * 1024;
+/** Event streams (dashboards, `logs -f`) open at once. */
+const MAX_STREAMS = 64;
 
 export interface AdminSettings {
   readonly host: string;
@@ -194,6 +196,12 @@ export class AdminServer {
 
   /** Answer with Server-Sent Events until the client goes. */
   private openStream(ctx: Koa.Context, kind: 'flows' | 'logs', query: Record<string, unknown>): void {
+    if (this.streams.size >= MAX_STREAMS) {
+      ctx.status = 503;
+      ctx.set('Retry-After', '10');
+      ctx.body = { error: { code: 'FC_ADMIN_REQUEST', message: `${MAX_STREAMS} event streams are open already`, fix: 'close a dashboard or `flowcast logs -f`, then try again' } };
+      return;
+    }
     ctx.respond = false;
     const res = ctx.res;
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
