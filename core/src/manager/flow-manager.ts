@@ -216,6 +216,7 @@ export class FlowManager {
         this.porter.release(name);
         return;
       }
+      if (action === 'start' && !managed.supervisor.stopped) return; // running already: nothing to do
       await managed.supervisor.stop();
       this.porter.release(name);
       managed.supervisor = this.supervise(name, file, managed.text);
@@ -238,6 +239,10 @@ export class FlowManager {
       }
       const running = !this.held?.has(name) && managed.supervisor.state().pid !== undefined;
       const fields = resolved.descriptor.properties.properties;
+      const unknown = Object.keys(changes).find((k) => !Object.hasOwn(fields, k));
+      if (unknown !== undefined) {
+        throw new FlowcastError('FC_PROPERTY_INVALID', `component "${component}" (${resolved.type}) has no property "${unknown}" (it takes: ${Object.keys(fields).join(', ')})`, { location: { component, property: unknown } });
+      }
       const allLive = Object.keys(changes).every((k) => fields[k]?.['x-live'] === true);
       let live = false;
       let applied = changes;

@@ -107,6 +107,11 @@ export class FlowSupervisor {
     this.spawn();
   }
 
+  /** Stopped (or being stopped) for good: a new supervisor is needed to run the flow again. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
   state(): FlowState {
     const mood = this.flowMood();
     return {

@@ -110,6 +110,8 @@ export class FlowWorker {
     try {
       const runtime = this.runtime;
       if (!runtime || this.stopping) throw new FlowcastError('FC_FLOW_NOT_RUNNING', 'the flow is not running');
+      // While the pipeline is being rebuilt, its elements are not there to change or ask.
+      if (request.action === 'update' && (this.restartTimer || this.switching)) throw new FlowcastError('FC_FLOW_NOT_RUNNING', 'the flow is restarting after a failure', { fix: 'try again once it is happy (`flowcast status`)' });
       let result: unknown;
       switch (request.action) {
         case 'update': {
