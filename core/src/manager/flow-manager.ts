@@ -162,7 +162,7 @@ export class FlowManager {
       }
       const supervisor = this.supervise(validation.flow.name, file, text);
       this.flows.set(file, { text, flow: validation.flow, supervisor });
-      if (this.held?.has(validation.flow.name)) {
+      if (this.held?.has(file)) {
         void supervisor.stop(); // nothing to stop: only marks it sleeping, as the operator left it
         logger.info('flow stopped by an operator: not started', { flow: validation.flow.name, file: shown });
         continue;
@@ -210,7 +210,7 @@ export class FlowManager {
   control(name: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
     return this.queued(async () => {
       const [file, managed] = this.entry(name);
-      this.held?.set(name, action === 'stop');
+      this.held?.set(file, action === 'stop');
       if (action === 'stop') {
         await managed.supervisor.stop();
         this.porter.release(name);
@@ -237,7 +237,7 @@ export class FlowManager {
       if (!resolved) {
         throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${name}" has no component "${component}" (it has: ${managed.flow.components.map((c) => c.name).join(', ')})`, { location: { component } });
       }
-      const running = !this.held?.has(name) && managed.supervisor.state().pid !== undefined;
+      const running = !this.held?.has(file) && managed.supervisor.state().pid !== undefined;
       const fields = resolved.descriptor.properties.properties;
       const unknown = Object.keys(changes).find((k) => !Object.hasOwn(fields, k));
       if (unknown !== undefined) {
@@ -294,7 +294,7 @@ export class FlowManager {
       const conflict = claimConflict(validation.flow, [...this.flows.values()].map((m) => m.flow));
       if (conflict) throw new FlowcastError('FC_CLAIM_CONFLICT', conflict);
       writeFileAtomically(file, text);
-      this.held?.set(name, false);
+      this.held?.set(file, false);
       this.options.logger.info('flow added by the admin API', { flow: name, file: this.shown(file) });
       await this.reconcileNow();
       return { name, file: this.shown(file), diagnostics: validation.diagnostics };
@@ -310,7 +310,7 @@ export class FlowManager {
         throw new FlowcastError('FC_ADMIN_REQUEST', `flow "${name}" comes from ${this.shown(file)}, outside the flows directory: the admin API does not delete it`, { fix: 'remove the file yourself, or run `flowcast serve` on a directory' });
       }
       fs.renameSync(file, previousVersionPath(file));
-      this.held?.set(name, false);
+      this.held?.set(file, false);
       this.options.logger.info('flow deleted by the admin API', { flow: name, file: this.shown(file) });
       await this.reconcileNow();
       return { file: this.shown(file) };
@@ -318,7 +318,7 @@ export class FlowManager {
   }
 
   private view(file: string, m: ManagedFlow): ManagedFlowView {
-    return { file: this.shown(file), text: m.text, flow: m.flow, supervisor: m.supervisor, held: this.held?.has(m.flow.name) ?? false };
+    return { file: this.shown(file), text: m.text, flow: m.flow, supervisor: m.supervisor, held: this.held?.has(file) ?? false };
   }
 
   private queued<T>(work: () => Promise<T>): Promise<T> {

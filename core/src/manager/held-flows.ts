@@ -2,32 +2,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * The flows an operator stopped (admin API or `flowcast flow stop`), kept in a small JSON file so
- * that a stopped flow stays stopped when `flowcast serve` restarts, until it is started again.
+ * The flows an operator stopped (admin API or `flowcast flow stop`), by the absolute path of
+ * their flow file, kept in a small JSON file so that a stopped flow stays stopped when
+ * `flowcast serve` restarts, until it is started again.
  */
 export class HeldFlows {
-  private readonly names: Set<string>;
+  private readonly files: Set<string>;
 
-  constructor(private readonly file: string) {
-    this.names = new Set(readNames(file));
+  constructor(private readonly stateFile: string) {
+    this.files = new Set(readFiles(stateFile));
   }
 
-  has(name: string): boolean {
-    return this.names.has(name);
+  has(file: string): boolean {
+    return this.files.has(file);
   }
 
-  set(name: string, held: boolean): void {
-    if (held === this.names.has(name)) return;
-    if (held) this.names.add(name);
-    else this.names.delete(name);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify({ stopped: [...this.names].sort() }, null, 2) + '\n');
-    fs.renameSync(temporary, this.file);
+  set(file: string, held: boolean): void {
+    if (held === this.files.has(file)) return;
+    if (held) this.files.add(file);
+    else this.files.delete(file);
+    fs.mkdirSync(path.dirname(this.stateFile), { recursive: true });
+    const temporary = `${this.stateFile}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify({ stopped: [...this.files].sort() }, null, 2) + '\n');
+    fs.renameSync(temporary, this.stateFile);
   }
 }
 
-function readNames(file: string): string[] {
+function readFiles(file: string): string[] {
   try {
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { stopped?: unknown };
     return Array.isArray(parsed.stopped) ? parsed.stopped.filter((n): n is string => typeof n === 'string') : [];
