@@ -95,7 +95,7 @@ test('dashboard in Chromium: stop and start from the page, level meters for tone
     // A bitrate change from the form, heard in the stream.
     const before = await measuredBitrate(`http://127.0.0.1:${port}/radio.ogg`);
     await page.evaluate(`(() => { const form = document.querySelector('[data-flow="radio"] [data-form="enc"]'); form.querySelector('input[name="bitrate"]').value = '24000'; form.querySelector('button').click(); return true; })()`);
-    await page.waitUntil(`document.querySelector('[data-flow="radio"] .error').textContent === 'applied and saved'`, 10_000);
+    await page.waitUntil(`document.querySelector('[data-flow="radio"] .message.ok')?.textContent === 'applied and saved'`, 10_000);
     await shoot('4-bitrate-changed');
     const after = await measuredBitrate(`http://127.0.0.1:${port}/radio.ogg`);
     assert.ok(before > 100_000 && before < 160_000, `before: ${Math.round(before)} bit/s`);

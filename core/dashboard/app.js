@@ -141,8 +141,11 @@
 
   function buildFlow(flow) {
     const control = (action) => el('button', { 'data-action': action, onclick: () => api('POST', `/api/flows/${encodeURIComponent(flow.name)}/${action}`).catch(show) }, action);
-    const message = el('span', { class: 'error' });
-    const show = (error) => (message.textContent = error.message);
+    const message = el('span', { class: 'message' });
+    const show = (error) => {
+      message.className = 'message error';
+      message.textContent = error.message;
+    };
     const graph = el('div', { class: 'graph' });
     flow.components.forEach((c, i) => {
       if (i > 0) graph.append(el('span', { class: 'arrow' }, c.eats.length ? '→' : '·'));
@@ -173,6 +176,7 @@
         api('PATCH', `/api/flows/${encodeURIComponent(flow.name)}/components/${encodeURIComponent(c.name)}`, changes)
           .then(() => {
             Object.assign(c.properties, changes);
+            message.className = 'message ok';
             message.textContent = 'applied and saved';
           })
           .catch(show);
