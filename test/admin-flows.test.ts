@@ -166,7 +166,7 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
   }
 });
 
-test('admin API over TLS: FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY serve HTTPS; one without the other is refused at start', async (t) => {
+test('admin API over TLS: FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY serve HTTPS (one without the other is refused at start); a hand edit not taken up is never overwritten', async (t) => {
   const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
   if (openssl.status !== 0) return t.skip('openssl is not installed');
   const dir = fs.mkdtempSync(path.join(scratch, 'tls-'));
@@ -183,21 +183,33 @@ test('admin API over TLS: FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY serve HTTPS
   const half = spawnSync(process.execPath, [CLI, 'serve', flows], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_ADMIN_CERT: cert }, encoding: 'utf8', timeout: 20_000 });
   assert.equal(half.status, 2);
   assert.match(half.stderr, /FC_ADMIN_SETTINGS: FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY go together/);
-  const token = spawnSync(process.execPath, [CLI, 'token', 'create', 'ops', '--role', 'read'], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
-  const serve = startServe([flows], { cwd: REPO, env: { ...env, FLOWCAST_ADMIN_CERT: cert, FLOWCAST_ADMIN_KEY: key } });
+  const token = spawnSync(process.execPath, [CLI, 'token', 'create', 'ops', '--role', 'admin'], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+  // Without file watching, so that a hand edit stays untaken (as for a moment with it).
+  const serve = startServe([flows], { cwd: REPO, env: { ...env, FLOWCAST_ADMIN_CERT: cert, FLOWCAST_ADMIN_KEY: key, FLOWCAST_WATCH: '0' } });
+  const call = (method: string, route: string, body?: unknown): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const request = https.request(`https://127.0.0.1:${adminPort}${route}`, { method, ca: fs.readFileSync(cert), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (r) => {
+        let text = '';
+        r.on('data', (d: Buffer) => (text += d.toString()));
+        r.on('end', () => resolve({ status: r.statusCode!, body: text }));
+      });
+      request.on('error', reject);
+      request.end(body === undefined ? undefined : JSON.stringify(body));
+    });
   try {
     await serve.waitFor(/admin API and dashboard: https:\/\/127\.0\.0\.1/, 30_000);
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      https
-        .get(`https://127.0.0.1:${adminPort}/api/flows`, { ca: fs.readFileSync(cert), headers: { authorization: `Bearer ${token}` } }, (r) => {
-          let body = '';
-          r.on('data', (d: Buffer) => (body += d.toString()));
-          r.on('end', () => resolve({ status: r.statusCode!, body }));
-        })
-        .on('error', reject);
-    });
+    const answer = await call('GET', '/api/flows');
     assert.equal(answer.status, 200);
     assert.match(answer.body, /"name":"tls"/);
+
+    // A hand edit the server has not taken up is never overwritten by a change through the API.
+    await serve.waitFor(/flow "tls" is running/, 30_000);
+    const edited = fs.readFileSync(path.join(flows, 'tls.yaml'), 'utf8') + '# edited by hand\n';
+    fs.writeFileSync(path.join(flows, 'tls.yaml'), edited);
+    const refused = await call('PATCH', '/api/flows/tls/components/web', { 'client-limit': 8 });
+    assert.equal(refused.status, 409, refused.body);
+    assert.match(refused.body, /FC_FLOW_FILE_CHANGED/);
+    assert.equal(fs.readFileSync(path.join(flows, 'tls.yaml'), 'utf8'), edited);
   } finally {
     await serve.stop();
   }

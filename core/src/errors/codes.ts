@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   FC_UNKNOWN_FLOW: 'Name a flow the server runs; the message lists them (`flowcast status`).',
   FC_FLOW_EXISTS: 'Delete the flow first, or give the new one another name.',
   FC_FLOW_NOT_RUNNING: 'Start the flow first (`flowcast flow start NAME`).',
+  FC_FLOW_FILE_CHANGED: 'Try again in a moment: the server takes up the edited file first.',
   FC_LISTENER_GONE: 'The listener has left already; list them again (`flowcast listeners`).',
   FC_ADMIN_REQUEST: 'Send what the API document (/api/openapi.json) describes for this route.',
   FC_ADMIN_AUTH: 'Send `Authorization: Bearer TOKEN` with a token from `flowcast token create NAME --role read|admin`.',

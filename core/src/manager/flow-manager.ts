@@ -237,6 +237,14 @@ export class FlowManager {
       if (!resolved) {
         throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${name}" has no component "${component}" (it has: ${managed.flow.components.map((c) => c.name).join(', ')})`, { location: { component } });
       }
+      // An edit on disk not taken up yet would be overwritten: the operator's hand edit comes first.
+      let onDisk: string | undefined;
+      try {
+        onDisk = fs.readFileSync(file, 'utf8');
+      } catch {
+        onDisk = undefined;
+      }
+      if (onDisk !== managed.text) throw new FlowcastError('FC_FLOW_FILE_CHANGED', `${this.shown(file)} was changed on disk since the server read it; nothing was changed`);
       const running = !this.held?.has(file) && managed.supervisor.state().pid !== undefined;
       const fields = resolved.descriptor.properties.properties;
       const unknown = Object.keys(changes).find((k) => !Object.hasOwn(fields, k));
