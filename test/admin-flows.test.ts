@@ -16,6 +16,7 @@ import { freePort, startServe } from '@flowcast/core/testing';
 
 const REPO = path.join(__dirname, '..', '..');
 const CLI = path.join(REPO, 'core', 'bin', 'flowcast.js');
+const PLUGIN_PATH = [path.join(REPO, 'plugins'), path.join(REPO, 'test', 'fixtures', 'plugins', 'producer-fault')].join(':');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-admin-flows-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
@@ -74,9 +75,11 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
   const flows = path.join(scratch, 'flows');
   fs.mkdirSync(flows);
   fs.writeFileSync(path.join(flows, 'one.yaml'), toneFlow('one', port));
+  // The flow outside the flows directory has a source that fails when told to (a file in its control directory).
   const outside = path.join(scratch, 'outside.yaml');
-  fs.writeFileSync(outside, toneFlow('outside', port));
-  const env = { FLOWCAST_STATE_DIR: path.join(scratch, 'state'), FLOWCAST_ADMIN_PORT: String(adminPort), FLOWCAST_ADMIN_URL: `http://127.0.0.1:${adminPort}` };
+  const control = fs.mkdtempSync(path.join(scratch, 'control-'));
+  fs.writeFileSync(outside, toneFlow('outside', port).replace('    type: producer-test\n', `    type: producer-fault\n    properties: { control: ${control} }\n`));
+  const env = { FLOWCAST_STATE_DIR: path.join(scratch, 'state'), FLOWCAST_ADMIN_PORT: String(adminPort), FLOWCAST_ADMIN_URL: `http://127.0.0.1:${adminPort}`, FLOWCAST_PLUGIN_PATH: PLUGIN_PATH, FLOWCAST_RESTART_MIN: '0.5' };
   const token = spawnSync(process.execPath, [CLI, 'token', 'create', 'ops', '--role', 'admin'], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
   const call = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
     const response = await fetch(`http://127.0.0.1:${adminPort}${route}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -94,6 +97,16 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
     assert.deepEqual(flowsEvent.flows.map((f) => f.name).sort(), ['one', 'outside']);
     const levels = first.find((e) => e.event === 'levels')!.data as { flow: string; levels: Record<string, { peak: number[] }> };
     assert.ok(levels.levels.tone!.peak.every((p) => p > -20), JSON.stringify(levels));
+
+    // A failing component: counted per component, its flow's pipeline restarts, and back to happy.
+    fs.writeFileSync(path.join(control, 'fail'), '');
+    await serve.waitFor(/flow "outside" is running \(pipeline start 2\)/, 30_000);
+    const failed = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    assert.match(failed, /^flowcast_component_failures_total\{flow="outside",component="tone"\} 1$/m);
+    assert.match(failed, /^flowcast_component_failures_total\{flow="outside",component="web"\} 0$/m);
+    assert.match(failed, /^flowcast_flow_restarts_total\{flow="outside"\} 1$/m);
+    const outsideFlow = (await call('GET', '/api/flows/outside')).body as { components: { name: string; failures: number }[] };
+    assert.equal(outsideFlow.components.find((c) => c.name === 'tone')!.failures, 1);
 
     // The hour behind, for the dashboard's chart: a point from the start on.
     const history = (await call('GET', '/api/history')).body as { every: number; points: { time: number; flows: Record<string, { listeners: number }> }[] };

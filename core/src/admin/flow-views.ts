@@ -13,6 +13,8 @@ export interface ComponentView {
   /** The properties that change while it runs, with their schemas (for forms). */
   readonly live: Readonly<Record<string, unknown>>;
   readonly mount?: string;
+  /** Failures of this component that restarted the flow's pipeline (or left it out), since the server started. */
+  readonly failures: number;
 }
 
 export interface FlowSummary {
@@ -57,6 +59,7 @@ export function flowSummary(view: ManagedFlowView, stats?: Readonly<Record<strin
       properties,
       live: Object.fromEntries(Object.entries(fields).filter(([, schema]) => schema['x-live'] === true)),
       ...(typeof c.properties.mount === 'string' ? { mount: c.properties.mount } : {}),
+      failures: state.componentFailures[c.name] ?? 0,
     };
   });
   return {

@@ -80,6 +80,9 @@ export function createMetrics(context: AdminContext): Registry {
   gauge('flowcast_flow_mood', "A flow's mood (1 for the one it is in)", ['flow', 'mood'], (set, all) => {
     for (const flow of all) for (const m of MOODS) set({ flow: flow.name, mood: m }, flow.mood === m ? 1 : 0);
   });
+  gauge('flowcast_component_failures_total', 'Failures of a component that restarted its pipeline or left it out', ['flow', 'component'], (set, all) => {
+    for (const flow of all) for (const c of flow.components) set({ flow: flow.name, component: c.name }, c.failures);
+  });
   gauge('flowcast_flow_restarts_total', 'Pipeline restarts since the server started', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.restarts)));
   gauge('flowcast_flow_worker_starts_total', 'Worker processes started (1 + replacements)', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.workerStarts)));
   gauge('flowcast_worker_cpu_seconds_total', "CPU time of the flow's worker process", ['flow'], (set, all) => {

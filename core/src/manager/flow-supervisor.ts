@@ -48,6 +48,8 @@ export interface FlowState {
   readonly pipelineAttempts: number;
   /** Pipeline restarts scheduled since the manager started, over all of this flow's workers. */
   readonly pipelineRestarts: number;
+  /** Failures of each component that restarted the pipeline or left the component out, since the manager started. */
+  readonly componentFailures: Readonly<Record<string, number>>;
   readonly urls: readonly string[];
   /** Each component's latest statistics, as its worker last sent them. */
   readonly stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -83,6 +85,7 @@ export class FlowSupervisor {
   private pipelineAttempts = 0;
   private urls: readonly string[] = [];
   private pipelineRestarts = 0;
+  private readonly componentFailures = new Map<string, number>();
   private stats: Readonly<Record<string, Readonly<Record<string, number>>>> = {};
   private stopping?: Promise<void>;
   private refused = false;
@@ -123,6 +126,7 @@ export class FlowSupervisor {
       workerStarts: this.workerStarts,
       pipelineAttempts: this.pipelineAttempts,
       pipelineRestarts: this.pipelineRestarts,
+      componentFailures: Object.fromEntries(this.componentFailures),
       urls: this.urls,
       stats: this.stats,
     };
@@ -258,6 +262,8 @@ export class FlowSupervisor {
         this.events.running(this.name, message.urls, message.attempt);
         return;
       case 'restarting':
+        if (message.component !== undefined) this.componentFailures.set(message.component, (this.componentFailures.get(message.component) ?? 0) + 1);
+        if (message.leftOut) return; // the flow goes on without it: no pipeline restart
         this.pipelineRestarts++;
         this.logger.warn('pipeline restart scheduled', { flow: this.name, attempt: message.attempt, inMs: message.inMs });
         return;

@@ -235,7 +235,7 @@ export class FlowWorker {
       })();
     }, delay);
     this.logger.warn('flow failed; restarting', { flow: runtime.name, attempt: this.attempt + 1, inMs: delay, reason: message });
-    this.channel.send({ type: 'restarting', attempt: this.attempt + 1, inMs: delay, reason: message });
+    this.channel.send({ type: 'restarting', attempt: this.attempt + 1, inMs: delay, reason: message, ...(culprit !== undefined ? { component: culprit } : {}) });
     await runtime.suspend();
   }
 
@@ -250,6 +250,7 @@ export class FlowWorker {
     const delay = this.backoff!.next(this.now());
     this.logger.warn('component failed; the flow goes on without it and tries it again later', { flow: runtime.name, component: culprit, leftOut: [...group], retryInMs: delay, reason: message });
     this.leftOut = group;
+    this.channel.send({ type: 'restarting', attempt: this.attempt, inMs: delay, reason: message, component: culprit, leftOut: true });
     this.switching = true; // no other restart while this one is under way
     await runtime.suspend();
     this.switching = false;

@@ -72,7 +72,8 @@ export type WorkerMessage =
   | { readonly type: 'pong'; readonly seq: number }
   | { readonly type: 'moods'; readonly moods: readonly MoodReport[] }
   | { readonly type: 'running'; readonly urls: readonly string[]; readonly attempt: number }
-  | { readonly type: 'restarting'; readonly attempt: number; readonly inMs: number; readonly reason: string }
+  /** The pipeline failed (because of `component`, when known) and is rebuilt after `inMs`; or, with `leftOut`, the flow goes on without that component. */
+  | { readonly type: 'restarting'; readonly attempt: number; readonly inMs: number; readonly reason: string; readonly component?: string; readonly leftOut?: boolean }
   | { readonly type: 'stats'; readonly components: Readonly<Record<string, Readonly<Record<string, number>>>> }
   | { readonly type: 'refused'; readonly errors: readonly string[] }
   /** Route this mount's connections to me (answered by `mounted`). */
