@@ -142,11 +142,13 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
     const listed = spawnSync(process.execPath, [CLI, 'listeners', '/one.ogg'], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_TOKEN: token }, encoding: 'utf8' });
     assert.equal(listed.stdout.trim().split('\n').length, 3, listed.stdout + listed.stderr);
     const closed = new Promise<void>((resolve) => clients.forEach((c) => c.on('close', () => resolve())));
-    const kicked = await call('DELETE', `/api/flows/one/listeners/web/${listeners[0]!.id}`);
-    assert.equal(kicked.status, 200, JSON.stringify(kicked.body));
+    const kicked = spawnSync(process.execPath, [CLI, 'kick', 'one', 'web', String(listeners[0]!.id)], { cwd: REPO, env: { ...process.env, ...env, FLOWCAST_TOKEN: token }, encoding: 'utf8' });
+    assert.equal(kicked.status, 0, kicked.stderr);
+    assert.match(kicked.stdout, /disconnected/);
     await closed;
     assert.equal(((await call('GET', '/api/flows/one/listeners')).body.listeners as unknown[]).length, 1);
     assert.equal((await call('DELETE', `/api/flows/one/listeners/web/${listeners[0]!.id}`)).status, 404);
+    assert.equal((await call('DELETE', `/api/flows/one/listeners/nope/1`)).status, 404);
     for (const c of clients) c.destroy();
 
     // A restart-only property, with ?restart=true: written, and the flow restarts with it.

@@ -34,7 +34,9 @@ Commands:
                      start, stop or restart one flow of a running server
   set FLOW COMPONENT PROPERTY VALUE
                      change a property (live when it can), kept in the flow file
-  listeners [MOUNT]  who listens, with kick through the API
+  listeners [MOUNT]  who listens (address, user agent, time, bytes, lag)
+  kick FLOW COMPONENT ID
+                     disconnect one listener
   logs [-f]          the server's log (follow it with -f)
 
 Options for every command:
@@ -57,6 +59,7 @@ const HELP: Record<string, string> = {
   flow: REMOTE_HELP,
   set: REMOTE_HELP,
   listeners: REMOTE_HELP,
+  kick: REMOTE_HELP,
   logs: REMOTE_HELP,
 };
 
@@ -124,6 +127,7 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
     case 'flow':
     case 'set':
     case 'listeners':
+    case 'kick':
     case 'logs':
       return remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
     default:

@@ -8,6 +8,7 @@ export const REMOTE_HELP = `Usage: flowcast status
        flowcast flow start|stop|restart NAME
        flowcast set FLOW COMPONENT PROPERTY VALUE [--restart]
        flowcast listeners [MOUNT]
+       flowcast kick FLOW COMPONENT ID
        flowcast logs [-f]
 
 Talk to a running \`flowcast serve\` through its admin API. The address and token come from
@@ -67,9 +68,16 @@ export async function remoteCommand(command: string, args: string[], options: { 
       case 'listeners': {
         const route = args[0] ? `/api/listeners?mount=${encodeURIComponent(args[0])}` : '/api/listeners';
         const { listeners } = await adminJson<{ listeners: { flow: string; component: string; id: number; mount: string; address: string; userAgent?: string; connectedAt: number; bytes: number; lagMs: number }[] }>(target, 'GET', route);
-        const rows = [['FLOW', 'MOUNT', 'ID', 'ADDRESS', 'CONNECTED', 'BYTES', 'LAG', 'USER AGENT']];
-        for (const l of listeners) rows.push([l.flow, l.mount, String(l.id), l.address, `${Math.round((Date.now() - l.connectedAt) / 1000)} s`, String(l.bytes), `${(l.lagMs / 1000).toFixed(1)} s`, l.userAgent ?? '']);
+        const rows = [['FLOW', 'COMPONENT', 'MOUNT', 'ID', 'ADDRESS', 'CONNECTED', 'BYTES', 'LAG', 'USER AGENT']];
+        for (const l of listeners) rows.push([l.flow, l.component, l.mount, String(l.id), l.address, `${Math.round((Date.now() - l.connectedAt) / 1000)} s`, String(l.bytes), `${(l.lagMs / 1000).toFixed(1)} s`, l.userAgent ?? '']);
         for (const line of table(rows)) io.out(line);
+        return EXIT.ok;
+      }
+      case 'kick': {
+        const [flow, component, id] = args;
+        if (!id || !/^\d+$/.test(id)) break;
+        await adminJson(target, 'DELETE', `/api/flows/${encodeURIComponent(flow!)}/listeners/${encodeURIComponent(component!)}/${id}`);
+        io.out(`listener ${id} of ${flow} ${component} disconnected`);
         return EXIT.ok;
       }
       case 'logs': {
