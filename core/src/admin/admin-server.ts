@@ -71,6 +71,8 @@ export class AdminServer {
   private readonly streams = new Set<{ send(event: string, data: unknown): void; close(): void }>();
   private flowsTimer?: NodeJS.Timeout;
   private historyTimer?: NodeJS.Timeout;
+  private broadcasting = false;
+  private broadcastAgain = false;
   private readonly levelsSentAt = new Map<string, number>();
 
   constructor(private readonly options: AdminServerOptions) {
@@ -79,7 +81,7 @@ export class AdminServer {
 
   /** A flow's mood changed: every event stream gets the flows at once. */
   moodsChanged(): void {
-    if (this.streams.size > 0) void this.broadcastFlows(false);
+    if (this.streams.size > 0) void this.broadcastFlows();
   }
 
   levels(flow: string, levels: Readonly<Record<string, AudioLevels>>): void {
@@ -234,13 +236,23 @@ export class AdminServer {
       unfollow = this.context.logs.follow((line) => stream.send('log', { line }));
       return;
     }
-    void allSummaries(this.context).then((flows) => stream.send('flows', { flows }));
-    this.flowsTimer ??= setInterval(() => void this.broadcastFlows(true), FLOWS_EVERY_MS);
+    void allSummaries(this.context).then((flows) => stream.send('flows', { flows }), () => undefined);
+    this.flowsTimer ??= setInterval(() => void this.broadcastFlows(), FLOWS_EVERY_MS);
   }
 
-  private async broadcastFlows(_periodic: boolean): Promise<void> {
-    const flows = await allSummaries(this.context);
-    for (const stream of this.streams) stream.send('flows', { flows });
+  /** Send every stream the flows; changes that come while a round is under way make one more round. */
+  private async broadcastFlows(): Promise<void> {
+    if (this.broadcasting) {
+      this.broadcastAgain = true;
+      return;
+    }
+    this.broadcasting = true;
+    do {
+      this.broadcastAgain = false;
+      const flows = await allSummaries(this.context).catch(() => undefined);
+      if (flows) for (const stream of this.streams) stream.send('flows', { flows });
+    } while (this.broadcastAgain);
+    this.broadcasting = false;
   }
 }
 

@@ -58,8 +58,10 @@ async function summary(context: AdminContext, name: string): Promise<FlowSummary
   return flowSummary(view, stats);
 }
 
+/** Every flow's summary (a flow removed meanwhile is left out). */
 export async function allSummaries(context: AdminContext): Promise<FlowSummary[]> {
-  return Promise.all(context.manager.views().map((v) => summary(context, v.flow.name)));
+  const all = await Promise.all(context.manager.views().map((v) => summary(context, v.flow.name).catch(() => undefined)));
+  return all.filter((s): s is FlowSummary => s !== undefined);
 }
 
 async function listeners(context: AdminContext, flow: string): Promise<unknown[]> {
@@ -101,15 +103,8 @@ export const ROUTES: readonly Route[] = [
     summary: "One flow: its components (type, mood, reason, properties, live properties), addresses, restarts, listeners, bitrate and each component's statistics",
     params: FLOW,
     handler: async (input, context) => {
-      const view = context.manager.find(input.params.flow!);
-      const flow = await summary(context, input.params.flow!);
-      let stats = view.supervisor.state().stats;
-      try {
-        if (!view.held && view.supervisor.state().pid !== undefined) stats = await view.supervisor.request({ action: 'stats' });
-      } catch {
-        // what it last sent
-      }
-      return { body: { ...flow, stats, levels: context.levels.get(flow.name) ?? {} } };
+      const { componentStats, ...flow } = await summary(context, input.params.flow!);
+      return { body: { ...flow, stats: componentStats ?? {}, levels: context.levels.get(flow.name) ?? {} } };
     },
   },
   {
