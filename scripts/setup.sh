@@ -16,10 +16,10 @@ APT_PACKAGES="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-
 gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-x gstreamer1.0-alsa libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
 libasound2-plugins alsa-utils ffmpeg pkg-config python3 make g++"
 # `setup.sh --test` (what `npm test` runs) adds what only the tests use: a real browser as a web player,
-# and systemd's `systemd-notify` (the test of `flowcast serve` under systemd; on a server it is there
-# with systemd itself).
+# systemd's `systemd-notify` (the test of `flowcast serve` under systemd; on a server it is there
+# with systemd itself), and openssl (a certificate for the admin API's TLS test).
 if [ "${1:-}" = "--test" ]; then
-  APT_PACKAGES="$APT_PACKAGES chromium systemd"
+  APT_PACKAGES="$APT_PACKAGES chromium systemd openssl"
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -12,6 +12,7 @@ export * from './api/component';
 export * from './api/live';
 export * from './api/media';
 export * from './api/net';
+export * from './api/levels';
 export * from './api/part';
 export * from './api/running';
 export * from './api/schema';

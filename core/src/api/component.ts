@@ -113,6 +113,36 @@ export interface Component {
   update?(changes: Readonly<Record<string, unknown>>): void | Promise<void>;
   /** Counters and gauges of the running component (listeners, bytes, …), logged periodically. */
   stats?(): Readonly<Record<string, number>>;
+  /** The clients connected to this component (a streamer's listeners), for the admin API. */
+  listeners?(): readonly ListenerInfo[];
+  /** Disconnect one of `listeners()` by its id; false when it is not connected (any more). */
+  kick?(id: number): boolean;
+  /**
+   * The latest audio levels of the component's audio (GStreamer's `level` element), one entry
+   * per channel in dBFS (peak and RMS), for the admin dashboard's meters; undefined when unknown.
+   */
+  levels?(): AudioLevels | undefined;
+}
+
+/** One client of a component, as the admin API lists it. */
+export interface ListenerInfo {
+  readonly id: number;
+  /** The mount it listens to (a streamer's path). */
+  readonly mount: string;
+  readonly address: string;
+  readonly userAgent?: string;
+  /** When it connected, ms since the epoch. */
+  readonly connectedAt: number;
+  /** Response body bytes sent to it. */
+  readonly bytes: number;
+  /** How far behind the live stream it is (ms). */
+  readonly lagMs: number;
+}
+
+/** Audio levels per channel, in dBFS (-inf is sent as a large negative number). */
+export interface AudioLevels {
+  readonly peak: readonly number[];
+  readonly rms: readonly number[];
 }
 
 // tsyringe resolves any constructor; the parameters are injection tokens, so `any` is the honest type.

@@ -10,6 +10,8 @@ import { RUN_HELP, runCommand } from './commands/run';
 import { SCHEMA_HELP, schemaCommand } from './commands/schema';
 import { SERVE_HELP, serveCommand } from './commands/serve';
 import { VALIDATE_HELP, validateCommand } from './commands/validate';
+import { REMOTE_HELP, remoteCommand } from './commands/remote';
+import { TOKEN_HELP, tokenCommand } from './commands/token';
 import { pluginHelp } from './commands/plugin';
 import { EXIT, type CommandIO } from './io';
 
@@ -32,6 +34,17 @@ Commands:
   latency URL        measure how far behind live a listener hears a stream (producer-test marker)
   archive check|reindex DIR
                      check a recordings directory, or rebuild its index
+  token create|list|revoke
+                     tokens for the admin API and dashboard of \`serve\`
+  status             flows, moods, listeners and bitrates of a running server
+  flow start|stop|restart NAME
+                     start, stop or restart one flow of a running server
+  set FLOW COMPONENT PROPERTY VALUE
+                     change a property (live when it can), kept in the flow file
+  listeners [MOUNT]  who listens (address, user agent, time, bytes, lag)
+  kick FLOW COMPONENT ID
+                     disconnect one listener
+  logs [-f]          the server's log (follow it with -f)
 
 Options for every command:
   --project DIR      the project directory (default: nearest package.json above the cwd)
@@ -51,6 +64,13 @@ const HELP: Record<string, string> = {
   devices: DEVICES_HELP,
   latency: LATENCY_HELP,
   archive: ARCHIVE_HELP,
+  token: TOKEN_HELP,
+  status: REMOTE_HELP,
+  flow: REMOTE_HELP,
+  set: REMOTE_HELP,
+  listeners: REMOTE_HELP,
+  kick: REMOTE_HELP,
+  logs: REMOTE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -73,6 +93,9 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
         dir: { type: 'string' },
         core: { type: 'string' },
         seconds: { type: 'string' },
+        role: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
+        restart: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -115,6 +138,15 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
       return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
     case 'archive':
       return archiveCommand(rest, { json: values.json }, io);
+    case 'token':
+      return tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
+    case 'status':
+    case 'flow':
+    case 'set':
+    case 'listeners':
+    case 'kick':
+    case 'logs':
+      return remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

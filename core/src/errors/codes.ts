@@ -49,6 +49,18 @@ export const ERROR_CODES = {
   FC_PROPERTY_NOT_LIVE: 'Change it in the flow file and restart the flow: only the properties `flowcast inspect` marks "changeable while running" change live.',
   FC_LIVE_CHANGE_FAILED: 'The old value is back in force; read the component\'s message, or change it in the flow file and restart the flow.',
   FC_PORT_IN_USE: 'Stop what uses the port, or set another `port` property.',
+  // The admin API and its command-line clients
+  FC_UNKNOWN_FLOW: 'Name a flow the server runs; the message lists them (`flowcast status`).',
+  FC_FLOW_EXISTS: 'Delete the flow first, or give the new one another name.',
+  FC_FLOW_NOT_RUNNING: 'Start the flow first (`flowcast flow start NAME`).',
+  FC_FLOW_FILE_CHANGED: 'Try again in a moment: the server takes up the edited file first.',
+  FC_LISTENER_GONE: 'The listener has left already; list them again (`flowcast listeners`).',
+  FC_ADMIN_REQUEST: 'Send what the API document (/api/openapi.json) describes for this route.',
+  FC_ADMIN_AUTH: 'Send `Authorization: Bearer TOKEN` with a token from `flowcast token create NAME --role read|admin`.',
+  FC_ADMIN_FORBIDDEN: 'Use a token with the admin role (`flowcast token create NAME --role admin`).',
+  FC_ADMIN_UNREACHABLE: 'Start the server (`flowcast serve`), or set FLOWCAST_ADMIN_URL to where its admin API listens.',
+  FC_ADMIN_SETTINGS: 'Fix the FLOWCAST_ADMIN_* setting named (see `flowcast serve --help`).',
+  FC_TOKEN: 'Run `flowcast token --help`.',
   FC_USAGE: 'Run `flowcast --help`.',
 } as const;
 

@@ -14,6 +14,10 @@ import type { FrontCounters } from '../http/front-stats';
 import { Porter } from './porter';
 import type { WorkerSettings } from './messages';
 import type { PortedMount } from '../http/http-front';
+import { FlowcastError } from '../errors/flowcast-error';
+import type { Diagnostic } from '../flow/types';
+import { isInside, previousVersionPath, setComponentProperties, writeFileAtomically } from './flow-edit';
+import { HeldFlows } from './held-flows';
 
 export interface ManagerOptions {
   /** Flow files and directories of flow files, as given (relative to `cwd`). */
@@ -25,6 +29,8 @@ export interface ManagerOptions {
   readonly supervisor: SupervisorOptions;
   /** The front door's settings, for the porter's listening sockets. */
   readonly front: FrontSettings;
+  /** Where the names of flows an operator stopped are kept (they stay stopped across restarts). */
+  readonly heldFile?: string;
   readonly events: SupervisorEvents & {
     /** A flow file that cannot run (invalid, or conflicting with a running flow), with each error. */
     refused(file: string, errors: readonly string[]): void;
@@ -32,9 +38,29 @@ export interface ManagerOptions {
 }
 
 interface ManagedFlow {
+  text: string;
+  flow: ResolvedFlow;
+  supervisor: FlowSupervisor;
+}
+
+/** One flow as the admin API sees it: its file, definition (with live changes) and supervisor. */
+export interface ManagedFlowView {
+  readonly file: string;
   readonly text: string;
   readonly flow: ResolvedFlow;
   readonly supervisor: FlowSupervisor;
+  /** Stopped by an operator: stays stopped until started. */
+  readonly held: boolean;
+}
+
+/** What a change of properties did. */
+export interface PropertyChangeResult {
+  /** Applied to the running flow without a restart. */
+  readonly live: boolean;
+  /** The flow is restarted to apply them (non-live properties, when asked to). */
+  readonly restarted: boolean;
+  readonly changes: Readonly<Record<string, unknown>>;
+  readonly file: string;
 }
 
 /** What one look at the flow files did. */
@@ -60,8 +86,10 @@ export class FlowManager {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly porter: Porter;
+  private readonly held?: HeldFlows;
 
   constructor(private readonly options: ManagerOptions) {
+    if (options.heldFile) this.held = new HeldFlows(options.heldFile);
     this.porter = new Porter(options.front, options.logger, (flow, port, socket, head, received) => {
       const managed = [...this.flows.values()].find((f) => f.flow.name === flow);
       return managed ? managed.supervisor.handOver(port, socket, head, received) : false;
@@ -80,9 +108,7 @@ export class FlowManager {
 
   /** Look at the flow files again; calls are queued, never run over each other. */
   reconcile(): Promise<ReconcileResult> {
-    const next = this.queue.then(() => this.reconcileNow());
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queued(() => this.reconcileNow());
   }
 
   /** Stop every flow (in parallel); no reconcile runs after this. */
@@ -148,13 +174,184 @@ export class FlowManager {
         await current.supervisor.stop();
         this.porter.release(current.flow.name);
       }
-      const porter = { register: (flow: string, mount: PortedMount) => this.porter.register(flow, mount), unregister: (flow: string, mount: PortedMount) => this.porter.unregister(flow, mount) };
-      const supervisor = new FlowSupervisor(validation.flow.name, { file: shown, text }, this.options.settings, this.options.supervisor, logger, this.options.events, porter);
+      const supervisor = this.supervise(validation.flow.name, file, text);
       this.flows.set(file, { text, flow: validation.flow, supervisor });
+      if (this.held?.has(file)) {
+        void supervisor.stop(); // nothing to stop: only marks it sleeping, as the operator left it
+        logger.info('flow stopped by an operator: not started', { flow: validation.flow.name, file: shown });
+        continue;
+      }
       supervisor.start();
       (current ? result.restarted : result.started).push(validation.flow.name);
     }
     return result;
+  }
+
+  /** Every flow, for the admin API. */
+  views(): ManagedFlowView[] {
+    return [...this.flows].map(([file, m]) => this.view(file, m));
+  }
+
+  /** One flow by name, or FC_UNKNOWN_FLOW naming the flows there are. */
+  find(name: string): ManagedFlowView {
+    const [file, managed] = this.entry(name);
+    return this.view(file, managed);
+  }
+
+  private entry(name: string): [string, ManagedFlow] {
+    const entry = [...this.flows].find(([, m]) => m.flow.name === name);
+    if (!entry) {
+      const names = [...this.flows.values()].map((m) => m.flow.name);
+      throw new FlowcastError('FC_UNKNOWN_FLOW', `there is no flow "${name}" (there are: ${names.join(', ') || 'none'})`);
+    }
+    return entry;
+  }
+
+  /** The directory new flow files go to: the first directory `flowcast serve` was given. */
+  flowsDirectory(): string | undefined {
+    for (const p of this.options.paths) {
+      const full = path.resolve(this.options.cwd, p);
+      try {
+        if (fs.statSync(full).isDirectory()) return full;
+      } catch {
+        // not there: not a place for new flows
+      }
+    }
+    return undefined;
+  }
+
+  /** Start, stop or restart one flow (an operator's stop lasts across restarts of the server). */
+  control(name: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
+    return this.queued(async () => {
+      const [file, managed] = this.entry(name);
+      this.held?.set(file, action === 'stop');
+      if (action === 'stop') {
+        await managed.supervisor.stop();
+        this.porter.release(name);
+        return;
+      }
+      if (action === 'start' && !managed.supervisor.stopped) return; // running already: nothing to do
+      await managed.supervisor.stop();
+      this.porter.release(name);
+      managed.supervisor = this.supervise(name, file, managed.text);
+      managed.supervisor.start();
+    });
+  }
+
+  /**
+   * Change properties of one component and keep the change in the flow file (atomically, the
+   * previous version kept), so it lasts. Live properties of a running flow change without a
+   * restart; any other change needs `restart` (the flow restarts with the new file), else
+   * FC_PROPERTY_NOT_LIVE. A flow that is stopped just gets its file changed.
+   */
+  changeProperties(name: string, component: string, changes: Readonly<Record<string, unknown>>, restart: boolean): Promise<PropertyChangeResult> {
+    return this.queued(async () => {
+      const [file, managed] = this.entry(name);
+      const resolved = managed.flow.components.find((c) => c.name === component);
+      if (!resolved) {
+        throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${name}" has no component "${component}" (it has: ${managed.flow.components.map((c) => c.name).join(', ')})`, { location: { component } });
+      }
+      // An edit on disk not taken up yet would be overwritten: the operator's hand edit comes first.
+      let onDisk: string | undefined;
+      try {
+        onDisk = fs.readFileSync(file, 'utf8');
+      } catch {
+        onDisk = undefined;
+      }
+      if (onDisk !== managed.text) throw new FlowcastError('FC_FLOW_FILE_CHANGED', `${this.shown(file)} was changed on disk since the server read it; nothing was changed`);
+      const running = !this.held?.has(file) && managed.supervisor.state().pid !== undefined;
+      const fields = resolved.descriptor.properties.properties;
+      const unknown = Object.keys(changes).find((k) => !Object.hasOwn(fields, k));
+      if (unknown !== undefined) {
+        throw new FlowcastError('FC_PROPERTY_INVALID', `component "${component}" (${resolved.type}) has no property "${unknown}" (it takes: ${Object.keys(fields).join(', ')})`, { location: { component, property: unknown } });
+      }
+      const allLive = Object.keys(changes).every((k) => fields[k]?.['x-live'] === true);
+      let live = false;
+      let applied = changes;
+      if (running && (allLive || !restart)) {
+        // The worker checks everything (known, x-live, schema) and applies or rolls back.
+        const answer = await managed.supervisor.request({ action: 'update', component, changes });
+        applied = answer.changes;
+        live = true;
+      }
+      const text = setComponentProperties(managed.text, component, changes);
+      const validation = validateFlowText(text, this.shown(file), loadRegistry(this.options.settings.project, this.options.env));
+      if (!validation.flow) {
+        const first = validation.diagnostics.find((d) => d.severity === 'error')!;
+        throw new FlowcastError(first.code, first.message, { location: { component, ...(first.property ? { property: first.property } : {}) } });
+      }
+      writeFileAtomically(file, text);
+      managed.text = text;
+      managed.flow = validation.flow;
+      managed.supervisor.spec = { file: managed.supervisor.spec.file, text };
+      this.options.logger.info('flow file changed by the admin API', { flow: name, component, properties: Object.keys(changes), live });
+      const restarted = running && !live;
+      if (restarted) {
+        await managed.supervisor.stop();
+        this.porter.release(name);
+        managed.supervisor = this.supervise(name, file, text);
+        managed.supervisor.start();
+      }
+      return { live, restarted, changes: applied, file: this.shown(file) };
+    });
+  }
+
+  /**
+   * Add a flow from its YAML: checked as \`flowcast validate\` checks files (the diagnostics
+   * are returned, nothing is written, when it is invalid), written to NAME.yaml in the flows
+   * directory, and started.
+   */
+  addFlow(text: string): Promise<{ readonly name?: string; readonly file?: string; readonly diagnostics: readonly Diagnostic[] }> {
+    return this.queued(async () => {
+      const directory = this.flowsDirectory();
+      if (!directory) throw new FlowcastError('FC_ADMIN_REQUEST', 'the server was started with flow files, not a flows directory: there is nowhere to add a flow', { fix: 'run `flowcast serve DIR` with a directory of flow files' });
+      const shown = this.shown(path.join(directory, 'new-flow.yaml'));
+      const validation = validateFlowText(text, shown, loadRegistry(this.options.settings.project, this.options.env));
+      if (!validation.flow) return { diagnostics: validation.diagnostics };
+      const name = validation.flow.name;
+      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(name)) throw new FlowcastError('FC_ADMIN_REQUEST', `flow name "${name}" cannot be a file name`, { fix: 'name the flow with letters, digits, dashes and underscores' });
+      if ([...this.flows.values()].some((m) => m.flow.name === name)) throw new FlowcastError('FC_FLOW_EXISTS', `there is a flow "${name}" already`);
+      const file = path.join(directory, `${name}.yaml`);
+      if (!isInside(directory, file) || fs.existsSync(file)) throw new FlowcastError('FC_FLOW_EXISTS', `${this.shown(file)} exists already`);
+      const conflict = claimConflict(validation.flow, [...this.flows.values()].map((m) => m.flow));
+      if (conflict) throw new FlowcastError('FC_CLAIM_CONFLICT', conflict);
+      writeFileAtomically(file, text);
+      this.held?.set(file, false);
+      this.options.logger.info('flow added by the admin API', { flow: name, file: this.shown(file) });
+      await this.reconcileNow();
+      return { name, file: this.shown(file), diagnostics: validation.diagnostics };
+    });
+  }
+
+  /** Stop a flow and remove its file (kept as FILE.previous); only files inside the flows directory. */
+  deleteFlow(name: string): Promise<{ readonly file: string }> {
+    return this.queued(async () => {
+      const [file] = this.entry(name);
+      const directory = this.flowsDirectory();
+      if (!directory || !isInside(directory, file)) {
+        throw new FlowcastError('FC_ADMIN_REQUEST', `flow "${name}" comes from ${this.shown(file)}, outside the flows directory: the admin API does not delete it`, { fix: 'remove the file yourself, or run `flowcast serve` on a directory' });
+      }
+      fs.renameSync(file, previousVersionPath(file));
+      this.held?.set(file, false);
+      this.options.logger.info('flow deleted by the admin API', { flow: name, file: this.shown(file) });
+      await this.reconcileNow();
+      return { file: this.shown(file) };
+    });
+  }
+
+  private view(file: string, m: ManagedFlow): ManagedFlowView {
+    return { file: this.shown(file), text: m.text, flow: m.flow, supervisor: m.supervisor, held: this.held?.has(file) ?? false };
+  }
+
+  private queued<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private supervise(name: string, file: string, text: string): FlowSupervisor {
+    const porter = { register: (flow: string, mount: PortedMount) => this.porter.register(flow, mount), unregister: (flow: string, mount: PortedMount) => this.porter.unregister(flow, mount) };
+    return new FlowSupervisor(name, { file: this.shown(file), text }, this.options.settings, this.options.supervisor, this.options.logger, this.options.events, porter);
   }
 
   private refuse(file: string, errors: string[], result: ReconcileResult): void {

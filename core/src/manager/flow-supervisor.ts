@@ -7,7 +7,13 @@ import type { PortedMount } from '../http/http-front';
 import type { RequestHead } from '../http/request-head';
 import { RUN_NODE_FLAGS } from '../runtime/node-flags';
 import { Backoff } from './backoff';
-import { isWorkerMessage, type FlowSpec, type WorkerMessage, type WorkerSettings } from './messages';
+import type { AudioLevels } from '../api/component';
+import { FlowcastError } from '../errors/flowcast-error';
+import type { ErrorCode } from '../errors/codes';
+import { isWorkerMessage, type FlowSpec, type WorkerAnswers, type WorkerMessage, type WorkerRequest, type WorkerSettings } from './messages';
+
+/** A worker that has not answered a request within this long is not going to (ms). */
+const REQUEST_TIMEOUT_MS = 10_000;
 import { worstMood, type Mood, type MoodState } from './moods';
 
 /** The worker's entry module (compiled next to this file). */
@@ -42,6 +48,8 @@ export interface FlowState {
   readonly pipelineAttempts: number;
   /** Pipeline restarts scheduled since the manager started, over all of this flow's workers. */
   readonly pipelineRestarts: number;
+  /** Failures of each component that restarted the pipeline or left the component out, since the manager started. */
+  readonly componentFailures: Readonly<Record<string, number>>;
   readonly urls: readonly string[];
   /** Each component's latest statistics, as its worker last sent them. */
   readonly stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -50,6 +58,12 @@ export interface FlowState {
 export interface SupervisorEvents {
   /** The flow's pipeline runs (first start or after a restart), with its addresses. */
   running(flow: string, urls: readonly string[], attempt: number): void;
+  /** The flow's or a component's mood changed (for the admin API's event stream). */
+  moods?(flow: string): void;
+  /** New audio levels from the flow's components. */
+  levels?(flow: string, levels: Readonly<Record<string, AudioLevels>>): void;
+  /** What the flow's worker wrote to its stderr (its log), passed on to the manager's stderr too. */
+  output?(flow: string, chunk: Buffer): void;
 }
 
 /**
@@ -71,17 +85,18 @@ export class FlowSupervisor {
   private pipelineAttempts = 0;
   private urls: readonly string[] = [];
   private pipelineRestarts = 0;
+  private readonly componentFailures = new Map<string, number>();
   private stats: Readonly<Record<string, Readonly<Record<string, number>>>> = {};
   private stopping?: Promise<void>;
   private refused = false;
+  private nextRequestId = 1;
+  private readonly requests = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   /** The current worker has mounts routed to it: connections can be handed over. */
   private accepting = false;
-  private readonly updates = new Map<number, (error?: string) => void>();
-  private nextUpdateId = 1;
 
   constructor(
     readonly name: string,
-    private spec: FlowSpec,
+    public spec: FlowSpec,
     private readonly settings: WorkerSettings,
     private readonly options: SupervisorOptions,
     private readonly logger: Logger,
@@ -95,6 +110,11 @@ export class FlowSupervisor {
     this.spawn();
   }
 
+  /** Stopped (or being stopped) for good: a new supervisor is needed to run the flow again. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
   state(): FlowState {
     const mood = this.flowMood();
     return {
@@ -106,26 +126,54 @@ export class FlowSupervisor {
       workerStarts: this.workerStarts,
       pipelineAttempts: this.pipelineAttempts,
       pipelineRestarts: this.pipelineRestarts,
+      componentFailures: Object.fromEntries(this.componentFailures),
       urls: this.urls,
       stats: this.stats,
     };
   }
 
   /**
-   * Apply live property changes in the running worker, and make `spec` what a replacement worker
-   * starts from. Resolves with the worker's reason when it could not (the caller restarts).
+   * Apply live property changes in the running worker (a reloaded file that changed only `x-live`
+   * properties), component by component through `request`, and make `spec` what a replacement
+   * worker starts from. Resolves with the reason when it could not (the caller restarts).
    */
-  update(spec: FlowSpec, changes: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<string | undefined> {
+  async update(spec: FlowSpec, changes: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<string | undefined> {
+    try {
+      for (const [component, properties] of Object.entries(changes)) await this.request({ action: 'update', component, changes: properties });
+    } catch (error) {
+      return isFlowcastError(error) ? error.reason : String((error as Error).message ?? error);
+    }
+    this.spec = spec;
+    return undefined;
+  }
+
+  /**
+   * Ask the running worker something (the admin API: a live change, its listeners, fresh stats).
+   * Fails with the worker's own coded error, or FC_FLOW_NOT_RUNNING when there is no worker.
+   */
+  request<A extends WorkerRequest['action']>(request: Extract<WorkerRequest, { action: A }>): Promise<WorkerAnswers[A]> {
     const child = this.child;
-    if (!child?.connected || this.stopping) return Promise.resolve('its worker is not running');
-    const id = this.nextUpdateId++;
-    return new Promise((resolve) => {
-      this.updates.set(id, (error) => {
-        if (!error) this.spec = spec;
-        resolve(error);
-      });
-      child.send({ type: 'update', id, changes });
+    if (!child || !child.connected || this.stopping || this.refused) {
+      return Promise.reject(new FlowcastError('FC_FLOW_NOT_RUNNING', `flow "${this.name}" is not running (${this.flowMood().mood}: ${this.flowMood().reason})`));
+    }
+    const id = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requests.delete(id);
+        reject(new FlowcastError('FC_FLOW_NOT_RUNNING', `flow "${this.name}": its worker did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
+      }, REQUEST_TIMEOUT_MS);
+      this.requests.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      child.send({ type: 'request', id, request });
     });
+  }
+
+  /** The worker is gone: its unanswered requests fail. */
+  private failRequests(why: string): void {
+    for (const [id, pending] of this.requests) {
+      clearTimeout(pending.timer);
+      pending.reject(new FlowcastError('FC_FLOW_NOT_RUNNING', `flow "${this.name}": ${why}`));
+      this.requests.delete(id);
+    }
   }
 
   /** Stop the flow: the worker closes its listeners and exits; killed if it takes too long. */
@@ -172,11 +220,15 @@ export class FlowSupervisor {
     this.noteMoods();
     const child = fork(WORKER_MODULE, [], {
       execArgv: [...RUN_NODE_FLAGS],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', this.events.output ? 'pipe' : 'inherit', 'ipc'],
       serialization: 'json',
       env: workerEnvironment(process.env),
     });
     this.child = child;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.events.output?.(this.name, chunk);
+    });
     child.on('message', (message) => {
       if (child === this.child && isWorkerMessage(message)) this.onMessage(message);
     });
@@ -225,6 +277,8 @@ export class FlowSupervisor {
         this.events.running(this.name, message.urls, message.attempt);
         return;
       case 'restarting':
+        if (message.component !== undefined) this.componentFailures.set(message.component, (this.componentFailures.get(message.component) ?? 0) + 1);
+        if (message.leftOut) return; // the flow goes on without it: no pipeline restart
         this.pipelineRestarts++;
         this.logger.warn('pipeline restart scheduled', { flow: this.name, attempt: message.attempt, inMs: message.inMs });
         return;
@@ -256,20 +310,31 @@ export class FlowSupervisor {
       case 'unmount':
         this.porter.unregister(this.name, message.mount);
         return;
-      case 'updated':
-        this.updates.get(message.id)?.(message.error);
-        this.updates.delete(message.id);
-        return;
       case 'stopped':
+        return;
+      case 'reply': {
+        const pending = this.requests.get(message.id);
+        if (!pending) return;
+        this.requests.delete(message.id);
+        clearTimeout(pending.timer);
+        if (!message.error) pending.resolve(message.result);
+        else {
+          const e = message.error;
+          const location = { ...(e.component ? { component: e.component } : {}), ...(e.property ? { property: e.property } : {}) };
+          pending.reject(new FlowcastError(e.code as ErrorCode, e.reason, { ...(e.fix ? { fix: e.fix } : {}), location }));
+        }
+        return;
+      }
+      case 'levels':
+        this.events.levels?.(this.name, message.levels);
         return;
     }
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearInterval(this.heartbeat);
+    this.failRequests('its worker exited');
     this.accepting = false;
-    for (const answer of this.updates.values()) answer('its worker exited');
-    this.updates.clear();
     if (this.stopping || this.refused) return;
     const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
     if (this.own.mood !== 'lost') this.own = { mood: 'sad', reason: `its worker (pid ${this.child?.pid}) ${how}` };
@@ -297,6 +362,7 @@ export class FlowSupervisor {
       log.call(this.logger, 'mood', { flow: this.name, mood: flow.mood, reason: flow.reason, components: Object.fromEntries([...this.componentMoods].map(([n, m]) => [n, m.mood])) });
       this.lastMood = flow;
     }
+    this.events.moods?.(this.name);
   }
 }
 

@@ -11,7 +11,10 @@ import type { Socket } from 'node:net';
 import { FlowRuntime } from '../runtime/flow-runtime';
 import { ProcessLimits } from '../runtime/system-limits';
 import { Backoff } from './backoff';
-import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerSettings } from './messages';
+import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerRequest, WorkerSettings } from './messages';
+
+/** How often the worker sends its components' audio levels (ms): the meters' frame rate. */
+const LEVELS_EVERY_MS = 200;
 import type { Mood } from './moods';
 
 /**
@@ -49,6 +52,7 @@ export class FlowWorker {
   private switching = false;
   private hungerTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
+  private levelsTimer?: NodeJS.Timeout;
   private runningSince = 0;
   private stopping = false;
   private stopped?: Promise<void>;
@@ -100,10 +104,59 @@ export class FlowWorker {
       }
       case 'connection':
         return; // comes with its socket: see accept()
-      case 'update':
-        void this.update(message.id, message.changes);
+      case 'request':
+        void this.answer(message.id, message.request);
         return;
     }
+  }
+
+  /** Do what the manager's admin API asks of the running flow, and say how it went. */
+  private async answer(id: number, request: WorkerRequest): Promise<void> {
+    try {
+      const runtime = this.runtime;
+      if (!runtime || this.stopping) throw new FlowcastError('FC_FLOW_NOT_RUNNING', 'the flow is not running');
+      // While the pipeline is being rebuilt, its elements are not there to change or ask.
+      if (request.action === 'update' && (this.restartTimer || this.switching)) throw new FlowcastError('FC_FLOW_NOT_RUNNING', 'the flow is restarting after a failure', { fix: 'try again once it is happy (`flowcast status`)' });
+      let result: unknown;
+      switch (request.action) {
+        case 'update': {
+          const change = await runtime.update(request.component, request.changes);
+          result = { changes: change.changes, previous: change.previous };
+          break;
+        }
+        case 'listeners':
+          result = runtime.listeners();
+          break;
+        case 'stats':
+          result = this.restartTimer ? {} : { ...runtime.stats(), http: this.http.stats() };
+          break;
+        case 'kick':
+          result = { kicked: runtime.kick(request.component, request.id) };
+          break;
+      }
+      this.channel.send({ type: 'reply', id, result });
+    } catch (error) {
+      const flowcast = isFlowcastError(error);
+      this.channel.send({
+        type: 'reply',
+        id,
+        error: {
+          code: flowcast ? error.code : 'FC_COMPONENT_FAILED',
+          reason: flowcast ? error.reason : String((error as Error)?.message ?? error),
+          fix: flowcast ? error.fix : '',
+          ...(flowcast && error.location.component ? { component: error.location.component } : {}),
+          ...(flowcast && error.location.property ? { property: error.location.property } : {}),
+        },
+      });
+    }
+  }
+
+  /** Send the latest audio levels, for the dashboard's meters. */
+  private reportLevels(): void {
+    const runtime = this.runtime;
+    if (!runtime || this.restartTimer || this.stopping) return;
+    const levels = runtime.levels();
+    if (Object.keys(levels).length > 0) this.channel.send({ type: 'levels', levels });
   }
 
   private async start(spec: FlowSpec, settings: WorkerSettings): Promise<void> {
@@ -137,6 +190,7 @@ export class FlowWorker {
     this.hungerTimer = setInterval(() => this.checkHunger(), hungerCheckMs);
     const statsEvery = Number(this.env.FLOWCAST_STATS_INTERVAL ?? 30) * 1000;
     this.statsTimer = setInterval(() => this.reportStats(), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
+    this.levelsTimer = setInterval(() => this.reportLevels(), LEVELS_EVERY_MS);
     await this.attemptStart();
   }
 
@@ -160,18 +214,6 @@ export class FlowWorker {
     if (this.urls.length === 0) this.urls = this.announced;
     this.announced = this.urls;
     this.channel.send({ type: 'running', urls: this.urls, attempt: this.attempt });
-  }
-
-  /** Apply live property changes, component by component; the first that fails is reported. */
-  private async update(id: number, changes: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Promise<void> {
-    const runtime = this.runtime;
-    try {
-      if (!runtime || this.restartTimer || this.switching) throw new Error('the flow is not running');
-      for (const [component, properties] of Object.entries(changes)) await runtime.update(component, properties);
-      this.channel.send({ type: 'updated', id });
-    } catch (error) {
-      this.channel.send({ type: 'updated', id, error: isFlowcastError(error) ? error.message : String((error as Error).message ?? error) });
-    }
   }
 
   /** The pipeline failed (while starting or running): suspend it and try again after the backoff. */
@@ -199,7 +241,7 @@ export class FlowWorker {
       })();
     }, delay);
     this.logger.warn('flow failed; restarting', { flow: runtime.name, attempt: this.attempt + 1, inMs: delay, reason: message });
-    this.channel.send({ type: 'restarting', attempt: this.attempt + 1, inMs: delay, reason: message });
+    this.channel.send({ type: 'restarting', attempt: this.attempt + 1, inMs: delay, reason: message, ...(culprit !== undefined ? { component: culprit } : {}) });
     await runtime.suspend();
   }
 
@@ -214,6 +256,7 @@ export class FlowWorker {
     const delay = this.backoff!.next(this.now());
     this.logger.warn('component failed; the flow goes on without it and tries it again later', { flow: runtime.name, component: culprit, leftOut: [...group], retryInMs: delay, reason: message });
     this.leftOut = group;
+    this.channel.send({ type: 'restarting', attempt: this.attempt, inMs: delay, reason: message, component: culprit, leftOut: true });
     this.switching = true; // no other restart while this one is under way
     await runtime.suspend();
     this.switching = false;
@@ -283,6 +326,7 @@ export class FlowWorker {
     clearTimeout(this.retryTimer);
     clearInterval(this.hungerTimer);
     clearInterval(this.statsTimer);
+    clearInterval(this.levelsTimer);
     await this.runtime?.stop();
     await this.http.closeAll();
     if (this.runtime) this.setMoods(this.runtime.componentNames.map((component) => ({ component, mood: 'sleeping', reason: 'stopped' })));

@@ -5,7 +5,32 @@
  */
 import type { PortedMount } from '../http/http-front';
 import type { RequestHead } from '../http/request-head';
+import type { AudioLevels, ListenerInfo } from '../api/component';
 import type { Mood } from './moods';
+
+/** What the manager (its admin API) asks of a running flow; answered by a `reply` of the same id. */
+export type WorkerRequest =
+  | { readonly action: 'update'; readonly component: string; readonly changes: Readonly<Record<string, unknown>> }
+  | { readonly action: 'listeners' }
+  | { readonly action: 'stats' }
+  | { readonly action: 'kick'; readonly component: string; readonly id: number };
+
+/** The answers, by action. */
+export interface WorkerAnswers {
+  update: { readonly changes: Readonly<Record<string, unknown>>; readonly previous: Readonly<Record<string, unknown>> };
+  listeners: Readonly<Record<string, readonly ListenerInfo[]>>;
+  kick: { readonly kicked: boolean };
+  stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** Why a request failed, as a FlowcastError says it. */
+export interface RequestError {
+  readonly code: string;
+  readonly reason: string;
+  readonly fix: string;
+  readonly component?: string;
+  readonly property?: string;
+}
 
 /** The flow a worker runs: the file's path (for messages) and its text, validated again there. */
 export interface FlowSpec {
@@ -27,15 +52,14 @@ export type ManagerMessage =
   | { readonly type: 'start'; readonly flow: FlowSpec; readonly settings: WorkerSettings }
   | { readonly type: 'ping'; readonly seq: number }
   | { readonly type: 'stop' }
-  /** Apply new values of live (`x-live`) properties, by component, without a restart. */
-  | { readonly type: 'update'; readonly id: number; readonly changes: Readonly<Record<string, Readonly<Record<string, unknown>>>> }
   /** The answer to a `mount`: routed here, or why not. */
   | { readonly type: 'mounted'; readonly id: number; readonly error?: { readonly code: string; readonly reason: string; readonly fix: string } }
   /**
    * A connection for one of the worker's mounts, its socket passed with the message: the porter
    * read its head (`head`) and every byte so far (`received`, base64).
    */
-  | { readonly type: 'connection'; readonly port: number; readonly head: RequestHead; readonly received: string };
+  | { readonly type: 'connection'; readonly port: number; readonly head: RequestHead; readonly received: string }
+  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest };
 
 /** One component's mood (or, without `component`, the flow's own, such as while it is built). */
 export interface MoodReport {
@@ -48,18 +72,20 @@ export type WorkerMessage =
   | { readonly type: 'pong'; readonly seq: number }
   | { readonly type: 'moods'; readonly moods: readonly MoodReport[] }
   | { readonly type: 'running'; readonly urls: readonly string[]; readonly attempt: number }
-  | { readonly type: 'restarting'; readonly attempt: number; readonly inMs: number; readonly reason: string }
+  /** The pipeline failed (because of `component`, when known) and is rebuilt after `inMs`; or, with `leftOut`, the flow goes on without that component. */
+  | { readonly type: 'restarting'; readonly attempt: number; readonly inMs: number; readonly reason: string; readonly component?: string; readonly leftOut?: boolean }
   | { readonly type: 'stats'; readonly components: Readonly<Record<string, Readonly<Record<string, number>>>> }
   | { readonly type: 'refused'; readonly errors: readonly string[] }
   /** Route this mount's connections to me (answered by `mounted`). */
   | { readonly type: 'mount'; readonly id: number; readonly mount: PortedMount }
   | { readonly type: 'unmount'; readonly mount: PortedMount }
-  /** The answer to an `update`: applied, or why not (the manager then restarts the flow). */
-  | { readonly type: 'updated'; readonly id: number; readonly error?: string }
-  | { readonly type: 'stopped' };
+  | { readonly type: 'stopped' }
+  | { readonly type: 'reply'; readonly id: number; readonly result?: unknown; readonly error?: RequestError }
+  /** The latest audio levels of each component that measures them (sent a few times a second). */
+  | { readonly type: 'levels'; readonly levels: Readonly<Record<string, AudioLevels>> };
 
-const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection', 'update']);
-const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'updated', 'stopped']);
+const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection', 'request']);
+const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'stopped', 'reply', 'levels']);
 
 export function isManagerMessage(value: unknown): value is ManagerMessage {
   return typeof value === 'object' && value !== null && MANAGER_TYPES.has((value as { type?: unknown }).type as string);

@@ -1,4 +1,4 @@
-import type { Component, ComponentClass } from '../api/component';
+import type { AudioLevels, Component, ComponentClass, ListenerInfo } from '../api/component';
 import type { AppSinkHandle, GstElementHandle, PipelineMessage, RunningPart } from '../api/running';
 import type { Logger } from '../api/services';
 import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
@@ -107,6 +107,39 @@ export class FlowRuntime {
       if (stats) all[name] = stats;
     }
     return all;
+  }
+
+  /** Every running component's clients (streamers' listeners), by component name. */
+  listeners(): Record<string, readonly ListenerInfo[]> {
+    const all: Record<string, readonly ListenerInfo[]> = {};
+    for (const name of this.started) {
+      const listeners = this.components.get(name)?.listeners?.();
+      if (listeners) all[name] = listeners;
+    }
+    return all;
+  }
+
+  /** Disconnect one client of a component; false when it is not connected. */
+  kick(componentName: string, id: number): boolean {
+    if (!this.flow.components.some((c) => c.name === componentName)) {
+      throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${this.flow.name}" has no component "${componentName}" (it has: ${this.flow.components.map((c) => c.name).join(', ')})`);
+    }
+    return this.started.includes(componentName) ? (this.components.get(componentName)?.kick?.(id) ?? false) : false;
+  }
+
+  /** The latest audio levels of every component that measures them. */
+  levels(): Record<string, AudioLevels> {
+    const all: Record<string, AudioLevels> = {};
+    for (const name of this.started) {
+      const levels = this.components.get(name)?.levels?.();
+      if (levels) all[name] = levels;
+    }
+    return all;
+  }
+
+  /** The properties each component runs with (live changes included). */
+  properties(): Record<string, Readonly<Record<string, unknown>>> {
+    return Object.fromEntries(this.flow.components.map((c) => [c.name, c.properties]));
   }
 
   /**

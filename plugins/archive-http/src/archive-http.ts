@@ -62,7 +62,7 @@ export default class ArchiveHttp implements Component {
   private bouncer?: Bouncer;
   private live?: LiveStream;
   private mount?: Mount;
-  private readonly listeners = new Set<ServerResponse>();
+  private readonly responses = new Set<ServerResponse>();
   private readonly counters = { requests: 0, listenAgain: 0, handedOver: 0, bytesSent: 0 };
 
   constructor(
@@ -116,12 +116,12 @@ export default class ArchiveHttp implements Component {
   }
 
   async stop(): Promise<void> {
-    for (const response of this.listeners) response.destroy();
+    for (const response of this.responses) response.destroy();
     await this.mount?.close();
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.counters, listeners: this.listeners.size };
+    return { ...this.counters, listeners: this.responses.size };
   }
 
   private cors(): Record<string, string> {
@@ -231,10 +231,10 @@ export default class ArchiveHttp implements Component {
     // live streamer, which writes the stream as it is.
     response.useChunkedEncodingByDefault = false;
     response.writeHead(200, headers);
-    this.listeners.add(response);
+    this.responses.add(response);
     response.once('close', () => {
       open = false;
-      this.listeners.delete(response);
+      this.responses.delete(response);
     });
     try {
       await this.write(response, first.value!, () => open);

@@ -12,7 +12,7 @@ export const encoderOpus = defineComponent({
   properties: {
     type: 'object',
     properties: {
-      bitrate: { type: 'integer', minimum: 4000, maximum: 650000, default: 96000, 'x-unit': 'bits/s', description: 'Target bitrate' },
+      bitrate: { type: 'integer', minimum: 4000, maximum: 650000, default: 96000, 'x-unit': 'bits/s', 'x-live': true, description: 'Target bitrate' },
       'bitrate-type': {
         type: 'string',
         enum: ['cbr', 'vbr', 'constrained-vbr'],

@@ -1,4 +1,4 @@
-import { gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf } from '@flowcast/core';
+import { gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { encoderOpus } from './descriptor';
 
 type Properties = PropertiesOf<(typeof encoderOpus)['properties']>;
@@ -6,6 +6,8 @@ type Properties = PropertiesOf<(typeof encoderOpus)['properties']>;
 /** audioconvert ! audioresample ! opusenc (Opus takes 48, 24, 16, 12 or 8 kHz: audioresample picks one). */
 @injectable()
 export default class EncoderOpus implements Component {
+  private encoder?: ReturnType<RunningPart['element']>;
+
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
   build(part: PartBuilder): void {
@@ -24,5 +26,14 @@ export default class EncoderOpus implements Component {
     part.link(convert, resample, encoder);
     part.eater('default', convert);
     part.feeder('default', encoder);
+  }
+
+  start(part: RunningPart): void {
+    this.encoder = part.element('encoder');
+  }
+
+  /** bitrate changes live: opusenc takes a new target bitrate while playing, from its next frame on. */
+  update(changes: Readonly<Record<string, unknown>>): void {
+    if (typeof changes.bitrate === 'number' && this.encoder) this.encoder.bitrate = changes.bitrate;
   }
 }

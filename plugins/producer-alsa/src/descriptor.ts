@@ -6,7 +6,7 @@ export const producerAlsa = defineComponent({
   description: 'Live audio captured from an ALSA device (a sound card, or any ALSA PCM such as a file or a loopback).',
   eaters: [],
   feeders: [{ name: 'default', produces: ['audio/x-raw'] }],
-  elements: ['alsasrc', 'audioconvert', 'audioresample'],
+  elements: ['alsasrc', 'audioconvert', 'audioresample', 'level'],
   implementation: './producer-alsa',
   properties: {
     type: 'object',

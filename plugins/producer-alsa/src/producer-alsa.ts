@@ -1,4 +1,4 @@
-import { caps, inject, injectable, TOKENS, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf } from '@flowcast/core';
+import { caps, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf } from '@flowcast/core';
 import type { producerAlsa } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerAlsa)['properties']>;
@@ -6,6 +6,8 @@ type Properties = PropertiesOf<(typeof producerAlsa)['properties']>;
 /** alsasrc ! audioconvert ! audioresample ! capsfilter: what the card gives, at the rate asked. */
 @injectable()
 export default class ProducerAlsa implements Component {
+  private lastLevels?: AudioLevels;
+
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
     @inject(TOKENS.componentName) private readonly name: string,
@@ -16,8 +18,18 @@ export default class ProducerAlsa implements Component {
     const convert = part.element('audioconvert', 'convert');
     const resample = part.element('audioresample', 'resample');
     const format = part.element('capsfilter', 'format', { caps: caps('audio/x-raw', { rate: this.props.samplerate, channels: this.props.channels }) });
-    part.link(src, convert, resample, format);
-    part.feeder('default', format);
+    // The input's levels, for the admin dashboard's meters (level passes the audio through untouched).
+    const level = part.element('level', 'level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    part.link(src, convert, resample, format, level);
+    part.feeder('default', level);
+  }
+
+  onElementMessage(message: PipelineMessage): void {
+    if (message.source.endsWith('--level')) this.lastLevels = levelsFromMessage(message) ?? this.lastLevels;
+  }
+
+  levels(): AudioLevels | undefined {
+    return this.lastLevels;
   }
 
   explainError(message: PipelineMessage): string | undefined {

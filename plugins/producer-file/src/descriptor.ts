@@ -6,7 +6,7 @@ export const producerFile = defineComponent({
   description: 'A media file, or a directory of media files played in name order, decoded by GStreamer and played live, in a loop (a station jingle, a fallback playlist).',
   eaters: [],
   feeders: [{ name: 'audio', produces: ['audio/x-raw'], description: 'the decoded audio, in real time' }],
-  elements: ['appsrc', 'audioconvert', 'filesrc', 'decodebin', 'audioresample', 'capsfilter', 'appsink'],
+  elements: ['appsrc', 'audioconvert', 'filesrc', 'decodebin', 'audioresample', 'capsfilter', 'appsink', 'level'],
   implementation: './producer-file',
   properties: {
     type: 'object',

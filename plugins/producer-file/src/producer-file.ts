@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { caps, FlowcastError, gstEnum, inject, injectable, TOKENS, type Component, type Logger, type PartBuilder, type Paths, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, FlowcastError, gstEnum, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PipelineMessage, type Logger, type PartBuilder, type Paths, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { producerFile } from './descriptor';
 import { FileDecoder } from './file-decoder';
 import { playlistFiles } from './playlist';
@@ -24,6 +24,7 @@ export default class ProducerFile implements Component {
   private index = 0;
   private decoder?: FileDecoder;
   private stopped = false;
+  private lastLevels?: AudioLevels;
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -55,8 +56,18 @@ export default class ProducerFile implements Component {
       'max-bytes': p.samplerate * p.channels * 2, // a second
     });
     const convert = part.element('audioconvert', 'convert');
-    part.link(src, convert);
-    part.feeder('audio', convert);
+    // The file's levels, for the admin dashboard's meters (level passes the audio through untouched).
+    const level = part.element('level', 'level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    part.link(src, convert, level);
+    part.feeder('audio', level);
+  }
+
+  onElementMessage(message: PipelineMessage): void {
+    if (message.source.endsWith('--level')) this.lastLevels = levelsFromMessage(message) ?? this.lastLevels;
+  }
+
+  levels(): AudioLevels | undefined {
+    return this.lastLevels;
   }
 
   start(part: RunningPart): void {

@@ -9,7 +9,7 @@ export const producerTest = defineComponent({
     { name: 'audio', produces: ['audio/x-raw'], description: 'the test tone' },
     { name: 'video', produces: ['video/x-raw'], description: 'the test pattern' },
   ],
-  elements: ['audiotestsrc', 'videotestsrc', 'videobalance'],
+  elements: ['audiotestsrc', 'videotestsrc', 'videobalance', 'level'],
   implementation: './producer-test',
   properties: {
     type: 'object',

@@ -1,4 +1,4 @@
-import { caps, fraction, gstEnum, inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, fraction, gstEnum, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import { flashMarker, toneMarker, WallClockMarker, type MarkerTarget } from './wall-clock-marker';
 import type { producerTest } from './descriptor';
 
@@ -11,6 +11,7 @@ export default class ProducerTest implements Component {
   private tone?: ReturnType<RunningPart['element']>;
   private audioBuilt = false;
   private videoBuilt = false;
+  private lastLevels?: AudioLevels;
 
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
@@ -26,8 +27,10 @@ export default class ProducerTest implements Component {
         samplesperbuffer: Math.round(p.samplerate / (p.marker ? 100 : 10)),
       });
       const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
-      part.link(src, format);
-      part.feeder('audio', format);
+      // The tone's levels, for the admin dashboard's meters (level passes the audio through untouched).
+      const level = part.element('level', 'audio-level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+      part.link(src, format, level);
+      part.feeder('audio', level);
     }
     this.audioBuilt = part.isEaten('audio');
     this.videoBuilt = part.isEaten('video');
@@ -55,6 +58,14 @@ export default class ProducerTest implements Component {
 
   stop(): void {
     this.marker?.stop();
+  }
+
+  onElementMessage(message: PipelineMessage): void {
+    if (message.source.endsWith('--audio-level')) this.lastLevels = levelsFromMessage(message) ?? this.lastLevels;
+  }
+
+  levels(): AudioLevels | undefined {
+    return this.lastLevels;
   }
 
   /**

@@ -39,6 +39,8 @@ export interface ListenerRequest {
  * object of its own, no copy of the data. `next` is the next entry to hand to the connection.
  */
 interface Listener {
+  /** The listener's number on this hub, for the admin API's list and kick. */
+  readonly id: number;
   readonly conn: RawConnection;
   readonly request: ListenerRequest;
   readonly start: number;
@@ -74,6 +76,8 @@ export interface HubStats {
   bytesSent: number;
   /** Listeners disconnected for falling too far behind. */
   drops: number;
+  /** Listeners an operator disconnected (admin API kick). */
+  kicks: number;
   resyncs: number;
   /** Stream bitrate over the last 10 s, and since the start, in bits/s. */
   currentBitrate: number;
@@ -82,7 +86,14 @@ export interface HubStats {
 }
 
 export interface ListenerState {
+  /** Its number on this hub (for kick). */
+  id: number;
   remoteAddress: string;
+  userAgent?: string;
+  /** When it connected (ms since the epoch). */
+  connectedAt: number;
+  /** How far behind the live stream its client is (ms), as of the last sweep. */
+  lagMs: number;
   remotePort: number;
   /** Response body bytes handed to the connection. */
   bytes: number;
@@ -139,9 +150,10 @@ export class StreamHub {
   private newHeadersSeq?: number;
   private streamStartSeq = 0;
   private isSync: SyncDetector = () => true;
-  private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, resyncs: 0 };
+  private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, kicks: 0, resyncs: 0 };
   /** Body bytes sent to listeners that have left; those still here count from their connections. */
   private bytesSentToDeparted = 0;
+  private lastListenerId = 0;
   private readonly startedAt: number;
   private flushTimer?: NodeJS.Timeout;
   /** When the caller said the next sweep would come (monotonic ms). */
@@ -296,6 +308,7 @@ export class StreamHub {
     const conn = RawConnection.adopt(socket, this.fanout);
     if (!conn) return true; // it left meanwhile: handed over all the same
     const listener: Listener = {
+      id: ++this.lastListenerId,
       conn,
       request,
       start: Date.now(),
@@ -307,7 +320,6 @@ export class StreamHub {
       lastWrite: this.now(),
     };
     this.listeners.add(listener);
-    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
     conn.onClose(() => this.closed(listener));
     conn.refreshTransport(this.tcpScratch);
     conn.cork();
@@ -376,8 +388,13 @@ export class StreamHub {
 
   /** Each listener's state, for tests and the coming admin API. */
   listenerStates(): ListenerState[] {
+    const now = this.now();
     return [...this.listeners].map((l) => ({
+      id: l.id,
       remoteAddress: l.request.remoteAddress,
+      ...(l.request.userAgent !== undefined ? { userAgent: l.request.userAgent } : {}),
+      connectedAt: l.start,
+      lagMs: Math.round(Math.min(this.lagMs(l, l.conn.kernelQueue + l.conn.writableLength + l.conn.clientUnread, now), 1e9)),
       remotePort: l.request.remotePort,
       bytes: l.bytes,
       pendingBytes: l.conn.writableLength,
@@ -385,6 +402,14 @@ export class StreamHub {
       clientUnread: l.conn.clientUnread,
       ...(l.blocked ? { blocked: l.blocked } : {}),
     }));
+  }
+
+  /** Disconnect one listener (an operator's kick); false when it is not (or no longer) here. */
+  kick(id: number): boolean {
+    const listener = [...this.listeners].find((l) => l.id === id);
+    if (!listener) return false;
+    this.drop(listener, 'disconnected by an operator', 'kicks');
+    return true;
   }
 
   /** Listeners connected, including those waiting for the stream to start. */
@@ -420,6 +445,7 @@ export class StreamHub {
   private admit(conn: RawConnection, request: ListenerRequest, start: number): void {
     if (conn.isClosed || !this.format) return;
     const listener: Listener = {
+      id: ++this.lastListenerId,
       conn,
       request,
       start,
@@ -557,9 +583,9 @@ export class StreamHub {
   }
 
   /** Disconnect a listener past a limit, with a reset: the kernel lets go of its queue now. */
-  private drop(listener: Listener, reason: string): void {
+  private drop(listener: Listener, reason: string, counter: 'drops' | 'kicks' = 'drops'): void {
     listener.dropped = true;
-    this.counters.drops++;
+    this.counters[counter]++;
     this.events.dropped(listener.request, reason);
     listener.conn.abort();
     this.listeners.delete(listener);

@@ -20,6 +20,7 @@ import {
   type Clock,
   type Component,
   type HttpService,
+  type ListenerInfo,
   type Logger,
   type Mount,
   type PartBuilder,
@@ -241,6 +242,22 @@ export default class StreamerHttp implements Component, LiveStream {
   stats(): Readonly<Record<string, number>> {
     this.takeFromSink();
     return { ...this.hub.stats() };
+  }
+
+  listeners(): readonly ListenerInfo[] {
+    return this.hub.listenerStates().map((l) => ({
+      id: l.id,
+      mount: this.props.mount,
+      address: l.remoteAddress,
+      ...(l.userAgent !== undefined ? { userAgent: l.userAgent } : {}),
+      connectedAt: l.connectedAt,
+      bytes: l.bytes,
+      lagMs: l.lagMs,
+    }));
+  }
+
+  kick(id: number): boolean {
+    return this.hub.kick(id);
   }
 
   private raiseFileLimit(clientLimit = this.props['client-limit']): void {

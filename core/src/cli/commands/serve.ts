@@ -9,6 +9,9 @@ import type { SupervisorOptions } from '../../manager/flow-supervisor';
 import { SystemdNotifier } from '../../manager/systemd-notify';
 import { watchFlowFiles } from '../../manager/watch';
 import { EXIT, type CommandIO } from '../io';
+import { AdminServer, adminSettingsFromEnvironment, type AdminSettings } from '../../admin/admin-server';
+import { LogTail } from '../../admin/log-tail';
+import { stateDirectory, TokenStore, tokenFile } from '../../admin/tokens';
 import { findProjectRoot } from '../project';
 
 export const SERVE_HELP = `Usage: flowcast serve [FILE|DIR ...]
@@ -32,7 +35,11 @@ with the message), lost (its worker did not answer heartbeats), sleeping (stoppe
 Environment: FLOWCAST_HUNGRY_AFTER (s, 5), FLOWCAST_HEARTBEAT (s between pings, 1),
 FLOWCAST_LOST_AFTER (s without an answer, 5), FLOWCAST_RESTART_MIN (s, 1), FLOWCAST_RESTART_MAX
 (s, 60), FLOWCAST_RESTART_RESET (s happy, 60), FLOWCAST_WATCH=0 (no file watching), and the log
-settings of \`flowcast run\`.`;
+settings of \`flowcast run\`.
+
+Admin API and dashboard (docs/admin.md): FLOWCAST_ADMIN_PORT (8900; off turns it off),
+FLOWCAST_ADMIN_HOST (127.0.0.1), FLOWCAST_ADMIN_CERT and FLOWCAST_ADMIN_KEY (PEM files: HTTPS).
+Every request needs a token: \`flowcast token create NAME --role read|admin\`.`;
 
 /** A number of seconds from the environment, as milliseconds. */
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -44,13 +51,18 @@ export async function serveCommand(paths: string[], options: { project?: string 
   const root = findProjectRoot(options.project, io.cwd);
   const targets = paths.length > 0 ? paths : [path.join(root, 'flows')];
   let front;
+  let adminSettings: AdminSettings | undefined;
   try {
     front = frontSettingsFromEnvironment(io.env); // the porter's, and the workers' (same environment)
+    adminSettings = adminSettingsFromEnvironment(io.env);
   } catch (error) {
     io.err(isFlowcastError(error) ? error.message : String(error));
     return EXIT.invalid;
   }
-  const logger = createLogger(loggerOptionsFromEnvironment(io.env, process.stderr));
+  const logs = new LogTail();
+  const logOptions = loggerOptionsFromEnvironment(io.env, process.stderr);
+  const logger = createLogger({ ...logOptions, sink: { write: (line) => (logOptions.sink.write(line), logs.add(line)) } });
+  let admin: AdminServer | undefined;
   const settings: WorkerSettings = {
     project: root,
     hungryAfterMs: seconds(io.env, 'FLOWCAST_HUNGRY_AFTER', 5),
@@ -69,7 +81,11 @@ export async function serveCommand(paths: string[], options: { project?: string 
     settings,
     supervisor,
     front,
+    heldFile: path.join(stateDirectory(root, io.env), 'stopped-flows.json'),
     events: {
+      moods: () => admin?.moodsChanged(),
+      levels: (flow, levels) => admin?.levels(flow, levels),
+      output: (flow, chunk) => logs.addOutput(flow, chunk.toString('utf8')),
       running: (flow, urls, attempt) => io.out([`flow "${flow}" is running${attempt > 1 ? ` (pipeline start ${attempt})` : ''}`, ...urls.map((u) => `  ${u}`)].join('\n')),
       refused: (file, errors) => {
         for (const error of errors) io.err(error);
@@ -102,7 +118,7 @@ export async function serveCommand(paths: string[], options: { project?: string 
   signals.on('SIGHUP', onReload);
 
   const first = await manager.reconcile();
-  if (first.started.length === 0 && !stopping) {
+  if (first.started.length === 0 && manager.views().length === 0 && !stopping) {
     io.err(first.refused.length > 0 ? 'flowcast serve: no flow could start' : `flowcast serve: no flow files in ${targets.join(', ')}`);
     signals.removeListener('SIGINT', onStop);
     signals.removeListener('SIGTERM', onStop);
@@ -111,6 +127,18 @@ export async function serveCommand(paths: string[], options: { project?: string 
     return EXIT.invalid;
   }
   logger.info('serving', { flows: first.started, refused: first.refused });
+  if (adminSettings) {
+    const server = new AdminServer({ manager, logs, tokens: new TokenStore(tokenFile(root, io.env)), logger, settings: adminSettings });
+    try {
+      const url = await server.listen();
+      admin = server;
+      io.out(`admin API and dashboard: ${url}`);
+      logger.info('admin API listening', { url });
+    } catch (error) {
+      // The station runs without it rather than not at all; the operator is told why.
+      logger.error(`admin API not started: ${(error as Error).message}`, { host: adminSettings.host, port: adminSettings.port });
+    }
+  }
   systemd.ready(describe());
   systemd.startWatchdog(() => !stopping);
   const statusTimer = systemd.enabled ? setInterval(() => systemd.status(describe()), 10_000) : undefined;
@@ -120,6 +148,7 @@ export async function serveCommand(paths: string[], options: { project?: string 
   const watcher = io.env.FLOWCAST_WATCH === '0' ? undefined : watchFlowFiles(targets.map((t) => path.resolve(io.cwd, t)).filter((t) => fs.existsSync(t)), () => void manager.reconcile(), (error) => logger.warn(`watching flow files: ${error.message}`));
 
   const code = await done;
+  await admin?.close();
   clearInterval(statusTimer);
   clearInterval(statsTimer);
   systemd.stopWatchdog();
