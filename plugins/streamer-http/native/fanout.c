@@ -14,6 +14,11 @@
  *                            departure: a client may shut down its sending side once its request
  *                            is out and still read (a client that closed outright resets the
  *                            connection when the next data reaches it)
+ *   tcpStates(fds, out)      the same for many connections at once, one call per sweep slice:
+ *                            fds an Int32Array, out a Float64Array of 3 × fds.length:
+ *                            out[3i] acknowledged, out[3i+1] window (-1 unknown), out[3i+2] 1 when
+ *                            the connection is gone (reset: the TCP state is CLOSE; or an error),
+ *                            0 while it is open or only half-closed (CLOSE_WAIT)
  *   close(fd)
  *   abort(fd)                close with a reset (SO_LINGER 0): what is still queued for the peer
  *                            is discarded at once
@@ -35,6 +40,7 @@
 #define MAX_IOV 256
 /* The kernel's TCP_CLOSE_WAIT (include/net/tcp_states.h): linux/tcp.h does not name the states. */
 #define STATE_CLOSE_WAIT 8
+#define STATE_CLOSE 7
 
 /* A file descriptor argument, or -1 after throwing. */
 static int fd_arg(napi_env env, napi_callback_info info, size_t want, napi_value *args) {
@@ -114,6 +120,38 @@ static napi_value tcp_state(napi_env env, napi_callback_info info) {
   return js_number(env, 0);
 }
 
+static napi_value tcp_states(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  napi_typedarray_type fd_type, out_type;
+  size_t count = 0, out_length = 0;
+  void *fd_data = NULL, *out_data = NULL;
+  if (argc < 2 || napi_get_typedarray_info(env, args[0], &fd_type, &count, &fd_data, NULL, NULL) != napi_ok || fd_type != napi_int32_array ||
+      napi_get_typedarray_info(env, args[1], &out_type, &out_length, &out_data, NULL, NULL) != napi_ok || out_type != napi_float64_array || out_length < count * 3) {
+    napi_throw_type_error(env, NULL, "tcpStates needs an Int32Array of descriptors and a Float64Array three times as long");
+    return NULL;
+  }
+  const int32_t *fds = fd_data;
+  double *out = out_data;
+  for (size_t i = 0; i < count; i++) {
+    struct tcp_info tcp;
+    socklen_t size = sizeof(tcp);
+    double *o = out + 3 * i;
+    if (getsockopt(fds[i], IPPROTO_TCP, TCP_INFO, &tcp, &size) < 0 || size < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(tcp.tcpi_bytes_acked)) {
+      o[0] = -1;
+      o[1] = -1;
+      o[2] = 1;
+      continue;
+    }
+    o[0] = (double)tcp.tcpi_bytes_acked;
+    o[1] = size >= offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof(tcp.tcpi_snd_wnd) ? (double)tcp.tcpi_snd_wnd : -1;
+    /* A reset (either way) leaves the socket in CLOSE; a FIN alone in CLOSE_WAIT, still a listener. */
+    o[2] = tcp.tcpi_state == STATE_CLOSE ? 1 : 0;
+  }
+  return js_number(env, 0);
+}
+
 static napi_value peer_closed(napi_env env, napi_callback_info info) {
   napi_value args[1];
   int fd = fd_arg(env, info, 1, args);
@@ -158,6 +196,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"adopt", NULL, adopt, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, send_buffers, NULL, NULL, NULL, napi_default, NULL},
       {"tcpState", NULL, tcp_state, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpStates", NULL, tcp_states, NULL, NULL, NULL, napi_default, NULL},
       {"peerClosed", NULL, peer_closed, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"abort", NULL, abort_fd, NULL, NULL, NULL, napi_default, NULL},

@@ -5,6 +5,11 @@ export interface FanoutAddon {
   adopt(fd: number): number;
   send(fd: number, buffers: Buffer[], skip: number): number;
   tcpState(fd: number, out: Float64Array): number;
+  /**
+   * tcpState and peerClosed for many descriptors in one call: out[3i] acknowledged (-1 on error),
+   * out[3i+1] window (-1 unknown), out[3i+2] 1 when the connection is gone (reset, or an error).
+   */
+  tcpStates(fds: Int32Array, out: Float64Array): number;
   peerClosed(fd: number): boolean;
   close(fd: number): number;
   /** Close with a reset: the kernel discards what is still queued for the peer. */

@@ -117,7 +117,17 @@ export class RawConnection {
    */
   refreshTransport(scratch: Float64Array): void {
     if (this.closed || this.addon.tcpState(this.fd, scratch) < 0) return;
-    const [acknowledged, window] = scratch as unknown as [number, number];
+    this.takeTransport(scratch[0]!, scratch[1]!);
+  }
+
+  /** The descriptor, for calls that read many connections at once (the hub's sweep: tcpStates). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /** The connection's TCP state as read for it elsewhere (tcpStates): bytes acknowledged, the window (-1: unknown). */
+  takeTransport(acknowledged: number, window: number): void {
+    if (this.closed) return;
     this.acknowledged = acknowledged;
     this.kernelQueue = Math.max(0, this.sent - acknowledged);
     if (window < 0) return; // the kernel does not say (before Linux 6.2)

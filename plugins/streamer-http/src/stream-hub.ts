@@ -102,6 +102,11 @@ const BITRATE_WINDOW_MS = 10_000;
  * more). 30 s of a 10 Mbit/s stream is 37.5 MiB.
  */
 const LOG_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Listeners a write or a sweep visits before it yields to the event loop. About 2 ms of work (a
+ * sendmsg or a getsockopt and the policy for each): what a new listener waits at most.
+ */
+const SLICE = 256;
 /** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
 const MIN_SEND_WINDOW = 64 * 1024;
 
@@ -145,6 +150,11 @@ export class StreamHub {
   private nextSweepAt = 0;
   /** getsockopt's answer, shared by all connections. */
   private readonly tcpScratch = new Float64Array(2);
+  /** A sweep slice's descriptors and their TCP states (tcpStates), reused from slice to slice. */
+  private readonly sliceFds = new Int32Array(SLICE);
+  private readonly sliceStates = new Float64Array(SLICE * 3);
+  /** The next slices of a flush or sweep in progress. */
+  private readonly slices = new Set<NodeJS.Immediate>();
 
   constructor(
     private policy: ListenerPolicy,
@@ -295,7 +305,35 @@ export class StreamHub {
 
   private flush(): void {
     this.flushTimer = undefined;
-    for (const listener of this.listeners) if (this.retryDrain(listener)) this.catchUp(listener);
+    this.inSlices([...this.listeners], (slice) => {
+      for (const listener of slice) if (this.listeners.has(listener) && this.retryDrain(listener)) this.catchUp(listener);
+    });
+  }
+
+  /**
+   * Visit `listeners` (a snapshot) SLICE at a time, yielding to the event loop between slices:
+   * an accept, a new listener's burst, a published buffer wait behind one slice at most, never
+   * behind a whole sweep of thousands of sockets. A listener that left meanwhile is skipped
+   * (`visit` checks); one that joined meanwhile was given everything up to the head on admission,
+   * so the next write or sweep is its first. Up to SLICE listeners, all is done at once.
+   */
+  private inSlices(listeners: Listener[], visit: (slice: Listener[]) => void, done?: () => void): void {
+    let start = 0;
+    const step = (): void => {
+      const slice = listeners.slice(start, start + SLICE);
+      start += SLICE;
+      visit(slice);
+      if (start >= listeners.length) {
+        done?.();
+        return;
+      }
+      const next = setImmediate(() => {
+        this.slices.delete(next);
+        step();
+      });
+      this.slices.add(next);
+    };
+    step();
   }
 
   /** A listener the kernel refused data to: send what waits; true when it can take more. */
@@ -312,13 +350,35 @@ export class StreamHub {
    * than to the sweep.
    */
   sweep(nextSweepInMs = 0): void {
+    this.nextSweepAt = this.now() + nextSweepInMs;
+    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
+    this.inSlices([...this.listeners], (slice) => this.sweepSlice(slice, nextSweepInMs));
+  }
+
+  /**
+   * One slice of a sweep: the TCP state of all its listeners in one native call (tcpStates), the
+   * departed closed and the peak counted, then each one's limits.
+   */
+  private sweepSlice(slice: Listener[], nextSweepInMs: number): void {
+    const here = slice.filter((listener) => this.listeners.has(listener));
+    const fds = this.sliceFds.subarray(0, here.length);
+    const states = this.sliceStates.subarray(0, here.length * 3);
+    here.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
+    this.fanout.tcpStates(fds, states);
+    const open: Listener[] = [];
+    here.forEach((listener, i) => {
+      if (states[3 * i + 2] === 1) listener.conn.closeGone();
+      else {
+        listener.conn.takeTransport(states[3 * i]!, states[3 * i + 1]!);
+        open.push(listener);
+      }
+    });
+    this.countPeak();
     const now = this.now();
-    this.nextSweepAt = now + nextSweepInMs;
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
-    this.forgetDeparted();
-    for (const listener of this.listeners) {
+    for (const listener of open) {
+      if (!this.listeners.has(listener)) continue;
       const conn = listener.conn;
-      conn.refreshTransport(this.tcpScratch);
       const waitingBytes = conn.kernelQueue + conn.writableLength;
       const untilHardLag = this.enforceHardLag(listener, now);
       if (untilHardLag < 0) continue;
@@ -333,6 +393,10 @@ export class StreamHub {
     }
   }
 
+  private countPeak(): void {
+    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+  }
+
   /**
    * Close the connections of listeners that are gone, then count the peak: a client that
    * connects and resets at once (a port scan, a flood) is not a listener the peak should show.
@@ -340,7 +404,7 @@ export class StreamHub {
   private forgetDeparted(): void {
     for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
     for (const listener of this.listeners) if (listener.conn.peerClosed()) listener.conn.closeGone();
-    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+    this.countPeak();
   }
 
   /** Each listener's state, for tests and the coming admin API. */
@@ -378,6 +442,8 @@ export class StreamHub {
 
   closeAll(): void {
     clearTimeout(this.flushTimer);
+    for (const slice of this.slices) clearImmediate(slice);
+    this.slices.clear();
     for (const listener of this.listeners) {
       clearTimeout(listener.hardLagCheck);
       listener.conn.destroy();
