@@ -14,6 +14,11 @@
  *                            departure: a client may shut down its sending side once its request
  *                            is out and still read (a client that closed outright resets the
  *                            connection when the next data reaches it)
+ *   sendMany(fds, buffers, out)  the same buffers to many connections, one call per write slice:
+ *                            to each fd, sendmsg until all is taken or the kernel refuses more;
+ *                            out[2i] = bytes it took, out[2i+1] = 0, or -errno of the refusal
+ *                            (-EAGAIN: full; -EPIPE, -ECONNRESET: gone). fds an Int32Array, out a
+ *                            Float64Array of 2 × fds.length, at most 256 buffers
  *   tcpStates(fds, out)      the same for many connections at once, one call per sweep slice:
  *                            fds an Int32Array, out a Float64Array of 3 × fds.length:
  *                            out[3i] acknowledged, out[3i+1] window (-1 unknown), out[3i+2] 1 when
@@ -95,6 +100,68 @@ static napi_value send_buffers(napi_env env, napi_callback_info info) {
   message.msg_iovlen = n;
   ssize_t written = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
   return js_number(env, written < 0 ? -errno : (double)written);
+}
+
+static napi_value send_many(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  napi_typedarray_type fd_type, out_type;
+  size_t count = 0, out_length = 0;
+  void *fd_data = NULL, *out_data = NULL;
+  uint32_t buffer_count = 0;
+  if (argc < 3 || napi_get_typedarray_info(env, args[0], &fd_type, &count, &fd_data, NULL, NULL) != napi_ok || fd_type != napi_int32_array ||
+      napi_get_array_length(env, args[1], &buffer_count) != napi_ok || buffer_count > MAX_IOV ||
+      napi_get_typedarray_info(env, args[2], &out_type, &out_length, &out_data, NULL, NULL) != napi_ok || out_type != napi_float64_array || out_length < count * 2) {
+    napi_throw_type_error(env, NULL, "sendMany needs an Int32Array of descriptors, an array of at most 256 Buffers and a Float64Array twice as long as the descriptors");
+    return NULL;
+  }
+  struct iovec all[MAX_IOV];
+  size_t total = 0;
+  for (uint32_t i = 0; i < buffer_count; i++) {
+    napi_value element;
+    napi_get_element(env, args[1], i, &element);
+    if (napi_get_buffer_info(env, element, &all[i].iov_base, &all[i].iov_len) != napi_ok) {
+      napi_throw_type_error(env, NULL, "buffers must be an array of Buffers");
+      return NULL;
+    }
+    total += all[i].iov_len;
+  }
+  const int32_t *fds = fd_data;
+  double *out = out_data;
+  struct iovec iov[MAX_IOV];
+  for (size_t f = 0; f < count; f++) {
+    size_t sent = 0;
+    int error = 0;
+    while (sent < total) {
+      /* The iovec from byte `sent` on. */
+      size_t skip = sent;
+      int n = 0;
+      for (uint32_t i = 0; i < buffer_count; i++) {
+        if (skip >= all[i].iov_len) {
+          skip -= all[i].iov_len;
+          continue;
+        }
+        iov[n].iov_base = (char *)all[i].iov_base + skip;
+        iov[n].iov_len = all[i].iov_len - skip;
+        skip = 0;
+        n++;
+      }
+      struct msghdr message = {0};
+      message.msg_iov = iov;
+      message.msg_iovlen = n;
+      ssize_t written = sendmsg(fds[f], &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (written < 0) {
+        error = -errno;
+        break;
+      }
+      if (written == 0) break;
+      sent += (size_t)written;
+    }
+    out[2 * f] = (double)sent;
+    out[2 * f + 1] = error;
+  }
+  return js_number(env, 0);
 }
 
 static napi_value tcp_state(napi_env env, napi_callback_info info) {
@@ -196,6 +263,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"adopt", NULL, adopt, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, send_buffers, NULL, NULL, NULL, napi_default, NULL},
       {"tcpState", NULL, tcp_state, NULL, NULL, NULL, napi_default, NULL},
+      {"sendMany", NULL, send_many, NULL, NULL, NULL, napi_default, NULL},
       {"tcpStates", NULL, tcp_states, NULL, NULL, NULL, napi_default, NULL},
       {"peerClosed", NULL, peer_closed, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},

@@ -4,6 +4,11 @@ import path from 'node:path';
 export interface FanoutAddon {
   adopt(fd: number): number;
   send(fd: number, buffers: Buffer[], skip: number): number;
+  /**
+   * The same buffers (at most 256) to each descriptor, as far as each kernel takes them: out[2i]
+   * bytes taken, out[2i + 1] 0 or the -errno that stopped it (-EAGAIN: full).
+   */
+  sendMany(fds: Int32Array, buffers: Buffer[], out: Float64Array): number;
   tcpState(fd: number, out: Float64Array): number;
   /**
    * tcpState and peerClosed for many descriptors in one call: out[3i] acknowledged (-1 on error),

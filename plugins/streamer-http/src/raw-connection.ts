@@ -88,6 +88,26 @@ export class RawConnection {
     return this.corks > 0 ? true : this.flush();
   }
 
+  /**
+   * `buffers` were written to this connection by a call for many (the hub's sendMany), with nothing
+   * waiting before them: `sent` bytes taken, `error` the -errno that stopped it (0 or -EAGAIN: the
+   * rest waits here, as after write(); anything else: the listener is gone). False when some wait.
+   */
+  sentWithOthers(buffers: Buffer[], sent: number, error: number): boolean {
+    if (this.closed) return false;
+    let total = 0;
+    for (const buffer of buffers) total += buffer.length;
+    if (sent === total && error === 0) {
+      this.sent += sent;
+      return true;
+    }
+    this.pending.push(...buffers);
+    this.pendingBytes += total;
+    this.consume(sent);
+    if (error < 0 && error !== -EAGAIN) this.closeGone();
+    return this.pendingBytes === 0;
+  }
+
   cork(): void {
     this.corks++;
   }

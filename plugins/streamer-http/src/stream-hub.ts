@@ -107,6 +107,8 @@ const LOG_MAX_BYTES = 64 * 1024 * 1024;
  * sendmsg or a getsockopt and the policy for each): what a new listener waits at most.
  */
 const SLICE = 256;
+/** The most buffers one sendMany takes (the addon's iovec); a listener further behind is written to alone. */
+const MAX_BUFFERS_PER_WRITE = 256;
 /** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
 const MIN_SEND_WINDOW = 64 * 1024;
 
@@ -153,6 +155,8 @@ export class StreamHub {
   /** A sweep slice's descriptors and their TCP states (tcpStates), reused from slice to slice. */
   private readonly sliceFds = new Int32Array(SLICE);
   private readonly sliceStates = new Float64Array(SLICE * 3);
+  /** A write slice's sendMany results. */
+  private readonly sliceResults = new Float64Array(SLICE * 2);
   /** The next slices of a flush or sweep in progress. */
   private readonly slices = new Set<NodeJS.Immediate>();
 
@@ -305,8 +309,47 @@ export class StreamHub {
 
   private flush(): void {
     this.flushTimer = undefined;
-    this.inSlices([...this.listeners], (slice) => {
-      for (const listener of slice) if (this.listeners.has(listener) && this.retryDrain(listener)) this.catchUp(listener);
+    this.inSlices([...this.listeners], (slice) => this.flushSlice(slice));
+  }
+
+  /**
+   * One slice of a write: each listener gets what it lacks up to the head, as catchUp() gives it.
+   * Those that lack the same buffers, with nothing waiting and no resync due (every listener that
+   * keeps up), get them in one native call for all (sendMany); the others one by one.
+   */
+  private flushSlice(slice: Listener[]): void {
+    const head = this.log.head;
+    const groups = new Map<number, Listener[]>();
+    for (const listener of slice) {
+      if (!this.listeners.has(listener) || !this.retryDrain(listener) || listener.next >= head) continue;
+      const keepsUp = listener.conn.writableLength === 0 && head - listener.next <= MAX_BUFFERS_PER_WRITE && listener.next >= this.log.oldest;
+      if (keepsUp && this.lagOfNext(listener) <= this.policy.softLagMs + listener.lagAllowanceMs) {
+        const group = groups.get(listener.next);
+        if (group) group.push(listener);
+        else groups.set(listener.next, [listener]);
+      } else this.catchUp(listener);
+    }
+    for (const [next, group] of groups) this.sendToGroup(next, group);
+  }
+
+  /** Everything from `next` to the head to every listener of `group` (all at `next`, nothing waiting), in one native call. */
+  private sendToGroup(next: number, group: Listener[]): void {
+    const entries: LogEntry[] = [];
+    for (let seq = next; seq < this.log.head; seq++) entries.push(this.log.at(seq)!);
+    const buffers = entries.map((entry) => entry.data);
+    const last = entries[entries.length - 1]!;
+    const total = last.offset + last.data.length - entries[0]!.offset;
+    const fds = this.sliceFds.subarray(0, group.length);
+    group.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
+    const results = this.sliceResults.subarray(0, group.length * 2);
+    this.fanout.sendMany(fds, buffers, results);
+    const now = this.now();
+    group.forEach((listener, i) => {
+      listener.next = last.seq + 1;
+      listener.streamPosition = last.offset + last.data.length;
+      listener.bytes += total;
+      listener.lastWrite = now;
+      if (!listener.conn.sentWithOthers(buffers, results[2 * i]!, results[2 * i + 1]!)) listener.blocked ??= 'drain';
     });
   }
 

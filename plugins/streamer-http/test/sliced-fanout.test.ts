@@ -102,56 +102,59 @@ test('thousands of listeners joining while writes and sweeps are half done all g
   }
 });
 
-test('over several slices: a listener whose socket blocks is skipped, one that resets is closed, one that half-closes keeps its stream, the rest get every byte', { timeout: 90_000 }, async () => {
-  const BODY = 16_000;
-  // max-client-buffer and hard-lag high: only the kernel's refusal decides here.
-  const h = await startHub({ maxClientBuffer: 256 * 1024 * 1024, hardLagMs: 600_000, softLagMs: 600_000, writeIntervalMs: 0 });
-  const crowd: Counter[] = [];
-  const specials: Client[] = [];
-  try {
-    h.hub.setFormat('application/ogg', HEADERS);
-    // Interleaved with the crowd, so that the special listeners sit in different slices.
-    for (let i = 0; i < 3; i++) {
-      crowd.push(...(await mapLimit(Array.from({ length: 200 }), 50, () => counter(h.port))));
-      specials.push(await connect(h.port, { paused: true }), await connect(h.port), await connect(h.port));
-    }
-    assert.ok(await waitFor(() => crowd.every((c) => c.bytes >= HEADER_BYTES), 10_000), 'the crowd is admitted');
-    assert.equal(h.hub.listenerStates().length, 609);
-    const [blockers, resetters, halfClosers] = [0, 1, 2].map((k) => specials.filter((_, i) => i % 3 === k)) as [Client[], Client[], Client[]];
-    for (const c of halfClosers) c.socket.end(); // FIN: still a listener
-    for (const c of resetters) c.socket.resetAndDestroy(); // RST: gone
-    await sleep(100);
-
-    const stateOf = (c: Client) => h.hub.listenerStates().find((l) => l.remotePort === c.socket.localPort);
-    let seq = 2;
-    let stream = 0;
-    h.clock.now = 0;
-    while (seq < 2000 && !blockers.every((c) => stateOf(c)?.blocked)) {
-      h.clock.now += 1;
-      stream += h.page(seq++, BODY).length;
-      if (seq % 16 === 0) {
-        h.hub.sweep();
-        await sleep(20); // the sweep's later slices, and the crowd reads
+for (const writeIntervalMs of [0, 20]) {
+  const how = writeIntervalMs === 0 ? 'each buffer written at once' : `writes every ${writeIntervalMs} ms (one native call per slice for those that keep up)`;
+  test(`over several slices, ${how}: a listener whose socket blocks is skipped, one that resets is closed, one that half-closes keeps its stream, the rest get every byte`, { timeout: 90_000 }, async () => {
+    const BODY = 16_000;
+    // max-client-buffer and hard-lag high: only the kernel's refusal decides here.
+    const h = await startHub({ maxClientBuffer: 256 * 1024 * 1024, hardLagMs: 600_000, softLagMs: 600_000, writeIntervalMs });
+    const crowd: Counter[] = [];
+    const specials: Client[] = [];
+    try {
+      h.hub.setFormat('application/ogg', HEADERS);
+      // Interleaved with the crowd, so that the special listeners sit in different slices.
+      for (let i = 0; i < 3; i++) {
+        crowd.push(...(await mapLimit(Array.from({ length: 200 }), 50, () => counter(h.port))));
+        specials.push(await connect(h.port, { paused: true }), await connect(h.port), await connect(h.port));
       }
+      assert.ok(await waitFor(() => crowd.every((c) => c.bytes >= HEADER_BYTES), 10_000), 'the crowd is admitted');
+      assert.equal(h.hub.listenerStates().length, 609);
+      const [blockers, resetters, halfClosers] = [0, 1, 2].map((k) => specials.filter((_, i) => i % 3 === k)) as [Client[], Client[], Client[]];
+      for (const c of halfClosers) c.socket.end(); // FIN: still a listener
+      for (const c of resetters) c.socket.resetAndDestroy(); // RST: gone
+      await sleep(100);
+
+      const stateOf = (c: Client) => h.hub.listenerStates().find((l) => l.remotePort === c.socket.localPort);
+      let seq = 2;
+      let stream = 0;
+      h.clock.now = 0;
+      while (seq < 2000 && !blockers.every((c) => stateOf(c)?.blocked)) {
+        h.clock.now += 1;
+        stream += h.page(seq++, BODY).length;
+        if (seq % 16 === 0) {
+          h.hub.sweep();
+          await sleep(20); // the sweep's later slices, and the crowd reads
+        }
+      }
+      assert.ok(blockers.every((c) => stateOf(c)?.blocked), `the listeners that stopped reading are no longer written to after ${seq - 2} pages`);
+      h.hub.sweep();
+      assert.ok(await waitFor(() => h.closed.length === resetters.length, 5000), `the listeners that reset are closed (${h.closed.length})`);
+      for (const c of resetters) assert.equal(stateOf(c), undefined);
+      const last = seq;
+      stream += h.page(seq++, BODY).length;
+      for (const c of halfClosers) assert.ok(stateOf(c), 'a half-closed listener is still a listener');
+      assert.ok(await waitFor(() => halfClosers.every((c) => c.dataPages().at(-1)?.sequence === last), 10_000), 'the half-closed listeners get every page');
+      for (const c of halfClosers) assertSequences(c.dataPages(), 2, last, 'a half-closed listener');
+      const expected = HEADER_BYTES + stream;
+      assert.ok(
+        await waitFor(() => crowd.every((c) => c.bytes === expected), 20_000),
+        `the crowd gets every byte, the blocked listeners notwithstanding (${crowd.filter((c) => c.bytes !== expected).length} of ${crowd.length} lack some)`,
+      );
+      assert.equal(h.dropped.length, 0);
+    } finally {
+      for (const c of crowd) c.socket.destroy();
+      for (const c of specials) c.socket.destroy();
+      await h.close();
     }
-    assert.ok(blockers.every((c) => stateOf(c)?.blocked), `the listeners that stopped reading are no longer written to after ${seq - 2} pages`);
-    h.hub.sweep();
-    assert.ok(await waitFor(() => h.closed.length === resetters.length, 5000), `the listeners that reset are closed (${h.closed.length})`);
-    for (const c of resetters) assert.equal(stateOf(c), undefined);
-    const last = seq;
-    stream += h.page(seq++, BODY).length;
-    for (const c of halfClosers) assert.ok(stateOf(c), 'a half-closed listener is still a listener');
-    assert.ok(await waitFor(() => halfClosers.every((c) => c.dataPages().at(-1)?.sequence === last), 10_000), 'the half-closed listeners get every page');
-    for (const c of halfClosers) assertSequences(c.dataPages(), 2, last, 'a half-closed listener');
-    const expected = HEADER_BYTES + stream;
-    assert.ok(
-      await waitFor(() => crowd.every((c) => c.bytes === expected), 20_000),
-      `the crowd gets every byte, the blocked listeners notwithstanding (${crowd.filter((c) => c.bytes !== expected).length} of ${crowd.length} lack some)`,
-    );
-    assert.equal(h.dropped.length, 0);
-  } finally {
-    for (const c of crowd) c.socket.destroy();
-    for (const c of specials) c.socket.destroy();
-    await h.close();
-  }
-});
+  });
+}
