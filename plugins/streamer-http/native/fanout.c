@@ -24,6 +24,9 @@
  *                            out[3i] acknowledged, out[3i+1] window (-1 unknown), out[3i+2] 1 when
  *                            the connection is gone (reset: the TCP state is CLOSE; or an error),
  *                            0 while it is open or only half-closed (CLOSE_WAIT)
+ *   trimMemory() -> bool     give the C heap's free pages back to the system (malloc_trim):
+ *                            accepting thousands of connections leaves freed memory behind in
+ *                            the process that glibc keeps
  *   close(fd)
  *   abort(fd)                close with a reset (SO_LINGER 0): what is still queued for the peer
  *                            is discarded at once
@@ -31,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -258,6 +262,13 @@ static napi_value abort_fd(napi_env env, napi_callback_info info) {
   return js_number(env, close(fd) < 0 ? -errno : 0);
 }
 
+static napi_value trim_memory(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_get_boolean(env, malloc_trim(0) != 0, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"adopt", NULL, adopt, NULL, NULL, NULL, napi_default, NULL},
@@ -266,6 +277,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sendMany", NULL, send_many, NULL, NULL, NULL, napi_default, NULL},
       {"tcpStates", NULL, tcp_states, NULL, NULL, NULL, napi_default, NULL},
       {"peerClosed", NULL, peer_closed, NULL, NULL, NULL, napi_default, NULL},
+      {"trimMemory", NULL, trim_memory, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"abort", NULL, abort_fd, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -17,6 +17,8 @@ export interface FanoutAddon {
   tcpStates(fds: Int32Array, out: Float64Array): number;
   peerClosed(fd: number): boolean;
   close(fd: number): number;
+  /** Give the C heap's free pages back to the system (malloc_trim); true when some were. */
+  trimMemory(): boolean;
   /** Close with a reset: the kernel discards what is still queued for the peer. */
   abort(fd: number): number;
 }

@@ -41,7 +41,9 @@ export class RawConnection {
    * steps of the MSS there.
    */
   clientUnread = 0;
-  private readonly closeListeners: (() => void)[] = [];
+  /** Called with `closeSubject` when the connection closes: a function and its argument, not a closure per connection. */
+  private closeHandler?: (subject: never) => void;
+  private closeSubject?: unknown;
 
   private constructor(
     private readonly fd: number,
@@ -160,8 +162,13 @@ export class RawConnection {
     return this.closed || this.addon.peerClosed(this.fd);
   }
 
-  onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
+  /**
+   * Call `handler(subject)` when the connection closes, instead of any handler set before (a
+   * listener waiting for the stream, then admitted, is looked after by one owner at a time).
+   */
+  onClose<T>(handler: (subject: T) => void, subject: T): void {
+    this.closeHandler = handler as (subject: never) => void;
+    this.closeSubject = subject;
   }
 
   /** Close: what is queued still goes to the client. */
@@ -191,7 +198,10 @@ export class RawConnection {
     closeDescriptor();
     this.pending = [];
     this.pendingBytes = 0;
-    for (const listener of this.closeListeners) listener();
+    const handler = this.closeHandler as ((subject: unknown) => void) | undefined;
+    this.closeHandler = undefined;
+    handler?.(this.closeSubject);
+    this.closeSubject = undefined;
   }
 
   private consume(bytes: number): void {
@@ -202,5 +212,7 @@ export class RawConnection {
       left -= this.pending.shift()!.length;
     }
     this.skip = left;
+    // A drained array keeps its backing store (some 80 bytes) for good: a new empty one has none.
+    if (this.pending.length === 0) this.pending = [];
   }
 }

@@ -107,6 +107,8 @@ const LOG_MAX_BYTES = 64 * 1024 * 1024;
  * sendmsg or a getsockopt and the policy for each): what a new listener waits at most.
  */
 const SLICE = 256;
+/** Distinct request strings the hub shares between listeners; past this many, new ones are kept as they come. */
+const MAX_SHARED_STRINGS = 4096;
 /** The most buffers one sendMany takes (the addon's iovec); a listener further behind is written to alone. */
 const MAX_BUFFERS_PER_WRITE = 256;
 /** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
@@ -157,6 +159,13 @@ export class StreamHub {
   private readonly sliceStates = new Float64Array(SLICE * 3);
   /** A write slice's sendMany results. */
   private readonly sliceResults = new Float64Array(SLICE * 2);
+  /** Strings of listeners' requests, shared between listeners (sharedRequest). */
+  private readonly strings = new Map<string, string>();
+  /** What a connection calls as it closes: one function for all, not a closure per listener. */
+  private readonly forgetWaiting = (pending: { conn: RawConnection; request: ListenerRequest; start: number }): void => {
+    this.waiting.delete(pending);
+  };
+  private readonly listenerClosed = (listener: Listener): void => this.closed(listener);
   /** The next slices of a flush or sweep in progress. */
   private readonly slices = new Set<NodeJS.Immediate>();
 
@@ -234,13 +243,39 @@ export class StreamHub {
     const start = Date.now();
     const conn = RawConnection.adopt(socket, this.fanout);
     if (!conn) return;
+    const shared = this.sharedRequest(request);
     if (!this.started) {
-      const pending = { conn, request, start };
+      const pending = { conn, request: shared, start };
       this.waiting.add(pending);
-      conn.onClose(() => this.waiting.delete(pending));
+      conn.onClose(this.forgetWaiting, pending);
     } else {
-      this.admit(conn, request, start);
+      this.admit(conn, shared, start);
     }
+  }
+
+  /**
+   * The request with its strings shared between listeners that sent the same ones: most send the
+   * same request line and one of a few user agents, and each copy (a string built from pieces,
+   * or a slice that keeps the whole header line) costs some 50 to 100 bytes per listener.
+   */
+  private sharedRequest(request: ListenerRequest): ListenerRequest {
+    return {
+      remoteAddress: this.shared(request.remoteAddress),
+      remotePort: request.remotePort,
+      requestLine: this.shared(request.requestLine),
+      ...(request.referer ? { referer: this.shared(request.referer) } : {}),
+      ...(request.userAgent ? { userAgent: this.shared(request.userAgent) } : {}),
+    };
+  }
+
+  private shared(text: string): string {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    if (this.strings.size >= MAX_SHARED_STRINGS || text.length > 512) return text;
+    // A flat copy: the caller's may be a string built from pieces or a slice of a longer one.
+    const flat = Buffer.from(text, 'utf8').toString('utf8');
+    this.strings.set(flat, flat);
+    return flat;
   }
 
   /**
@@ -463,6 +498,11 @@ export class StreamHub {
     }));
   }
 
+  /** Listeners that connected since the hub started (admitted or waiting; refused ones not). */
+  get connects(): number {
+    return this.counters.connects;
+  }
+
   /** Listeners connected, including those waiting for the stream to start. */
   get listenerCount(): number {
     return this.listeners.size + this.waiting.size;
@@ -515,7 +555,7 @@ export class StreamHub {
     // everything sent to it is behind by nothing until the next buffer comes.
     listener.lagAllowanceMs = burstEntry && newestEntry ? newestEntry.time - burstEntry.time : 0;
     this.listeners.add(listener);
-    conn.onClose(() => this.closed(listener));
+    conn.onClose(this.listenerClosed, listener);
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
     listener.headBytes = this.format.responseHead.length;

@@ -20,6 +20,7 @@ import {
   writeRawReply,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
+import { MemoryTrimmer } from './memory-trim';
 import { BATCH_SINK, BatchSinkChannel } from './batch-sink';
 import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
@@ -77,6 +78,7 @@ export default class StreamerHttp implements Component {
   private readonly hub: StreamHub;
   private sink: BatchSinkChannel;
   private readonly native: ReturnType<typeof loadNative>;
+  private readonly trimmer: MemoryTrimmer;
   private policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
   private mount?: Mount;
@@ -115,6 +117,7 @@ export default class StreamerHttp implements Component {
       native,
     );
     this.sink = new BatchSinkChannel(native, () => this.takeFromSink());
+    this.trimmer = new MemoryTrimmer(native, () => clock.monotonic());
   }
 
   build(part: PartBuilder): void {
@@ -268,6 +271,7 @@ export default class StreamerHttp implements Component {
     if (this.stopped) return;
     this.takeFromSink();
     this.hub.sweep(SWEEP_INTERVAL_MS);
+    this.trimmer.afterSweep(this.hub.connects);
     this.sink.wakeOnEachBuffer(this.hub.listenerCount > 0);
     this.scheduleSweep();
   }
