@@ -72,6 +72,17 @@ export function renderResults(res: Results): string {
     ),
   );
   lines.push(row('Idle: RSS, MB — server process', fmt(F.idle.rssBytes / MB), fmt(I.idle.rssBytes / MB), ratio(F.idle.rssBytes, I.idle.rssBytes), fmt(L.idle.rssBytes / MB), ratio(F.idle.rssBytes, L.idle.rssBytes)));
+  const anon = (x: { rssAnonBytes?: number }): number | undefined => x.rssAnonBytes;
+  lines.push(
+    row(
+      'Idle: private memory (RssAnon: RSS less code pages shared with other processes), MB',
+      fmt((anon(F.idle) ?? NaN) / MB),
+      fmt((anon(I.idle) ?? NaN) / MB),
+      ratio(anon(F.idle), anon(I.idle)),
+      fmt((anon(L.idle) ?? NaN) / MB),
+      ratio(anon(F.idle), anon(L.idle)),
+    ),
+  );
 
   F.holds.forEach((fr, index) => {
     const ir = I.holds[index];
