@@ -13,13 +13,13 @@ const TRIM_EVERY_MS = 60_000;
 /**
  * Gives the C heap's free pages back to the system after waves of new listeners. Each connection
  * passes through Node (a socket, the HTTP parser) before the streamer takes its descriptor over,
- * and what that frees stays in glibc's heap, in holes it does not return by itself: about 1.5 KB
+ * and what that frees stays in glibc's heap, in holes it does not return by itself: about 1.8 KB
  * of resident memory per listener that joined, measured with bench/src/listener-memory.ts. A trim
  * (malloc_trim) once a wave is over (no new listener since the previous sweep), or every minute while
  * it goes on, returns it. Most of that memory is only freed once V8 has collected the sockets that
  * own it (their C++ halves go with their JavaScript objects, which live long enough to reach the
- * old generation, collected rarely), so a full collection comes first: it pauses JavaScript for a
- * few milliseconds (measured: bench/README.md), once per wave.
+ * old generation, collected rarely), so a full collection comes first: it pauses JavaScript for
+ * 10 to 20 milliseconds with thousands of listeners (measured: bench/README.md), once per wave.
  */
 export class MemoryTrimmer {
   private connectsAtLastTrim = 0;
