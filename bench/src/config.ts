@@ -1,6 +1,7 @@
 /** The benchmark's settings; every one can be changed with an environment variable (bench/README.md). */
 import path from 'node:path';
 import { REPO_ROOT } from './util';
+import type { Reader } from './types';
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -20,6 +21,14 @@ function envList(name: string, fallback: number[]): number[] {
   });
 }
 
+function envReaders(name: string, fallback: Reader[]): Reader[] {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const readers = raw.split(',').map((x) => x.trim());
+  for (const r of readers) if (r !== 'onread' && r !== 'data') throw new Error(`${name}=${raw}: expected onread, data or both, comma-separated`);
+  return readers as Reader[];
+}
+
 const quick = process.env.BENCH_QUICK === '1';
 export const config = {
   quick,
@@ -31,6 +40,10 @@ export const config = {
   burstK: envNumber('BENCH_BURST', quick ? 200 : 1000),
   burstLimitS: envNumber('BENCH_BURST_LIMIT_S', 10),
   latencyM: envNumber('BENCH_LATENCY_M', quick ? 20 : 100),
+  /** At this N, new listeners' first byte is also timed while the N are held (0: never). */
+  latencyUnderN: envNumber('BENCH_LATENCY_UNDER_N', quick ? 500 : 5000),
+  /** The load clients every hold runs with: each reads its listeners differently (load-client.ts). */
+  readers: envReaders('BENCH_READERS', ['onread', 'data']),
   stallMaxS: envNumber('BENCH_STALL_MAX_S', quick ? 60 : 420),
   /** How often the stalled listener's client asks `ss` whether the server still holds its end:
    * the resolution of the time to drop (one `ss` per poll, filtered in the kernel). */
@@ -43,7 +56,7 @@ export const config = {
    * garbage of start-up (loading, schema compilation) in its first 15 s or so. */
   idleAfterStartS: envNumber('BENCH_IDLE_AFTER_START_S', quick ? 5 : 20),
   pauseS: envNumber('BENCH_PAUSE_S', quick ? 1 : 2),
-  deadlineS: envNumber('BENCH_DEADLINE_S', 590),
+  deadlineS: envNumber('BENCH_DEADLINE_S', 1500),
   resultsFile: path.resolve(REPO_ROOT, process.env.BENCH_RESULTS ?? path.join('bench', quick ? 'RESULTS.quick.md' : 'RESULTS.md')),
   keepTmp: process.env.BENCH_KEEP_TMP === '1',
 };

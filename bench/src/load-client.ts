@@ -32,7 +32,21 @@ interface HoldParams {
   /** A listener without a first body byte this long after its connect() counts as failed. */
   readyTimeoutMs: number;
   streamBytesPerSecond: number;
+  /** How each listener reads (Reader); onread when absent. */
+  reader?: Reader;
+  /**
+   * After the window, keep the listeners this long more, or until SIGUSR2 (the orchestrator
+   * measures new listeners' first byte against a loaded server meanwhile); 0 or absent: none.
+   */
+  lingerMs?: number;
 }
+/**
+ * How a listener reads. `onread`: into one buffer shared by every listener, no allocation per
+ * read (the cheapest a Node client can be). `data`: a plain 'data' handler, a new Buffer per read,
+ * as most Node programs and players built on streams read.
+ */
+type Reader = 'onread' | 'data';
+
 interface BurstParams {
   mode: 'burst';
   url: string;
@@ -105,12 +119,18 @@ class Listener {
   constructor(
     t: Target,
     private readonly hooks: { onConnect?: (l: Listener) => void; onFirstByte?: (l: Listener) => void; onEnd?: (l: Listener) => void } = {},
+    reader: Reader = 'onread',
   ) {
-    this.socket = net.connect({
-      host: t.host,
-      port: t.port,
-      onread: { buffer: SHARED, callback: (nread: number, buffer: Uint8Array) => this.onRead(nread, buffer as Buffer) },
-    });
+    if (reader === 'data') {
+      this.socket = net.connect({ host: t.host, port: t.port });
+      this.socket.on('data', (chunk: Buffer) => this.onRead(chunk.length, chunk));
+    } else {
+      this.socket = net.connect({
+        host: t.host,
+        port: t.port,
+        onread: { buffer: SHARED, callback: (nread: number, buffer: Uint8Array) => this.onRead(nread, buffer as Buffer) },
+      });
+    }
     this.socket.on('connect', () => {
       this.connectedAt = now();
       this.socket.write(t.request);
@@ -208,7 +228,7 @@ async function hold(p: HoldParams): Promise<object> {
             release();
           }
         };
-        listeners.push(new Listener(t, { onConnect: once, onEnd: once }));
+        listeners.push(new Listener(t, { onConnect: once, onEnd: once }, p.reader));
       }
       if (listeners.length >= p.n || elapsed > rampLimitMs) {
         clearInterval(timer);
@@ -263,7 +283,19 @@ async function hold(p: HoldParams): Promise<object> {
     firstByteMs: { p50: round(percentile(connected.map((l) => l.firstByteAt - l.startedAt), 50)), p99: round(percentile(connected.map((l) => l.firstByteAt - l.startedAt), 99)) },
     clientCpuPercent: round((100 * (cpu.user + cpu.system)) / 1e6 / windowS),
     clientRssMB: round(process.memoryUsage().rss / 1048576),
+    reader: p.reader ?? 'onread',
   };
+  if (p.lingerMs) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, p.lingerMs);
+      process.once('SIGUSR2', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      emit({ event: 'linger-start', listeners: held.length });
+    });
+    (result as { heldAfterLinger?: number }).heldAfterLinger = held.filter((l) => l.open).length;
+  }
   for (const l of listeners) l.close('client');
   return result;
 }

@@ -24,6 +24,13 @@ export function cpuSeconds(pid: number): number {
   return (utime + stime) / clkTck();
 }
 
+/** Private (anonymous) resident memory in bytes (RssAnon): RSS less file-backed pages (code, shared with other processes) and shared memory. */
+export function rssAnonBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^RssAnon:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
 /** Resident set size in bytes (VmRSS). */
 export function rssBytes(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -138,7 +145,7 @@ export class ProcWindow {
     const threads = splitThreads(this.pid, this.threads0, threadsNow, seconds);
     const rss = rssBytes(this.pid);
     this.peakRss = Math.max(this.peakRss, rss);
-    return { cpuPercent: (100 * cpu) / seconds, cpuSeconds: cpu, windowSeconds: seconds, rssBytes: rss, peakRssBytes: this.peakRss, threads };
+    return { cpuPercent: (100 * cpu) / seconds, cpuSeconds: cpu, windowSeconds: seconds, rssBytes: rss, rssAnonBytes: rssAnonBytes(this.pid), peakRssBytes: this.peakRss, threads };
   }
 }
 
@@ -149,6 +156,8 @@ export interface CpuSample {
   windowSeconds: number;
   /** VmRSS at the end of the window. */
   rssBytes: number;
+  /** RssAnon at the end of the window: the process's private memory, without code pages shared with other processes. */
+  rssAnonBytes?: number;
   /** Highest VmRSS seen (sampled every second) during the window. */
   peakRssBytes: number;
   /** The same CPU by thread group (threads that exited during the window are not in it). */

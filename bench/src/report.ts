@@ -21,8 +21,9 @@ function ratio(f: number | null | undefined, i: number | null | undefined): stri
   return Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
 }
 
-function row(metric: string, f: string, i: string, r: string): string {
-  return `| ${metric} | ${f} | ${i} | ${r} |`;
+/** A table row: the metric, Flowcast, Icecast, Flowcast / Icecast; the floor and Flowcast / floor where measured. */
+function row(metric: string, f: string, i: string, r: string, floor = '', floorRatio = ''): string {
+  return `| ${metric} | ${f} | ${i} | ${floor || '—'} | ${r} | ${floorRatio || '—'} |`;
 }
 
 function reasons(counts: Record<string, number>): string {
@@ -46,77 +47,138 @@ export function renderResults(res: Results): string {
   const { config, machine } = res;
   const F = res.flowcast;
   const I = res.icecast;
+  const L = res.floor;
   const lines: string[] = [];
   lines.push('# Flowcast vs Icecast 2: benchmark results', '');
   lines.push(`Run on ${res.startedAt} with \`${config.quick ? 'BENCH_QUICK=1 ' : ''}npm run bench\` (wall time ${fmt(res.wallS, 0)} s).`);
   if (config.quick) lines.push('', '**Quick development run (BENCH_QUICK=1): small N and short windows; not the benchmark.**');
-  lines.push('', '## Flowcast / Icecast', '');
-  lines.push('| Metric | Flowcast | Icecast 2 | Flowcast / Icecast |', '| --- | ---: | ---: | ---: |');
+  lines.push('', '## Flowcast / Icecast, and Flowcast / the floor', '');
+  lines.push(
+    'The floor is bench/floor/floor.c: the smallest fan-out server (C, one thread, epoll, non-blocking sends, the same 500 ms write coalescing as streamer-http\'s write-interval, no policy at all) fed the same encode by its own gst-launch-1.0 child. Its CPU and memory per listener are what serving listeners costs at the least on this machine.',
+    '',
+  );
+  lines.push('| Metric | Flowcast | Icecast 2 | Floor (C) | Flowcast / Icecast | Flowcast / floor |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  const lIdleTotal = L.idle.cpuPercent + L.sourceIdle.cpuPercent;
 
-  lines.push(row('**Idle** (0 listeners): CPU, % of one core — server process', fmt(F.idle.cpuPercent, 2), fmt(I.idle.cpuPercent, 2), ratio(F.idle.cpuPercent, I.idle.cpuPercent)));
+  lines.push(row('**Idle** (0 listeners): CPU, % of one core — server process', fmt(F.idle.cpuPercent, 2), fmt(I.idle.cpuPercent, 2), ratio(F.idle.cpuPercent, I.idle.cpuPercent), fmt(L.idle.cpuPercent, 2), ratio(F.idle.cpuPercent, L.idle.cpuPercent)));
   lines.push(
     row(
       'Idle: CPU — server + its encoder',
       fmt(F.idle.cpuPercent, 2),
       fmt(I.idle.cpuPercent + res.icecastSourceIdle.cpuPercent, 2),
       ratio(F.idle.cpuPercent, I.idle.cpuPercent + res.icecastSourceIdle.cpuPercent),
+      fmt(lIdleTotal, 2),
+      ratio(F.idle.cpuPercent, lIdleTotal),
     ),
   );
-  lines.push(row('Idle: RSS, MB — server process', fmt(F.idle.rssBytes / MB), fmt(I.idle.rssBytes / MB), ratio(F.idle.rssBytes, I.idle.rssBytes)));
+  lines.push(row('Idle: RSS, MB — server process', fmt(F.idle.rssBytes / MB), fmt(I.idle.rssBytes / MB), ratio(F.idle.rssBytes, I.idle.rssBytes), fmt(L.idle.rssBytes / MB), ratio(F.idle.rssBytes, L.idle.rssBytes)));
+  const anon = (x: { rssAnonBytes?: number }): number | undefined => x.rssAnonBytes;
+  lines.push(
+    row(
+      'Idle: private memory (RssAnon: RSS less code pages shared with other processes), MB',
+      fmt((anon(F.idle) ?? NaN) / MB),
+      fmt((anon(I.idle) ?? NaN) / MB),
+      ratio(anon(F.idle), anon(I.idle)),
+      fmt((anon(L.idle) ?? NaN) / MB),
+      ratio(anon(F.idle), anon(L.idle)),
+    ),
+  );
 
   F.holds.forEach((fr, index) => {
     const ir = I.holds[index];
-    if (!ir) return;
+    const lr = L.holds[index];
+    if (!ir || !lr) return;
     const f = hold(fr);
     const i = hold(ir);
+    const l = hold(lr);
     const n = fr.n;
+    const label = fr.reader === 'data' ? `N = ${n}, on('data') client` : `N = ${n}`;
     const fCpu = fr.server?.cpuPercent;
     const iCpu = ir.server?.cpuPercent;
+    const lCpu = lr.server?.cpuPercent;
     const iTotal = iCpu !== undefined && ir.source ? iCpu + ir.source.cpuPercent : undefined;
+    const lTotal = lCpu !== undefined && lr.source ? lCpu + lr.source.cpuPercent : undefined;
     const iIdleTotal = I.idle.cpuPercent + res.icecastSourceIdle.cpuPercent;
     const marginal = (cpu: number | undefined, idle: number): number | undefined => (cpu === undefined ? undefined : ((cpu - idle) / n) * 1000);
     const rssMarginal = (rss: number | undefined, idle: number): number | undefined => (rss === undefined ? undefined : (rss - idle) / n / 1024);
-    lines.push(row(`**N = ${n}**: listeners held / dropped / failed`, `${f.held} / ${f.dropped} / ${f.failed}`, `${i.held} / ${i.dropped} / ${i.failed}`, ratio(f.held, i.held) + ' (held)'));
-    lines.push(row(`N = ${n}: CPU while holding, % of one core — server process`, fmt(fCpu), fmt(iCpu), ratio(fCpu, iCpu)));
-    lines.push(row(`N = ${n}: CPU — server + its encoder`, fmt(fCpu), fmt(iTotal), ratio(fCpu, iTotal)));
+    const fMarginal = marginal(fCpu, F.idle.cpuPercent);
+    const lMarginal = marginal(lTotal, lIdleTotal);
+    lines.push(
+      row(`**${label}**: listeners held / dropped / failed`, `${f.held} / ${f.dropped} / ${f.failed}`, `${i.held} / ${i.dropped} / ${i.failed}`, ratio(f.held, i.held) + ' (held)', `${l.held} / ${l.dropped} / ${l.failed}`, ratio(f.held, l.held) + ' (held)'),
+    );
+    lines.push(row(`${label}: CPU while holding, % of one core — server process`, fmt(fCpu), fmt(iCpu), ratio(fCpu, iCpu), fmt(lCpu), ratio(fCpu, lCpu)));
+    lines.push(row(`${label}: CPU — server + its encoder`, fmt(fCpu), fmt(iTotal), ratio(fCpu, iTotal), fmt(lTotal), ratio(fCpu, lTotal)));
     lines.push(
       row(
-        `N = ${n}: CPU above idle per 1000 listeners (marginal), % of one core`,
-        fmt(marginal(fCpu, F.idle.cpuPercent), 2),
+        `${label}: CPU above idle per 1000 listeners (marginal), % of one core`,
+        fmt(fMarginal, 2),
         fmt(marginal(iTotal, iIdleTotal), 2),
-        ratio(marginal(fCpu, F.idle.cpuPercent), marginal(iTotal, iIdleTotal)),
-      ),
-    );
-    lines.push(row(`N = ${n}: RSS while holding, MB — server process`, fmt((fr.server?.rssBytes ?? NaN) / MB), fmt((ir.server?.rssBytes ?? NaN) / MB), ratio(fr.server?.rssBytes, ir.server?.rssBytes)));
-    lines.push(
-      row(
-        `N = ${n}: RSS above idle per listener, KB`,
-        fmt(rssMarginal(fr.server?.rssBytes, F.idle.rssBytes)),
-        fmt(rssMarginal(ir.server?.rssBytes, I.idle.rssBytes)),
-        ratio(rssMarginal(fr.server?.rssBytes, F.idle.rssBytes), rssMarginal(ir.server?.rssBytes, I.idle.rssBytes)),
+        ratio(fMarginal, marginal(iTotal, iIdleTotal)),
+        fmt(lMarginal, 2),
+        ratio(fMarginal, lMarginal),
       ),
     );
     lines.push(
       row(
-        `N = ${n}: delivered bytes/s per held listener (÷ stream rate)`,
+        `${label}: RSS while holding, MB — server process`,
+        fmt((fr.server?.rssBytes ?? NaN) / MB),
+        fmt((ir.server?.rssBytes ?? NaN) / MB),
+        ratio(fr.server?.rssBytes, ir.server?.rssBytes),
+        fmt((lr.server?.rssBytes ?? NaN) / MB),
+        ratio(fr.server?.rssBytes, lr.server?.rssBytes),
+      ),
+    );
+    const fRss = rssMarginal(fr.server?.rssBytes, F.idle.rssBytes);
+    const lRss = rssMarginal(lr.server?.rssBytes, L.idle.rssBytes);
+    lines.push(row(`${label}: RSS above idle per listener, KB`, fmt(fRss), fmt(rssMarginal(ir.server?.rssBytes, I.idle.rssBytes)), ratio(fRss, rssMarginal(ir.server?.rssBytes, I.idle.rssBytes)), fmt(lRss), ratio(fRss, lRss)));
+    lines.push(
+      row(
+        `${label}: delivered bytes/s per held listener (÷ stream rate)`,
         `${fmt(f.bytesPerSecond.mean, 0)} (${fmt(f.ratioToStream, 3)})`,
         `${fmt(i.bytesPerSecond.mean, 0)} (${fmt(i.ratioToStream, 3)})`,
         ratio(f.bytesPerSecond.mean, i.bytesPerSecond.mean),
+        `${fmt(l.bytesPerSecond.mean, 0)} (${fmt(l.ratioToStream, 3)})`,
+        ratio(f.bytesPerSecond.mean, l.bytesPerSecond.mean),
       ),
     );
-    lines.push(row(`N = ${n}: slowest 1 % of listeners ÷ stream rate; listeners given no data`, `${fmt(f.ratioToStreamP1, 3)}; ${f.starved}`, `${fmt(i.ratioToStreamP1, 3)}; ${i.starved}`, ratio(f.ratioToStreamP1, i.ratioToStreamP1)));
-    lines.push(row(`N = ${n}: load client CPU during the window, % of one core`, fmt(f.clientCpuPercent), fmt(i.clientCpuPercent), ratio(f.clientCpuPercent, i.clientCpuPercent)));
+    lines.push(
+      row(
+        `${label}: slowest 1 % of listeners ÷ stream rate; listeners given no data`,
+        `${fmt(f.ratioToStreamP1, 3)}; ${f.starved}`,
+        `${fmt(i.ratioToStreamP1, 3)}; ${i.starved}`,
+        ratio(f.ratioToStreamP1, i.ratioToStreamP1),
+        `${fmt(l.ratioToStreamP1, 3)}; ${l.starved}`,
+        ratio(f.ratioToStreamP1, l.ratioToStreamP1),
+      ),
+    );
+    lines.push(row(`${label}: load client CPU during the window, % of one core`, fmt(f.clientCpuPercent), fmt(i.clientCpuPercent), ratio(f.clientCpuPercent, i.clientCpuPercent), fmt(l.clientCpuPercent), ratio(f.clientCpuPercent, l.clientCpuPercent)));
+    if (fr.latencyUnderLoad && ir.latencyUnderLoad && lr.latencyUnderLoad) {
+      const [fu, iu, lu] = [fr.latencyUnderLoad, ir.latencyUnderLoad, lr.latencyUnderLoad].map((x) => (x as unknown as LatencyResult).firstByteMs ?? { p50: null, p99: null }) as [LatencyResult['firstByteMs'], LatencyResult['firstByteMs'], LatencyResult['firstByteMs']];
+      lines.push(row(`${label}: first byte of ${config.latencyM} new listeners (one after another) while the ${n} are held: p50, ms`, fmt(fu.p50), fmt(iu.p50), ratio(fu.p50, iu.p50), fmt(lu.p50), ratio(fu.p50, lu.p50)));
+      lines.push(row(`${label}: the same, p99, ms`, fmt(fu.p99), fmt(iu.p99), ratio(fu.p99, iu.p99), fmt(lu.p99), ratio(fu.p99, lu.p99)));
+    }
   });
 
   const fl = F.latency as unknown as LatencyResult;
   const il = I.latency as unknown as LatencyResult;
-  lines.push(row(`**First byte**, new listener (${config.latencyM} one after another): p50, ms`, fmt(fl.firstByteMs.p50), fmt(il.firstByteMs.p50), ratio(fl.firstByteMs.p50, il.firstByteMs.p50)));
-  lines.push(row('First byte: p99, ms', fmt(fl.firstByteMs.p99), fmt(il.firstByteMs.p99), ratio(fl.firstByteMs.p99, il.firstByteMs.p99)));
+  const ll = L.latency as unknown as LatencyResult;
+  lines.push(row(`**First byte**, new listener (${config.latencyM} one after another): p50, ms`, fmt(fl.firstByteMs.p50), fmt(il.firstByteMs.p50), ratio(fl.firstByteMs.p50, il.firstByteMs.p50), fmt(ll.firstByteMs.p50), ratio(fl.firstByteMs.p50, ll.firstByteMs.p50)));
+  lines.push(row('First byte: p99, ms', fmt(fl.firstByteMs.p99), fmt(il.firstByteMs.p99), ratio(fl.firstByteMs.p99, il.firstByteMs.p99), fmt(ll.firstByteMs.p99), ratio(fl.firstByteMs.p99, ll.firstByteMs.p99)));
   const fb = F.burst as unknown as BurstResult;
   const ib = I.burst as unknown as BurstResult;
-  lines.push(row(`**Connects** with ${config.burstK} in flight: succeeded within ${config.burstLimitS} s`, `${fb.succeeded} / ${fb.fired}`, `${ib.succeeded} / ${ib.fired}`, ratio(fb.succeeded, ib.succeeded)));
+  const lb = L.burst as unknown as BurstResult;
+  lines.push(row(`**Connects** with ${config.burstK} in flight: succeeded within ${config.burstLimitS} s`, `${fb.succeeded} / ${fb.fired}`, `${ib.succeeded} / ${ib.fired}`, ratio(fb.succeeded, ib.succeeded), `${lb.succeeded} / ${lb.fired}`, ratio(fb.succeeded, lb.succeeded)));
   lines.push(row(`Connects, ${config.burstK} in flight: failures (reset / refused / other)`, `${fb.reset} / ${fb.refused} / ${fb.failed - fb.reset - fb.refused}`, `${ib.reset} / ${ib.refused} / ${ib.failed - ib.reset - ib.refused}`, ratio(fb.failed, ib.failed)));
-  lines.push(row(`Connects, ${config.burstK} in flight: first byte p99, ms; listeners waiting > 1 s`, `${fmt(fb.firstByteMs.p99, 0)}; ${fb.over1s}`, `${fmt(ib.firstByteMs.p99, 0)}; ${ib.over1s}`, ratio(fb.firstByteMs.p99, ib.firstByteMs.p99)));
+  lines.push(
+    row(
+      `Connects, ${config.burstK} in flight: first byte p99, ms; listeners waiting > 1 s`,
+      `${fmt(fb.firstByteMs.p99, 0)}; ${fb.over1s}`,
+      `${fmt(ib.firstByteMs.p99, 0)}; ${ib.over1s}`,
+      ratio(fb.firstByteMs.p99, ib.firstByteMs.p99),
+      `${fmt(lb.firstByteMs.p99, 0)}; ${lb.over1s}`,
+      ratio(fb.firstByteMs.p99, lb.firstByteMs.p99),
+    ),
+  );
   const fs = F.stall as unknown as StallResult;
   const is = I.stall as unknown as StallResult;
   lines.push(
@@ -175,6 +237,8 @@ export function renderResults(res: Results): string {
     `- Stream: audiotestsrc white noise, 44.1 kHz stereo, vorbisenc bitrate=${fmt(STREAM_BYTES_PER_SECOND * 8, 0)} in Ogg (white noise, because vorbisenc's bitrate is an average target that a sine tone stays far below: ~24 kbit/s). Stream rate taken as the nominal ${fmt(STREAM_BYTES_PER_SECOND, 0)} B/s; this encode actually comes out at ≈ 0.97 of it (Ogg framing included), so ≈ 0.97 on both servers means every listener got the whole stream.`,
     "- **Flowcast's process runs the encoder; Icecast's does not** (its encoder is the separate gst-launch-1.0 … ! shout2send). Rows marked \"server process\" compare the processes as they are; \"server + its encoder\" adds Icecast's source. The marginal rows ((CPU at N − CPU idle) ÷ N, with the encoder on both sides) isolate the cost of serving listeners.",
     `- CPU is utime+stime from /proc/PID/stat (all threads) over the ${fmt(config.holdS, 0)} s hold window, as % of one core; RSS is VmRSS at the end of the window (a Node process's RSS moves by several MB with garbage collection, so RSS per listener is only meaningful at the larger N). Idle figures: the whole idle phase (${config.idleRounds} rounds of ${fmt(config.idleS, 0)} s, plus the reference's start-ups), 0 listeners.`,
+    `- Load clients: every hold runs once with each (${config.readers.join(', ')}). \`onread\`: every listener reads into one buffer shared by all (no allocation per read); \`on('data')\`: a plain 'data' handler, a new Buffer per read, as most stream-based players read. At N = ${config.latencyUnderN}, once the window is over and while the N are still held, a second client process times the first byte of ${config.latencyM} new listeners one after another (50 ms apart).`,
+    `- The floor's idle figures are measured over ${fmt(config.idleS, 0)} s right after its start (after the idle phase), its encode (a gst-launch-1.0 child writing Ogg into a pipe) apart; the floor gives no burst: a new listener gets the HTTP head and the Ogg header pages at once (its first body bytes), then data from the next write on.`,
     `- Holds: listeners ramp at ${config.rampRate}/s (at most ${config.maxConnecting} handshakes in flight), settle ${config.settleS} s, then the window. *Dropped*: got data, then closed before the window ended; *failed*: never got data within 15 s. Bytes are body bytes received during the window.`,
     `- Icecast settings (${machine.icecast}): limits clients ${ICECAST_LIMITS.clients}, sources ${ICECAST_LIMITS.sources}; queue-size ${ICECAST_LIMITS.queueSize} and burst-size ${ICECAST_LIMITS.burstSize} (burst-on-connect 1) are Icecast's defaults.`,
     `- Listeners that failed during the ramps, by reason: ${[...F.holds.map((r) => `Flowcast N = ${r.n}: ${reasons(hold(r).failReasons)}`), ...I.holds.map((r) => `Icecast N = ${r.n}: ${reasons(hold(r).failReasons)}`)].join('; ')}. "timeout" = connected but no data within 15 s; for Icecast that is a connection its listen backlog of 5 turned away (accept-queue overflow) and the client kept retrying.`,

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { compareWithFlowcast, STREAM_BYTES_PER_SECOND } from './encode';
 import { dropReason, pipelineDescription, startFlowcast, type FlowcastInstance } from './flowcast';
 import { ensureIcecast, startIcecast, type IcecastInstance } from './icecast';
+import { startFloor } from './floor';
 import { idlePhase } from './idle';
 import { describeMachine } from './machine';
 import { ProcWindow } from './proc';
 import { config } from './config';
 import { renderResults } from './report';
-import type { ClientEvent, HoldRecord, Results, ServerResults } from './types';
+import type { ClientEvent, HoldRecord, Reader, Results, ServerName, ServerResults } from './types';
 import { deadReason, killAllChildrenSync, log, REPO_ROOT, sleep, spawnTracked, stopAllChildren, stopChild, tail, withTimeout } from './util';
 
 const LOAD_CLIENT = path.join(__dirname, 'load-client.js');
@@ -23,7 +24,7 @@ const LOAD_CLIENT = path.join(__dirname, 'load-client.js');
 
 
 /** Run one load-client process to its result line; `onEvent` sees its progress lines. */
-async function runClient(name: string, params: object, timeoutMs: number, tmp: string, onEvent?: (event: ClientEvent) => void): Promise<ClientEvent> {
+async function runClient(name: string, params: object, timeoutMs: number, tmp: string, onEvent?: (event: ClientEvent, pid: number) => void): Promise<ClientEvent> {
   const logFile = path.join(tmp, `client-${name.replace(/[^a-z0-9]+/gi, '-')}.log`);
   const client = spawnTracked(`load client ${name}`, [process.execPath, LOAD_CLIENT, JSON.stringify(params)], { logFile, pipeStdout: true });
   const result = new Promise<ClientEvent>((resolve, reject) => {
@@ -43,7 +44,7 @@ async function runClient(name: string, params: object, timeoutMs: number, tmp: s
         }
         if (event.event === 'result') resolve(event);
         else if (event.event === 'error') reject(new Error(`load client ${name}: ${String(event.message)}`));
-        else onEvent?.(event);
+        else onEvent?.(event, client.pid);
       }
     });
     void client.exited.then((how) => reject(new Error(`load client ${name} ended (${how}) without a result; its log:\n${tail(logFile)}`)));
@@ -59,14 +60,22 @@ async function runClient(name: string, params: object, timeoutMs: number, tmp: s
 // The measurements
 
 interface Target {
-  name: 'flowcast' | 'icecast';
+  name: ServerName;
   url: string;
   pid: number;
   sourcePid?: number;
 }
 
-async function holdTest(t: Target, n: number, tmp: string): Promise<HoldRecord> {
+/**
+ * Hold N listeners read by `reader`; at N = latencyUnderN, once the window is over, time the
+ * first byte of new listeners (one after another, from a second client process) while the N are
+ * still held.
+ */
+async function holdTest(t: Target, n: number, reader: Reader, tmp: string): Promise<HoldRecord> {
+  const probeUnderLoad = n === config.latencyUnderN;
   const params = {
+    reader,
+    lingerMs: probeUnderLoad ? (config.latencyM * 5.05 + 30) * 1000 : 0,
     mode: 'hold',
     url: t.url,
     n,
@@ -79,10 +88,26 @@ async function holdTest(t: Target, n: number, tmp: string): Promise<HoldRecord> 
   };
   let serverWindow: ProcWindow | undefined;
   let sourceWindow: ProcWindow | undefined;
-  const record: HoldRecord = { n, client: { event: 'none' } };
-  const budgetMs = ((n / config.rampRate) * 3 + 15 + config.settleS + config.holdS + 30) * 1000;
-  record.client = await runClient(`${t.name} hold ${n}`, params, budgetMs, tmp, (event) => {
-    if (event.event === 'window-start') {
+  const record: HoldRecord = { n, reader, client: { event: 'none' } };
+  const budgetMs = ((n / config.rampRate) * 3 + 15 + config.settleS + config.holdS + 30) * 1000 + params.lingerMs;
+  let probe: Promise<void> | undefined;
+  record.client = await runClient(`${t.name} hold ${n} ${reader}`, params, budgetMs, tmp, (event, pid) => {
+    if (event.event === 'linger-start') {
+      probe = latencyTest(t, tmp, `under ${n}`)
+        .then((result) => {
+          record.latencyUnderLoad = result;
+        })
+        .catch((error: Error) => {
+          record.latencyUnderLoad = { event: 'error', message: error.message };
+        })
+        .finally(() => {
+          try {
+            process.kill(pid, 'SIGUSR2'); // the hold client may let its listeners go
+          } catch {
+            /* it has ended */
+          }
+        });
+    } else if (event.event === 'window-start') {
       serverWindow = new ProcWindow(t.pid);
       if (t.sourcePid) sourceWindow = new ProcWindow(t.sourcePid);
     } else if (event.event === 'window-end') {
@@ -90,11 +115,13 @@ async function holdTest(t: Target, n: number, tmp: string): Promise<HoldRecord> 
       record.source = sourceWindow?.stop();
     }
   });
+  await probe;
   const c = record.client as { held?: number; dropped?: number; failed?: number; ratioToStream?: number; clientCpuPercent?: number };
   log(
-    `${t.name} hold ${n}: held ${c.held}, dropped ${c.dropped}, failed ${c.failed}, ` +
+    `${t.name} hold ${n} (${reader}): held ${c.held}, dropped ${c.dropped}, failed ${c.failed}, ` +
       `server CPU ${record.server?.cpuPercent.toFixed(1)} %, RSS ${((record.server?.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MB, ` +
-      `bytes/stream ${c.ratioToStream}, client CPU ${c.clientCpuPercent} %`,
+      `bytes/stream ${c.ratioToStream}, client CPU ${c.clientCpuPercent} %` +
+      (record.latencyUnderLoad ? `; new listeners' first byte meanwhile ${JSON.stringify(record.latencyUnderLoad.firstByteMs)}` : ''),
   );
   return record;
 }
@@ -106,10 +133,10 @@ async function burstTest(t: Target, tmp: string): Promise<ClientEvent> {
   return result;
 }
 
-async function latencyTest(t: Target, tmp: string): Promise<ClientEvent> {
+async function latencyTest(t: Target, tmp: string, label = ''): Promise<ClientEvent> {
   const params = { mode: 'latency', url: t.url, m: config.latencyM, gapMs: 50, timeoutMs: 5000 };
-  const result = await runClient(`${t.name} latency`, params, (config.latencyM * 5.05 + 30) * 1000, tmp);
-  log(`${t.name} latency: first byte ${JSON.stringify(result.firstByteMs)}`);
+  const result = await runClient(`${t.name} latency ${label}`.trim(), params, (config.latencyM * 5.05 + 30) * 1000, tmp);
+  if (!label) log(`${t.name} latency: first byte ${JSON.stringify(result.firstByteMs)}`);
   return result;
 }
 
@@ -163,6 +190,16 @@ async function main(): Promise<void> {
   const idle = await idlePhase({ flowcast: fc.server.pid, icecast: ic.server.pid, icecastSource: ic.source.pid }, fcStartedAt, tmp);
   log(`idle CPU over ${idle.flowcast.windowSeconds.toFixed(0)} s: flowcast ${idle.flowcast.cpuPercent.toFixed(2)} %, icecast2 ${idle.icecast.cpuPercent.toFixed(2)} % (+ source ${idle.icecastSource.cpuPercent.toFixed(2)} %)`);
 
+  // The floor (floor.ts): started after the idle phase, so that it does not share its CPUs; its
+  // own idle figures are measured now, over the same length as one overhead round.
+  const floor = await startFloor(tmp);
+  const floorIdleWindow = new ProcWindow(floor.server.pid);
+  const floorSourceIdleWindow = new ProcWindow(floor.sourcePid);
+  await sleep(config.idleS * 1000);
+  const floorIdle = floorIdleWindow.stop();
+  const floorSourceIdle = floorSourceIdleWindow.stop();
+  log(`floor idle: ${floorIdle.cpuPercent.toFixed(2)} % (+ its encode ${floorSourceIdle.cpuPercent.toFixed(2)} %), RSS ${(floorIdle.rssBytes / 2 ** 20).toFixed(1)} MB`);
+
   // 3. The stalled listeners need minutes, so they get their own server instances (a stalled
   //    listener's backlog must not count in the main instances' memory) and run in the background.
   const [fcStall, icStall] = await Promise.all([startFlowcast(tmp, 'stall', true), startIcecast(tmp, 'stall')]);
@@ -182,24 +219,28 @@ async function main(): Promise<void> {
   await sleep(2000);
 
   // 4. Holds, alternating servers at each N, then bursts and first-byte latency.
-  const targets: Record<'flowcast' | 'icecast', Target> = {
+  const targets: Record<ServerName, Target> = {
     flowcast: { name: 'flowcast', url: fc.url, pid: fc.server.pid },
     icecast: { name: 'icecast', url: ic.url, pid: ic.server.pid, sourcePid: ic.source.pid },
+    floor: { name: 'floor', url: floor.url, pid: floor.server.pid, sourcePid: floor.sourcePid },
   };
-  const holds: Record<'flowcast' | 'icecast', HoldRecord[]> = { flowcast: [], icecast: [] };
+  const names = ['icecast', 'flowcast', 'floor'] as const;
+  const holds: Record<ServerName, HoldRecord[]> = { flowcast: [], icecast: [], floor: [] };
   for (const n of config.listenerCounts) {
-    for (const name of ['icecast', 'flowcast'] as const) {
-      holds[name].push(await holdTest(targets[name], n, tmp));
-      await sleep(config.pauseS * 1000);
+    for (const reader of config.readers) {
+      for (const name of names) {
+        holds[name].push(await holdTest(targets[name], n, reader, tmp));
+        await sleep(config.pauseS * 1000);
+      }
     }
   }
-  const bursts: Partial<Record<'flowcast' | 'icecast', ClientEvent>> = {};
-  const latencies: Partial<Record<'flowcast' | 'icecast', ClientEvent>> = {};
-  for (const name of ['icecast', 'flowcast'] as const) {
+  const bursts: Partial<Record<ServerName, ClientEvent>> = {};
+  const latencies: Partial<Record<ServerName, ClientEvent>> = {};
+  for (const name of names) {
     bursts[name] = await burstTest(targets[name], tmp);
     await sleep(config.pauseS * 1000);
   }
-  for (const name of ['icecast', 'flowcast'] as const) latencies[name] = await latencyTest(targets[name], tmp);
+  for (const name of names) latencies[name] = await latencyTest(targets[name], tmp);
 
   // 5. The stalled listeners.
   const left = config.stallMaxS - (performance.now() - stallStartedAt) / 1000;
@@ -219,7 +260,7 @@ async function main(): Promise<void> {
     startToFirstByteMs: name === 'flowcast' ? fc.startToFirstByteMs : ic.startToFirstByteMs,
   });
   // Alive to the end? A server that died mid-run would make every later figure meaningless.
-  for (const s of [fc.server, ic.server, ic.source]) {
+  for (const s of [fc.server, ic.server, ic.source, floor.server]) {
     const dead = deadReason(s);
     if (dead) throw new Error(`${dead} during the run: its figures are not valid`);
   }
@@ -232,6 +273,7 @@ async function main(): Promise<void> {
     flowcast: servers('flowcast'),
     icecast: servers('icecast'),
     icecastSourceIdle: idle.icecastSource,
+    floor: { idle: floorIdle, sourceIdle: floorSourceIdle, holds: holds.floor, burst: bursts.floor as ClientEvent, latency: latencies.floor as ClientEvent },
     overheadRounds: idle.rounds,
     overheadCpu: idle.measuredCpu,
     flowcastStartToRunningMs: fc.startToRunningMs,

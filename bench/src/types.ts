@@ -69,8 +69,16 @@ export interface StallResult {
   serverReason?: string;
 }
 
+export type ServerName = 'flowcast' | 'icecast' | 'floor';
+
+/** How the load client's listeners read (load-client.ts). */
+export type Reader = 'onread' | 'data';
+
 export interface HoldRecord {
   n: number;
+  reader: Reader;
+  /** At N = latencyUnderN: new listeners' first byte while the N are held. */
+  latencyUnderLoad?: ClientEvent;
   client: ClientEvent;
   /** The server process over the hold window. */
   server?: CpuSample;
@@ -95,6 +103,8 @@ export interface Results {
   flowcast: ServerResults;
   icecast: ServerResults;
   icecastSourceIdle: CpuSample;
+  /** The C floor (bench/floor): no stall, no start-up figures. */
+  floor: FloorResults;
   /** Flowcast against gst-launch-1.0 → fakesink, side by side, one reference process per round. */
   overheadRounds: OverheadRound[];
   /** The CPU that Flowcast and the references shared during the rounds. */
@@ -102,4 +112,13 @@ export interface Results {
   flowcastStartToRunningMs: number;
   /** Set when Flowcast's pipeline no longer has the elements of the gst-launch reference. */
   pipelineWarning: string;
+}
+
+export interface FloorResults {
+  idle: CpuSample;
+  /** Its encode process over the same idle window. */
+  sourceIdle: CpuSample;
+  holds: HoldRecord[];
+  burst: ClientEvent;
+  latency: ClientEvent;
 }

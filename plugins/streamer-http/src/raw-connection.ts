@@ -41,7 +41,9 @@ export class RawConnection {
    * steps of the MSS there.
    */
   clientUnread = 0;
-  private readonly closeListeners: (() => void)[] = [];
+  /** Called with `closeSubject` when the connection closes: a function and its argument, not a closure per connection. */
+  private closeHandler?: (subject: never) => void;
+  private closeSubject?: unknown;
 
   private constructor(
     private readonly fd: number,
@@ -88,6 +90,26 @@ export class RawConnection {
     return this.corks > 0 ? true : this.flush();
   }
 
+  /**
+   * `buffers` were written to this connection by a call for many (the hub's sendMany), with nothing
+   * waiting before them: `sent` bytes taken, `error` the -errno that stopped it (0 or -EAGAIN: the
+   * rest waits here, as after write(); anything else: the listener is gone). False when some wait.
+   */
+  sentWithOthers(buffers: Buffer[], sent: number, error: number): boolean {
+    if (this.closed) return false;
+    let total = 0;
+    for (const buffer of buffers) total += buffer.length;
+    if (sent === total && error === 0) {
+      this.sent += sent;
+      return true;
+    }
+    this.pending.push(...buffers);
+    this.pendingBytes += total;
+    this.consume(sent);
+    if (error < 0 && error !== -EAGAIN) this.closeGone();
+    return this.pendingBytes === 0;
+  }
+
   cork(): void {
     this.corks++;
   }
@@ -117,7 +139,17 @@ export class RawConnection {
    */
   refreshTransport(scratch: Float64Array): void {
     if (this.closed || this.addon.tcpState(this.fd, scratch) < 0) return;
-    const [acknowledged, window] = scratch as unknown as [number, number];
+    this.takeTransport(scratch[0]!, scratch[1]!);
+  }
+
+  /** The descriptor, for calls that read many connections at once (the hub's sweep: tcpStates). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /** The connection's TCP state as read for it elsewhere (tcpStates): bytes acknowledged, the window (-1: unknown). */
+  takeTransport(acknowledged: number, window: number): void {
+    if (this.closed) return;
     this.acknowledged = acknowledged;
     this.kernelQueue = Math.max(0, this.sent - acknowledged);
     if (window < 0) return; // the kernel does not say (before Linux 6.2)
@@ -130,8 +162,13 @@ export class RawConnection {
     return this.closed || this.addon.peerClosed(this.fd);
   }
 
-  onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
+  /**
+   * Call `handler(subject)` when the connection closes, instead of any handler set before (a
+   * listener waiting for the stream, then admitted, is looked after by one owner at a time).
+   */
+  onClose<T>(handler: (subject: T) => void, subject: T): void {
+    this.closeHandler = handler as (subject: never) => void;
+    this.closeSubject = subject;
   }
 
   /** Close: what is queued still goes to the client. */
@@ -161,7 +198,10 @@ export class RawConnection {
     closeDescriptor();
     this.pending = [];
     this.pendingBytes = 0;
-    for (const listener of this.closeListeners) listener();
+    const handler = this.closeHandler as ((subject: unknown) => void) | undefined;
+    this.closeHandler = undefined;
+    handler?.(this.closeSubject);
+    this.closeSubject = undefined;
   }
 
   private consume(bytes: number): void {
@@ -172,5 +212,7 @@ export class RawConnection {
       left -= this.pending.shift()!.length;
     }
     this.skip = left;
+    // A drained array keeps its backing store (some 80 bytes) for good: a new empty one has none.
+    if (this.pending.length === 0) this.pending = [];
   }
 }

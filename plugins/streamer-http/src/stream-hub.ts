@@ -117,6 +117,15 @@ const BITRATE_WINDOW_MS = 10_000;
  * more). 30 s of a 10 Mbit/s stream is 37.5 MiB.
  */
 const LOG_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Listeners a write or a sweep visits before it yields to the event loop. About 2 ms of work (a
+ * sendmsg or a getsockopt and the policy for each): what a new listener waits at most.
+ */
+const SLICE = 256;
+/** Distinct request strings the hub shares between listeners; past this many, new ones are kept as they come. */
+const MAX_SHARED_STRINGS = 4096;
+/** The most buffers one sendMany takes (the addon's iovec); a listener further behind is written to alone. */
+const MAX_BUFFERS_PER_WRITE = 256;
 /** Kernel data a listener may have unacknowledged before it is written to no more (at least). */
 const MIN_SEND_WINDOW = 64 * 1024;
 
@@ -160,6 +169,20 @@ export class StreamHub {
   private nextSweepAt = 0;
   /** getsockopt's answer, shared by all connections. */
   private readonly tcpScratch = new Float64Array(2);
+  /** A sweep slice's descriptors and their TCP states (tcpStates), reused from slice to slice. */
+  private readonly sliceFds = new Int32Array(SLICE);
+  private readonly sliceStates = new Float64Array(SLICE * 3);
+  /** A write slice's sendMany results. */
+  private readonly sliceResults = new Float64Array(SLICE * 2);
+  /** Strings of listeners' requests, shared between listeners (sharedRequest). */
+  private readonly strings = new Map<string, string>();
+  /** What a connection calls as it closes: one function for all, not a closure per listener. */
+  private readonly forgetWaiting = (pending: { conn: RawConnection; request: ListenerRequest; start: number }): void => {
+    this.waiting.delete(pending);
+  };
+  private readonly listenerClosed = (listener: Listener): void => this.closed(listener);
+  /** The next slices of a flush or sweep in progress. */
+  private readonly slices = new Set<NodeJS.Immediate>();
 
   constructor(
     private policy: ListenerPolicy,
@@ -242,13 +265,39 @@ export class StreamHub {
     const start = Date.now();
     const conn = RawConnection.adopt(socket, this.fanout);
     if (!conn) return;
+    const shared = this.sharedRequest(request);
     if (!this.started) {
-      const pending = { conn, request, start };
+      const pending = { conn, request: shared, start };
       this.waiting.add(pending);
-      conn.onClose(() => this.waiting.delete(pending));
+      conn.onClose(this.forgetWaiting, pending);
     } else {
-      this.admit(conn, request, start);
+      this.admit(conn, shared, start);
     }
+  }
+
+  /**
+   * The request with its strings shared between listeners that sent the same ones: most send the
+   * same request line and one of a few user agents, and each copy (a string built from pieces,
+   * or a slice that keeps the whole header line) costs some 50 to 100 bytes per listener.
+   */
+  private sharedRequest(request: ListenerRequest): ListenerRequest {
+    return {
+      remoteAddress: this.shared(request.remoteAddress),
+      remotePort: request.remotePort,
+      requestLine: this.shared(request.requestLine),
+      ...(request.referer ? { referer: this.shared(request.referer) } : {}),
+      ...(request.userAgent ? { userAgent: this.shared(request.userAgent) } : {}),
+    };
+  }
+
+  private shared(text: string): string {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    if (this.strings.size >= MAX_SHARED_STRINGS || text.length > 512) return text;
+    // A flat copy: the caller's may be a string built from pieces or a slice of a longer one.
+    const flat = Buffer.from(text, 'utf8').toString('utf8');
+    this.strings.set(flat, flat);
+    return flat;
   }
 
   /**
@@ -320,7 +369,7 @@ export class StreamHub {
       lastWrite: this.now(),
     };
     this.listeners.add(listener);
-    conn.onClose(() => this.closed(listener));
+    conn.onClose(this.listenerClosed, listener);
     conn.refreshTransport(this.tcpScratch);
     conn.cork();
     this.sendBacklog(listener);
@@ -337,7 +386,74 @@ export class StreamHub {
 
   private flush(): void {
     this.flushTimer = undefined;
-    for (const listener of this.listeners) if (this.retryDrain(listener)) this.catchUp(listener);
+    this.inSlices([...this.listeners], (slice) => this.flushSlice(slice));
+  }
+
+  /**
+   * One slice of a write: each listener gets what it lacks up to the head, as catchUp() gives it.
+   * Those that lack the same buffers, with nothing waiting and no resync due (every listener that
+   * keeps up), get them in one native call for all (sendMany); the others one by one.
+   */
+  private flushSlice(slice: Listener[]): void {
+    const head = this.log.head;
+    const groups = new Map<number, Listener[]>();
+    for (const listener of slice) {
+      if (!this.listeners.has(listener) || !this.retryDrain(listener) || listener.next >= head) continue;
+      const keepsUp = listener.conn.writableLength === 0 && head - listener.next <= MAX_BUFFERS_PER_WRITE && listener.next >= this.log.oldest;
+      if (keepsUp && this.lagOfNext(listener) <= this.policy.softLagMs + listener.lagAllowanceMs) {
+        const group = groups.get(listener.next);
+        if (group) group.push(listener);
+        else groups.set(listener.next, [listener]);
+      } else this.catchUp(listener);
+    }
+    for (const [next, group] of groups) this.sendToGroup(next, group);
+  }
+
+  /** Everything from `next` to the head to every listener of `group` (all at `next`, nothing waiting), in one native call. */
+  private sendToGroup(next: number, group: Listener[]): void {
+    const entries: LogEntry[] = [];
+    for (let seq = next; seq < this.log.head; seq++) entries.push(this.log.at(seq)!);
+    const buffers = entries.map((entry) => entry.data);
+    const last = entries[entries.length - 1]!;
+    const total = last.offset + last.data.length - entries[0]!.offset;
+    const fds = this.sliceFds.subarray(0, group.length);
+    group.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
+    const results = this.sliceResults.subarray(0, group.length * 2);
+    this.fanout.sendMany(fds, buffers, results);
+    const now = this.now();
+    group.forEach((listener, i) => {
+      listener.next = last.seq + 1;
+      listener.streamPosition = last.offset + last.data.length;
+      listener.bytes += total;
+      listener.lastWrite = now;
+      if (!listener.conn.sentWithOthers(buffers, results[2 * i]!, results[2 * i + 1]!)) listener.blocked ??= 'drain';
+    });
+  }
+
+  /**
+   * Visit `listeners` (a snapshot) SLICE at a time, yielding to the event loop between slices:
+   * an accept, a new listener's burst, a published buffer wait behind one slice at most, never
+   * behind a whole sweep of thousands of sockets. A listener that left meanwhile is skipped
+   * (`visit` checks); one that joined meanwhile was given everything up to the head on admission,
+   * so the next write or sweep is its first. Up to SLICE listeners, all is done at once.
+   */
+  private inSlices(listeners: Listener[], visit: (slice: Listener[]) => void, done?: () => void): void {
+    let start = 0;
+    const step = (): void => {
+      const slice = listeners.slice(start, start + SLICE);
+      start += SLICE;
+      visit(slice);
+      if (start >= listeners.length) {
+        done?.();
+        return;
+      }
+      const next = setImmediate(() => {
+        this.slices.delete(next);
+        step();
+      });
+      this.slices.add(next);
+    };
+    step();
   }
 
   /** A listener the kernel refused data to: send what waits; true when it can take more. */
@@ -354,13 +470,35 @@ export class StreamHub {
    * than to the sweep.
    */
   sweep(nextSweepInMs = 0): void {
+    this.nextSweepAt = this.now() + nextSweepInMs;
+    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
+    this.inSlices([...this.listeners], (slice) => this.sweepSlice(slice, nextSweepInMs));
+  }
+
+  /**
+   * One slice of a sweep: the TCP state of all its listeners in one native call (tcpStates), the
+   * departed closed and the peak counted, then each one's limits.
+   */
+  private sweepSlice(slice: Listener[], nextSweepInMs: number): void {
+    const here = slice.filter((listener) => this.listeners.has(listener));
+    const fds = this.sliceFds.subarray(0, here.length);
+    const states = this.sliceStates.subarray(0, here.length * 3);
+    here.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
+    this.fanout.tcpStates(fds, states);
+    const open: Listener[] = [];
+    here.forEach((listener, i) => {
+      if (states[3 * i + 2] === 1) listener.conn.closeGone();
+      else {
+        listener.conn.takeTransport(states[3 * i]!, states[3 * i + 1]!);
+        open.push(listener);
+      }
+    });
+    this.countPeak();
     const now = this.now();
-    this.nextSweepAt = now + nextSweepInMs;
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
-    this.forgetDeparted();
-    for (const listener of this.listeners) {
+    for (const listener of open) {
+      if (!this.listeners.has(listener)) continue;
       const conn = listener.conn;
-      conn.refreshTransport(this.tcpScratch);
       const waitingBytes = conn.kernelQueue + conn.writableLength;
       const untilHardLag = this.enforceHardLag(listener, now);
       if (untilHardLag < 0) continue;
@@ -376,6 +514,10 @@ export class StreamHub {
     }
   }
 
+  private countPeak(): void {
+    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+  }
+
   /**
    * Close the connections of listeners that are gone, then count the peak: a client that
    * connects and resets at once (a port scan, a flood) is not a listener the peak should show.
@@ -383,7 +525,7 @@ export class StreamHub {
   private forgetDeparted(): void {
     for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
     for (const listener of this.listeners) if (listener.conn.peerClosed()) listener.conn.closeGone();
-    this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
+    this.countPeak();
   }
 
   /** Each listener's state, for tests and the coming admin API. */
@@ -412,6 +554,11 @@ export class StreamHub {
     return true;
   }
 
+  /** Listeners that connected since the hub started (admitted or waiting; refused ones not). */
+  get connects(): number {
+    return this.counters.connects;
+  }
+
   /** Listeners connected, including those waiting for the stream to start. */
   get listenerCount(): number {
     return this.listeners.size + this.waiting.size;
@@ -434,6 +581,8 @@ export class StreamHub {
 
   closeAll(): void {
     clearTimeout(this.flushTimer);
+    for (const slice of this.slices) clearImmediate(slice);
+    this.slices.clear();
     for (const listener of this.listeners) {
       clearTimeout(listener.hardLagCheck);
       listener.conn.destroy();
@@ -463,7 +612,7 @@ export class StreamHub {
     // everything sent to it is behind by nothing until the next buffer comes.
     listener.lagAllowanceMs = burstEntry && newestEntry ? newestEntry.time - burstEntry.time : 0;
     this.listeners.add(listener);
-    conn.onClose(() => this.closed(listener));
+    conn.onClose(this.listenerClosed, listener);
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
     listener.headBytes = this.format.responseHead.length;

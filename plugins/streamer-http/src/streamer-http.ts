@@ -32,6 +32,7 @@ import {
   writeRawReply,
 } from '@flowcast/core';
 import { AccessLog } from './access-log';
+import { MemoryTrimmer } from './memory-trim';
 import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';
 import type { streamerHttp } from './descriptor';
@@ -99,6 +100,7 @@ export function policyFrom(p: Properties): ListenerPolicy {
 export default class StreamerHttp implements Component, LiveStream {
   private readonly hub: StreamHub;
   private sink: BatchSinkChannel;
+  private readonly trimmer: MemoryTrimmer;
   private policy: ListenerPolicy;
   private readonly trustedProxies: TrustedProxies;
   private bouncer?: Bouncer;
@@ -139,6 +141,7 @@ export default class StreamerHttp implements Component, LiveStream {
       native,
     );
     this.sink = new BatchSinkChannel(() => this.takeFromSink());
+    this.trimmer = new MemoryTrimmer(native, () => clock.monotonic());
     liveStreams.register(props.port, props.mount, this);
   }
 
@@ -350,6 +353,7 @@ export default class StreamerHttp implements Component, LiveStream {
     if (this.stopped) return;
     this.takeFromSink();
     this.hub.sweep(SWEEP_INTERVAL_MS);
+    this.trimmer.afterSweep(this.hub.connects);
     this.sink.wakeOnEachBuffer(this.hub.listenerCount > 0);
     this.scheduleSweep();
   }
