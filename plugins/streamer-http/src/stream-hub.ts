@@ -287,6 +287,8 @@ export class StreamHub {
       requestLine: this.shared(request.requestLine),
       ...(request.referer ? { referer: this.shared(request.referer) } : {}),
       ...(request.userAgent ? { userAgent: this.shared(request.userAgent) } : {}),
+      ...(request.user ? { user: request.user } : {}),
+      ...(request.until !== undefined ? { until: request.until } : {}),
     };
   }
 
