@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     path.join(scratch, 'flows', 'radio.yaml'),
     `name: radio\ncomponents:\n  tone: { type: producer-test }\n  enc: { type: encoder-vorbis, eats: tone }\n  mux: { type: muxer-ogg, eats: enc }\n  web:\n    type: streamer-http\n    eats: mux\n    properties: { mount: /radio.ogg, port: ${port}, bind-address: 127.0.0.1, client-limit: 0 }\n`,
   );
-  const env = { FLOWCAST_STATE_DIR: path.join(scratch, 'state'), FLOWCAST_ADMIN_PORT: String(adminPort) };
+  // Every listener connects from 127.0.0.1, all at once: lift the front's per-address limit on
+  // pending heads (64, against one hostile host) and the total (4096), which would refuse most.
+  const env = { FLOWCAST_STATE_DIR: path.join(scratch, 'state'), FLOWCAST_ADMIN_PORT: String(adminPort), FLOWCAST_HTTP_MAX_PENDING_PER_ADDRESS: '100000', FLOWCAST_HTTP_MAX_PENDING: '100000' };
   const token = spawnSync(process.execPath, [CLI, 'token', 'create', 'bench', '--role', 'read'], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
   const serve = startServe([path.join(scratch, 'flows')], { cwd: REPO, env });
   const agent = new http.Agent({ maxSockets: Infinity });
