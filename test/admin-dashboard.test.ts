@@ -12,6 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, oggPages, readStream, startServe } from '@flowcast/core/testing';
 import { ChromiumPage } from './support/chromium-cdp';
+import { requireChromium } from './support/headless-chromium';
 
 const REPO = path.join(__dirname, '..', '..');
 const CLI = path.join(REPO, 'core', 'bin', 'flowcast.js');
@@ -46,8 +47,7 @@ async function measuredBitrate(url: string): Promise<number> {
 }
 
 test('dashboard in Chromium: stop and start from the page, level meters for tone and silence, a bitrate change from the form', async () => {
-  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
-  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+  requireChromium();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-dashboard-'));
   const port = await freePort();
   const adminPort = await freePort();

@@ -6,27 +6,17 @@
  * producer-test's wall-clock markers (Web Audio).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { launchChromium, requireChromium, serveReportingPage } from './support/headless-chromium';
 import { flashDelays, flashListenerScript, markerListenerScript } from './support/marker-listener';
 
 const REPO = path.join(__dirname, '..', '..');
 const PLAY_MS = 4000;
 const FRAMERATE = 15;
 const HLS_JS = require.resolve('hls.js/dist/hls.min.js');
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox', // run as root in CI containers
-  '--disable-gpu',
-  '--disable-dev-shm-usage', // containers often have a small /dev/shm
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required', // nobody is there to click play
-];
 
 interface ViewerReport {
   error?: number | string;
@@ -87,33 +77,9 @@ setTimeout(() => send({ timeout: true }), 40000);
 </script>`;
 }
 
-async function servePage(html: string): Promise<{ url: string; report: Promise<ViewerReport>; close(): void }> {
-  let deliver: (report: ViewerReport) => void = () => undefined;
-  const report = new Promise<ViewerReport>((resolve) => (deliver = resolve));
-  const server = http.createServer((request, response) => {
-    if (request.method === 'POST' && request.url === '/report') {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        response.end();
-        deliver(JSON.parse(body) as ViewerReport);
-      });
-      return;
-    }
-    if (request.url === '/hls.js') {
-      response.writeHead(200, { 'Content-Type': 'text/javascript' }).end(fs.readFileSync(HLS_JS));
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
-}
 
 test('Chromium plays live HLS (two H.264 renditions and AAC) through hls.js: its clock advances, frames are decoded and presented, and the latency markers are heard', { timeout: 120_000 }, async () => {
-  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
-  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+  requireChromium();
 
   const port = await freePort();
   const flow = await startFlow(
@@ -147,10 +113,8 @@ components:
     assert.ok(Date.now() < until, 'no master playlist in 30 s');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const page = await servePage(viewerPage(master));
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
-  const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
-  const browserExited = new Promise((resolve) => browser.once('exit', resolve));
+  const page = await serveReportingPage<ViewerReport>(viewerPage(master), { '/hls.js': { type: 'text/javascript', body: fs.readFileSync(HLS_JS) } });
+  const browser = launchChromium(page.url);
   try {
     const report = await page.report;
     const shown = JSON.stringify(report);
@@ -174,10 +138,8 @@ components:
     console.log(`# seen ${flashDelays(flashes, report.markerDelays!).join(', ')} s behind live (heard ${report.markerDelays!.join(', ')} s)`);
     console.log(`# hls.js viewer: ${shown}`);
   } finally {
-    process.kill(-browser.pid!, 'SIGKILL');
-    await browserExited;
+    await browser.stop();
     page.close();
     assert.equal(await flow.stop(), 0);
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 });

@@ -6,24 +6,14 @@
  * No sound card here: Chromium plays into its own null audio output, with the same clock.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { launchChromium, requireChromium, serveReportingPage } from './support/headless-chromium';
 
 const REPO = path.join(__dirname, '..', '..');
 const PLAY_MS = 2500;
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox', // run as root in CI containers
-  '--disable-gpu',
-  '--disable-dev-shm-usage', // containers often have a small /dev/shm
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required', // nobody is there to click play
-];
 
 interface PlayerReport {
   open?: { advancedS: number; peak: number; error?: number };
@@ -86,38 +76,14 @@ setTimeout(() => { report.timeout = true; send(); }, 25000);
 </script>`;
 }
 
-/** Serve the page and wait for its report. */
-async function servePage(html: string): Promise<{ url: string; report: Promise<PlayerReport>; close(): void }> {
-  let deliver: (report: PlayerReport) => void = () => undefined;
-  const report = new Promise<PlayerReport>((resolve) => (deliver = resolve));
-  const server = http.createServer((request, response) => {
-    if (request.method === 'POST' && request.url === '/report') {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        response.end();
-        deliver(JSON.parse(body) as PlayerReport);
-      });
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
-}
 
 test('a web player on another origin plays the stream and reads its samples (CORS); allow-origin "" refuses that', { timeout: 90_000 }, async () => {
-  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
-  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+  requireChromium();
 
   const port = await freePort();
   const flow = await startFlow(writeFlow(flowYaml(port)), { cwd: REPO });
-  const page = await servePage(playerPage(`http://127.0.0.1:${port}`));
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
-  // Its own process group, so that the browser and every process it starts can be stopped at once.
-  const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
-  const browserExited = new Promise((resolve) => browser.once('exit', resolve));
+  const page = await serveReportingPage<PlayerReport>(playerPage(`http://127.0.0.1:${port}`));
+  const browser = launchChromium(page.url);
   try {
     // On the wire: with allow-origin "", a preflight is answered (204, Allow) and allows nothing.
     const preflight = await new Promise<http.IncomingMessage>((resolve, reject) => {
@@ -138,11 +104,8 @@ test('a web player on another origin plays the stream and reads its samples (COR
     // /closed.ogg sends no Access-Control-Allow-Origin: a crossorigin player may not use it.
     assert.ok(report.closed?.error !== undefined, `/closed.ogg played without CORS: ${JSON.stringify(report.closed)}`);
   } finally {
-    process.kill(-browser.pid!, 'SIGKILL');
-    await browserExited;
+    await browser.stop();
     page.close();
     assert.equal(await flow.stop(), 0);
-    // The browser's helpers may still be letting go of the profile for a moment.
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 });

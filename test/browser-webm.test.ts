@@ -5,26 +5,16 @@
  * and how far behind live it hears producer-test's wall-clock markers (Web Audio).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { launchChromium, requireChromium, serveReportingPage } from './support/headless-chromium';
 import { flashDelays, flashListenerScript, markerListenerScript } from './support/marker-listener';
 
 const REPO = path.join(__dirname, '..', '..');
 const PLAY_MS = 4000;
 const FRAMERATE = 25;
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox', // run as root in CI containers
-  '--disable-gpu',
-  '--disable-dev-shm-usage', // containers often have a small /dev/shm
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required', // nobody is there to click play
-];
 
 interface ViewerReport {
   error?: number;
@@ -78,29 +68,9 @@ setTimeout(() => send({ timeout: true }), 25000);
 </script>`;
 }
 
-async function servePage(html: string): Promise<{ url: string; report: Promise<ViewerReport>; close(): void }> {
-  let deliver: (report: ViewerReport) => void = () => undefined;
-  const report = new Promise<ViewerReport>((resolve) => (deliver = resolve));
-  const server = http.createServer((request, response) => {
-    if (request.method === 'POST' && request.url === '/report') {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        response.end();
-        deliver(JSON.parse(body) as ViewerReport);
-      });
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, report, close: () => server.close() };
-}
 
 test('Chromium plays the live WebM test card: its clock advances, it decodes and presents new frames, and hears the latency markers', { timeout: 90_000 }, async () => {
-  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
-  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+  requireChromium();
 
   const port = await freePort();
   const shipped = fs.readFileSync(path.join(REPO, 'flows', 'test-card.yaml'), 'utf8');
@@ -109,11 +79,8 @@ test('Chromium plays the live WebM test card: its clock advances, it decodes and
   const withMarker = shipped.replace('port: 8802', `port: ${port}, bind-address: 127.0.0.1`).replace('properties: { pattern: smpte,', 'properties: { marker: true, pattern: smpte,');
   assert.match(withMarker, /marker: true/);
   const flow = await startFlow(writeFlow(withMarker), { cwd: REPO });
-  const page = await servePage(viewerPage(`http://127.0.0.1:${port}/card.webm`));
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
-  // Its own process group, so that the browser and every process it starts can be stopped at once.
-  const browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, page.url], { stdio: 'ignore', detached: true });
-  const browserExited = new Promise((resolve) => browser.once('exit', resolve));
+  const page = await serveReportingPage<ViewerReport>(viewerPage(`http://127.0.0.1:${port}/card.webm`));
+  const browser = launchChromium(page.url);
   try {
     const report = await page.report;
     const shown = JSON.stringify(report);
@@ -139,10 +106,8 @@ test('Chromium plays the live WebM test card: its clock advances, it decodes and
     console.log(`# seen ${flashDelays(flashes, report.markerDelays!).join(', ')} s behind live (heard ${report.markerDelays!.join(', ')} s)`);
     console.log(`# viewer: ${shown}`);
   } finally {
-    process.kill(-browser.pid!, 'SIGKILL');
-    await browserExited;
+    await browser.stop();
     page.close();
     assert.equal(await flow.stop(), 0);
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 });

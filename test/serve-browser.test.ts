@@ -3,17 +3,15 @@
  * stream goes on as a new chained Ogg stream on the same connection, and the player must carry on.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, startServe } from '@flowcast/core/testing';
+import { launchChromium, requireChromium, serveReportingPage, type RunningChromium } from './support/headless-chromium';
 
 const REPO = path.join(__dirname, '..', '..');
 const PLUGIN_PATH = [path.join(REPO, 'plugins'), path.join(REPO, 'test', 'fixtures', 'plugins', 'producer-fault')].join(':');
-const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
 interface Report {
   phase: 'playing' | 'done' | 'timeout';
@@ -51,8 +49,7 @@ setTimeout(() => post({ phase: 'timeout' }), 40000);
 }
 
 test('serve: a Chromium <audio> player carries on across a pipeline restart (a new chained Ogg stream on the same connection)', { timeout: 90_000 }, async () => {
-  const chromium = spawnSync('chromium', ['--version'], { encoding: 'utf8' });
-  assert.equal(chromium.status, 0, `chromium is needed for this test (npm test's setup installs it): ${chromium.error?.message ?? chromium.stderr}`);
+  requireChromium();
   const port = await freePort();
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-serve-browser-'));
   const control = path.join(project, 'control');
@@ -73,41 +70,18 @@ components:
 `,
   );
   const serve = startServe(['--project', project, path.join(project, 'flows')], { cwd: project, env: { FLOWCAST_PLUGIN_PATH: PLUGIN_PATH } });
-  const reports: Report[] = [];
-  let wake: () => void = () => undefined;
-  const server = http.createServer((request, response) => {
-    if (request.method === 'POST') {
-      let body = '';
-      request.on('data', (d: Buffer) => (body += d.toString()));
-      request.on('end', () => {
-        response.end();
-        reports.push(JSON.parse(body) as Report);
-        wake();
-      });
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(`http://127.0.0.1:${port}/faulty.ogg`));
-  });
-  const pagePort = await freePort();
-  await new Promise<void>((resolve) => server.listen(pagePort, '127.0.0.1', resolve));
-  const report = async (phase: Report['phase']): Promise<Report> => {
-    for (;;) {
-      const found = reports.find((r) => r.phase === phase || r.phase === 'timeout');
-      if (found) return found;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-chromium-'));
-  let browser: ReturnType<typeof spawn> | undefined;
+  const pageServer = await serveReportingPage<Report>(page(`http://127.0.0.1:${port}/faulty.ogg`));
+  const report = (phase: Report['phase']): Promise<Report> => pageServer.reportWhere((r) => r.phase === phase || r.phase === 'timeout');
+  let browser: RunningChromium | undefined;
   try {
     await serve.waitFor(/flow "faulty" is running/, 30_000);
-    browser = spawn('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `http://127.0.0.1:${pagePort}/`], { stdio: 'ignore', detached: true });
+    browser = launchChromium(pageServer.url);
     assert.equal((await report('playing')).phase, 'playing');
     await new Promise((r) => setTimeout(r, 1500));
     fs.writeFileSync(path.join(control, 'fail'), '');
     await serve.waitFor(/flow "faulty" is running \(pipeline start 2\)/, 10_000);
     const done = await report('done');
-    assert.equal(done.phase, 'done', JSON.stringify(reports));
+    assert.equal(done.phase, 'done', JSON.stringify(done));
     assert.equal(done.error, undefined, `the player failed: ${JSON.stringify(done)}`);
     assert.notEqual(done.ended, true, 'the player took the restart for the end of the stream');
     const samples = done.samples!;
@@ -116,10 +90,9 @@ components:
     assert.ok(last.t - atRestart.t > 4, `the player went on ${(last.t - atRestart.t).toFixed(2)} s in the 7 s after the restart: ${JSON.stringify(samples)}`);
     assert.ok(samples.slice(-4).every((s) => s.peak > 0.1), `the tone is heard at the end: ${JSON.stringify(samples)}`);
   } finally {
-    if (browser) process.kill(-browser.pid!, 'SIGKILL');
-    server.close();
+    await browser?.stop();
+    pageServer.close();
     assert.equal((await serve.stop('SIGTERM')).code, 0);
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     fs.rmSync(project, { recursive: true, force: true });
   }
 });

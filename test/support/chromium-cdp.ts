@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { CHROMIUM_FLAGS } from './headless-chromium';
 
-const FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--autoplay-policy=no-user-gesture-required', '--window-size=1200,1000'];
+const FLAGS = [...CHROMIUM_FLAGS, '--window-size=1200,1000'];
 
 /**
  * Headless Chromium driven through the DevTools protocol over its pipe (--remote-debugging-pipe:
