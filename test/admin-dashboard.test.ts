@@ -77,6 +77,8 @@ test('dashboard in Chromium: stop and start from the page, level meters for tone
       await new Promise((r) => setTimeout(r, 200));
       samples.push(await page.evaluate(`({ tone: Number(document.querySelector('[data-meter="radio/tone"]').dataset.level), silence: Number(document.querySelector('[data-meter="quiet/tone"]').dataset.level), width: document.querySelector('[data-meter="radio/tone"] > div').style.width })`));
     }
+    // The pipeline latency of the live tone, where the streamer knows it: in the flow's numbers.
+    await page.waitUntil(`/web: pipeline latency \\d+\\.\\d\\d s/.test(document.querySelector('[data-flow="radio"] .numbers').textContent)`, 15_000);
     await shoot('1-playing');
     assert.ok(samples.every((s) => s.tone > -12 && s.tone <= 0), `the tone's meter: ${JSON.stringify(samples)}`);
     assert.ok(samples.every((s) => s.silence < -90), `the silence's meter: ${JSON.stringify(samples)}`);

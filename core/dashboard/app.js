@@ -116,7 +116,12 @@
       badge.className = 'badge mood-' + flow.mood;
       badge.textContent = flow.mood;
       $('.reason', box).textContent = flow.reason;
-      $('.numbers', box).textContent = `${flow.listeners} listening · ${Math.round(flow.bitrate / 1000)} kbit/s out`;
+      // Where a streamer knows it: how old the newest buffer was when it reached the streamer.
+      const latencies = flow.components
+        .map((c) => [c.name, ((flow.componentStats || {})[c.name] || {}).pipelineLatencyMs])
+        .filter(([, ms]) => typeof ms === 'number')
+        .map(([name, ms]) => ` · ${name}: pipeline latency ${(ms / 1000).toFixed(2)} s`);
+      $('.numbers', box).textContent = `${flow.listeners} listening · ${Math.round(flow.bitrate / 1000)} kbit/s out${latencies.join('')}`;
       for (const c of flow.components) {
         const node = box.querySelector(`[data-component="${CSS.escape(c.name)}"]`);
         if (!node) continue;
