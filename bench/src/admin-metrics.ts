@@ -1,5 +1,5 @@
 /**
- * `node bench/dist/src/admin-metrics.js [LISTENERS] [WINDOW_SECONDS] [ROUNDS]`: what scraping the
+ * `node bench/dist/src/admin-metrics.js [LISTENERS] [WINDOW_SECONDS] [ROUNDS] [burst]`: what scraping the
  * admin API's Prometheus /metrics every second costs (issue "Operate and observe": under 1 % of a
  * core at 10,000 listeners).
  *
@@ -10,7 +10,9 @@
  * two windows of WINDOW_SECONDS (default 20), one without scraping and one with a scrape a second,
  * in alternating order (so that a drift of the machine's load falls on both alike): the cost of
  * scraping is, per round, the manager's and the worker's CPU time in the window with scrapes less
- * that in the window without. Prints one JSON object, with the load average at each window.
+ * that in the window without. Then 200 scrapes back to back: the CPU time of each, less what the
+ * process spends anyway. Prints one JSON object, with the load average at each window; results in
+ * bench/RESULTS-metrics.md. `burst`: all listeners connect at once (a test of the porter's handover).
  */
 import fs from 'node:fs';
 import os from 'node:os';
