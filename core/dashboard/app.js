@@ -87,7 +87,7 @@
       refreshListeners();
     } else if (name === 'levels') {
       for (const [component, levels] of Object.entries(data.levels)) {
-        const meter = document.querySelector(`[data-meter="${CSS.escape(data.flow + '/' + component)}"]`);
+        const meter = document.querySelector(`[data-meter="${CSS.escape(data.flow + '/' + component)}"]`) || addMeter(data.flow, component);
         if (!meter) continue;
         const peak = Math.max(...levels.peak);
         meter.dataset.level = String(peak);
@@ -96,6 +96,15 @@
         meter.title = peak.toFixed(1) + ' dBFS';
       }
     }
+  }
+
+  /** A meter for a component that measures its audio (a converter, a switch), once it reports levels. */
+  function addMeter(flowName, component) {
+    const box = state.built.get(flowName);
+    if (!box) return undefined;
+    const meter = el('span', { class: 'meter', 'data-meter': flowName + '/' + component, 'data-level': '-200' }, el('div'));
+    $('.meters', box).append(el('label', {}, component + ' level ', meter));
+    return meter;
   }
 
   function streamUrls(flow) {
