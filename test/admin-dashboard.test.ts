@@ -23,9 +23,13 @@ components:
   tone:
     type: producer-test
     properties: { ${tone} }
+  vol:
+    type: converter-volume
+    eats: tone
+    properties: { gain: -6 }
   enc:
     ${encoder}
-    eats: tone
+    eats: vol
   mux:
     type: muxer-ogg
     eats: enc
@@ -77,6 +81,12 @@ test('dashboard in Chromium: stop and start from the page, level meters for tone
       await new Promise((r) => setTimeout(r, 200));
       samples.push(await page.evaluate(`({ tone: Number(document.querySelector('[data-meter="radio/tone"]').dataset.level), silence: Number(document.querySelector('[data-meter="quiet/tone"]').dataset.level), width: document.querySelector('[data-meter="radio/tone"] > div').style.width })`));
     }
+    // Not only producers: the converter's meter comes with its first levels, 6 dB under the tone.
+    await page.waitUntil(`Number(document.querySelector('[data-meter="radio/vol"]')?.dataset.level) > -100`, 10_000);
+    const gained = await page.evaluate<{ tone: number; vol: number }>(`({ tone: Number(document.querySelector('[data-meter="radio/tone"]').dataset.level), vol: Number(document.querySelector('[data-meter="radio/vol"]').dataset.level) })`);
+    assert.ok(Math.abs(gained.vol - (gained.tone - 6)) < 1.5, `the converter's meter, 6 dB under the tone's: ${JSON.stringify(gained)}`);
+    // The pipeline latency of the live tone, where the streamer knows it: in the flow's numbers.
+    await page.waitUntil(`/web: pipeline latency \\d+\\.\\d\\d s/.test(document.querySelector('[data-flow="radio"] .numbers').textContent)`, 15_000);
     await shoot('1-playing');
     assert.ok(samples.every((s) => s.tone > -12 && s.tone <= 0), `the tone's meter: ${JSON.stringify(samples)}`);
     assert.ok(samples.every((s) => s.silence < -90), `the silence's meter: ${JSON.stringify(samples)}`);

@@ -87,7 +87,7 @@
       refreshListeners();
     } else if (name === 'levels') {
       for (const [component, levels] of Object.entries(data.levels)) {
-        const meter = document.querySelector(`[data-meter="${CSS.escape(data.flow + '/' + component)}"]`);
+        const meter = document.querySelector(`[data-meter="${CSS.escape(data.flow + '/' + component)}"]`) || addMeter(data.flow, component);
         if (!meter) continue;
         const peak = Math.max(...levels.peak);
         meter.dataset.level = String(peak);
@@ -96,6 +96,15 @@
         meter.title = peak.toFixed(1) + ' dBFS';
       }
     }
+  }
+
+  /** A meter for a component that measures its audio (a converter, a switch), once it reports levels. */
+  function addMeter(flowName, component) {
+    const box = state.built.get(flowName);
+    if (!box) return undefined;
+    const meter = el('span', { class: 'meter', 'data-meter': flowName + '/' + component, 'data-level': '-200' }, el('div'));
+    $('.meters', box).append(el('label', {}, component + ' level ', meter));
+    return meter;
   }
 
   function streamUrls(flow) {
@@ -116,7 +125,12 @@
       badge.className = 'badge mood-' + flow.mood;
       badge.textContent = flow.mood;
       $('.reason', box).textContent = flow.reason;
-      $('.numbers', box).textContent = `${flow.listeners} listening · ${Math.round(flow.bitrate / 1000)} kbit/s out`;
+      // Where a streamer knows it: how old the newest buffer was when it reached the streamer.
+      const latencies = flow.components
+        .map((c) => [c.name, ((flow.componentStats || {})[c.name] || {}).pipelineLatencyMs])
+        .filter(([, ms]) => typeof ms === 'number')
+        .map(([name, ms]) => ` · ${name}: pipeline latency ${(ms / 1000).toFixed(2)} s`);
+      $('.numbers', box).textContent = `${flow.listeners} listening · ${Math.round(flow.bitrate / 1000)} kbit/s out${latencies.join('')}`;
       for (const c of flow.components) {
         const node = box.querySelector(`[data-component="${CSS.escape(c.name)}"]`);
         if (!node) continue;

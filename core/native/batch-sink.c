@@ -17,6 +17,8 @@
  *                                  and a wake-up was asked for, or when the caps changed
  *   take(id) -> null | { buffers: Buffer[], ages: number[] (ms since each arrived),
  *                        flags: number[], pts: number[] (ms of stream time, -1 when none),
+ *                        latencies: number[] (ms: the pipeline clock's running time when each
+ *                        reached the sink less the buffer's running time, -1 when not known),
  *                        caps?: { name: string, streamheader: Buffer[] } }
  *   wakeOnEachBuffer(id, bool)     whether onWake comes for every buffer (else only for caps)
  *   closeChannel(id)
@@ -33,6 +35,7 @@
 typedef struct {
   GstBuffer *buffer;
   gint64 arrived; /* g_get_monotonic_time(), µs */
+  gint64 latency; /* ns, or -1 (see buffer_latency) */
 } Queued;
 
 typedef struct {
@@ -138,12 +141,35 @@ static gboolean set_caps(GstBaseSink *sink, GstCaps *caps) {
   return TRUE;
 }
 
+/*
+ * How old the buffer is as it reaches the sink: the pipeline clock's running time now less the
+ * buffer's running time (its PTS in the segment), in ns. That is the time capture, encoding and
+ * muxing took (a muxer that holds data back adds what it holds). -1 when it cannot be known: no
+ * clock or no PTS (stream headers), or a buffer ahead of the clock (a source that is not live
+ * runs as fast as it can: its buffers have no age).
+ */
+static gint64 buffer_latency(GstBaseSink *sink, GstBuffer *buffer) {
+  GstClockTime pts = GST_BUFFER_PTS(buffer);
+  if (!GST_CLOCK_TIME_IS_VALID(pts)) return -1;
+  GstClock *clock = gst_element_get_clock(GST_ELEMENT(sink));
+  if (!clock) return -1;
+  GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  GstClockTime base = gst_element_get_base_time(GST_ELEMENT(sink));
+  GST_OBJECT_LOCK(sink);
+  guint64 running = gst_segment_to_running_time(&sink->segment, GST_FORMAT_TIME, pts);
+  GST_OBJECT_UNLOCK(sink);
+  if (!GST_CLOCK_TIME_IS_VALID(running) || !GST_CLOCK_TIME_IS_VALID(now) || now < base || now - base < running) return -1;
+  return (gint64)(now - base - running);
+}
+
 static GstFlowReturn render(GstBaseSink *sink, GstBuffer *buffer) {
   Channel *channel = FLOWCAST_BATCH_SINK(sink)->channel;
   if (!channel) return GST_FLOW_ERROR;
   Queued *q = g_new(Queued, 1);
   q->buffer = gst_buffer_ref(buffer);
   q->arrived = g_get_monotonic_time();
+  q->latency = buffer_latency(sink, buffer);
   g_mutex_lock(&channel->lock);
   if (channel->open) {
     g_queue_push_tail(&channel->queue, q);
@@ -283,12 +309,13 @@ static napi_value take(napi_env env, napi_callback_info info) {
   g_mutex_unlock(&channel->lock);
 
   if (taken.length > 0 || caps) {
-    napi_value buffers, ages, flags, pts;
+    napi_value buffers, ages, flags, pts, latencies;
     napi_create_object(env, &result);
     napi_create_array_with_length(env, taken.length, &buffers);
     napi_create_array_with_length(env, taken.length, &ages);
     napi_create_array_with_length(env, taken.length, &flags);
     napi_create_array_with_length(env, taken.length, &pts);
+    napi_create_array_with_length(env, taken.length, &latencies);
     gint64 now = g_get_monotonic_time();
     guint i = 0;
     for (GList *link = taken.head; link; link = link->next, i++) {
@@ -298,11 +325,13 @@ static napi_value take(napi_env env, napi_callback_info info) {
       napi_set_element(env, flags, i, js_number(env, buffer_flags(q->buffer)));
       GstClockTime stamp = GST_BUFFER_PTS(q->buffer);
       napi_set_element(env, pts, i, js_number(env, GST_CLOCK_TIME_IS_VALID(stamp) ? (double)stamp / GST_MSECOND : -1));
+      napi_set_element(env, latencies, i, js_number(env, q->latency < 0 ? -1 : (double)q->latency / GST_MSECOND));
     }
     napi_set_named_property(env, result, "buffers", buffers);
     napi_set_named_property(env, result, "ages", ages);
     napi_set_named_property(env, result, "flags", flags);
     napi_set_named_property(env, result, "pts", pts);
+    napi_set_named_property(env, result, "latencies", latencies);
     if (caps) napi_set_named_property(env, result, "caps", caps_object(env, caps));
   }
   g_queue_clear_full(&taken, queued_free);

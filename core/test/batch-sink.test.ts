@@ -80,6 +80,26 @@ test('Ogg stream headers arrive with the caps, as buffers', { timeout: 20_000 },
   }
 });
 
+test("each buffer's latency: the pipeline clock's running time at the sink less the buffer's (a queue holding 300 ms of a live source shows it)", { timeout: 20_000 }, async () => {
+  const channel = new BatchSinkChannel(() => undefined);
+  const pipeline = start(
+    `audiotestsrc is-live=true samplesperbuffer=441 ! audio/x-raw,rate=44100 ! queue min-threshold-time=300000000 max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0 ! ${BATCH_SINK} name=sink`,
+    channel.id,
+  );
+  try {
+    const batches: StreamBatch[] = [];
+    assert.ok(await waitFor(() => (takeAll(channel, batches), batches.reduce((n, b) => n + b.buffers.length, 0) >= 50), 5000), 'buffers taken');
+    const latencies = batches.flatMap((b) => b.latencies);
+    assert.equal(latencies.length, batches.reduce((n, b) => n + b.buffers.length, 0), 'one per buffer');
+    // The queue lets a buffer go once it holds 300 ms of stream after it: so each is about that old
+    // (less one 10 ms buffer, measured: 290 ms), never near 0 as without the queue.
+    assert.ok(latencies.every((ms) => ms >= 250 && ms < 600), `latencies ${latencies.slice(0, 20).join(', ')}`);
+  } finally {
+    pipeline.stop();
+    channel.close();
+  }
+});
+
 test('JavaScript is woken for every buffer only while it asks to be', { timeout: 20_000 }, async () => {
   let wakes = 0;
   const channel: BatchSinkChannel = new BatchSinkChannel(() => {

@@ -11,10 +11,11 @@ import { FlowcastError } from '../errors/flowcast-error';
 import type { FlowManager } from '../manager/flow-manager';
 import { CORE_DIRECTORY, CORE_VERSION } from '../version';
 import { errorAnswer } from './admin-errors';
+import { CounterTotals } from './counter-totals';
 import { History, HISTORY_EVERY_MS } from './history';
 import { AuthGate } from './auth';
 import type { LogTail } from './log-tail';
-import { createMetrics } from './metrics';
+import { COUNTED_STATS, createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { allSummaries, ROUTES, type AdminContext, type Route } from './routes';
 import type { TokenStore } from './tokens';
@@ -76,7 +77,7 @@ export class AdminServer {
   private readonly levelsSentAt = new Map<string, number>();
 
   constructor(private readonly options: AdminServerOptions) {
-    this.context = { manager: options.manager, logs: options.logs, levels: new Map<string, Readonly<Record<string, AudioLevels>>>(), history: new History() };
+    this.context = { manager: options.manager, logs: options.logs, levels: new Map<string, Readonly<Record<string, AudioLevels>>>(), history: new History(), counters: new CounterTotals(COUNTED_STATS) };
   }
 
   /** A flow's mood changed: every event stream gets the flows at once. */

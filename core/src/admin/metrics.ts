@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { MOODS } from '../manager/moods';
 import type { FlowSummary } from './flow-views';
 import { allSummaries, type AdminContext } from './routes';
@@ -7,7 +7,10 @@ import { allSummaries, type AdminContext } from './routes';
 /** One scrape's metrics all come from one snapshot of the flows (taken at most this often). */
 const SNAPSHOT_MS = 250;
 
-/** Counters of streamer statistics, as metric name → statistic name. */
+/**
+ * Counters of streamer statistics, as metric name → statistic name: added up in the manager
+ * (CounterTotals), so that they only ever grow, across worker restarts too.
+ */
 const MOUNT_COUNTERS: Readonly<Record<string, [string, string]>> = {
   flowcast_mount_connects_total: ['connects', 'Listener connections accepted'],
   flowcast_mount_refused_total: ['refused', 'Listener connections refused (limits)'],
@@ -16,6 +19,9 @@ const MOUNT_COUNTERS: Readonly<Record<string, [string, string]>> = {
   flowcast_mount_kicks_total: ['kicks', 'Listeners disconnected by an operator'],
   flowcast_mount_resyncs_total: ['resyncs', 'Listeners moved forward to the live stream'],
 };
+
+/** The streamer statistics the manager adds up (CounterTotals). */
+export const COUNTED_STATS: readonly string[] = Object.values(MOUNT_COUNTERS).map(([stat]) => stat);
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -61,6 +67,20 @@ export function createMetrics(context: AdminContext): Registry {
       },
     });
   };
+  /** A counter set from the snapshot at each scrape to a total the manager keeps (never lower than before). */
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (set: (labels: Partial<Record<L, string>>, value: number) => void, flows: FlowSummary[]) => void): void => {
+    new Counter<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const all = await flows();
+        this.reset();
+        fill((labels, value) => this.inc(labels, value), all);
+      },
+    });
+  };
   const mountLabels = ['flow', 'component', 'mount'] as const;
   const eachMount = (all: FlowSummary[], visit: (labels: Record<(typeof mountLabels)[number], string>, stats: Readonly<Record<string, number>>) => void): void => {
     for (const flow of all) {
@@ -73,19 +93,26 @@ export function createMetrics(context: AdminContext): Registry {
   gauge('flowcast_flows', 'Flows the server manages', [], (set, all) => set({}, all.length));
   gauge('flowcast_mount_listeners', 'Listeners connected', mountLabels, (set, all) => eachMount(all, (labels, s) => set(labels, s.clients ?? 0)));
   gauge('flowcast_mount_bitrate_bits', 'Stream bitrate over the last 10 s (bits/s)', mountLabels, (set, all) => eachMount(all, (labels, s) => set(labels, s.currentBitrate ?? 0)));
-  for (const [name, [stat, help]] of Object.entries(MOUNT_COUNTERS)) gauge(name, help, mountLabels, (set, all) => eachMount(all, (labels, s) => set(labels, s[stat] ?? 0)));
+  for (const [name, [stat, help]] of Object.entries(MOUNT_COUNTERS)) {
+    counter(name, `${help}, since the server started (across worker restarts)`, mountLabels, (set, all) => eachMount(all, (labels) => set(labels, context.counters.total(labels.flow, labels.component, stat))));
+  }
+  gauge('flowcast_mount_pipeline_latency_seconds', "How old the newest buffer was when it reached the streamer (the pipeline clock's running time less the buffer's): capture, encoding and muxing; only where it is known (a live source)", mountLabels, (set, all) =>
+    eachMount(all, (labels, s) => {
+      if (typeof s.pipelineLatencyMs === 'number') set(labels, s.pipelineLatencyMs / 1000);
+    }),
+  );
   gauge('flowcast_component_mood', "A component's mood (1 for the one it is in)", ['flow', 'component', 'mood'], (set, all) => {
     for (const flow of all) for (const c of flow.components) for (const m of MOODS) set({ flow: flow.name, component: c.name, mood: m }, c.mood === m ? 1 : 0);
   });
   gauge('flowcast_flow_mood', "A flow's mood (1 for the one it is in)", ['flow', 'mood'], (set, all) => {
     for (const flow of all) for (const m of MOODS) set({ flow: flow.name, mood: m }, flow.mood === m ? 1 : 0);
   });
-  gauge('flowcast_component_failures_total', 'Failures of a component that restarted its pipeline or left it out', ['flow', 'component'], (set, all) => {
+  counter('flowcast_component_failures_total', 'Failures of a component that restarted its pipeline or left it out', ['flow', 'component'], (set, all) => {
     for (const flow of all) for (const c of flow.components) set({ flow: flow.name, component: c.name }, c.failures);
   });
-  gauge('flowcast_flow_restarts_total', 'Pipeline restarts since the server started', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.restarts)));
-  gauge('flowcast_flow_worker_starts_total', 'Worker processes started (1 + replacements)', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.workerStarts)));
-  gauge('flowcast_worker_cpu_seconds_total', "CPU time of the flow's worker process", ['flow'], (set, all) => {
+  counter('flowcast_flow_restarts_total', 'Pipeline restarts since the server started', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.restarts)));
+  counter('flowcast_flow_worker_starts_total', 'Worker processes started (1 + replacements)', ['flow'], (set, all) => all.forEach((f) => set({ flow: f.name }, f.workerStarts)));
+  counter('flowcast_worker_cpu_seconds_total', "CPU time of the flow's worker process", ['flow'], (set, all) => {
     for (const f of all) {
       const usage = f.pid !== undefined ? processUsage(f.pid) : undefined;
       if (usage) set({ flow: f.name }, usage.cpu);

@@ -2,6 +2,7 @@ import type { AudioLevels } from '../api/component';
 import { FlowcastError } from '../errors/flowcast-error';
 import type { FlowManager } from '../manager/flow-manager';
 import { flowSummary, type FlowSummary } from './flow-views';
+import type { CounterTotals } from './counter-totals';
 import type { History } from './history';
 import type { LogTail } from './log-tail';
 import type { Role } from './tokens';
@@ -26,6 +27,8 @@ export interface AdminContext {
   readonly levels: Map<string, Readonly<Record<string, AudioLevels>>>;
   /** Listeners and bitrate over the last hour. */
   readonly history: History;
+  /** The streamers' counters added up across worker restarts, for /metrics. */
+  readonly counters: CounterTotals;
 }
 
 /** One route: what it takes (JSON Schemas, checked with ajv before the handler runs) and who may call it. */
@@ -50,8 +53,12 @@ const FLOW = { flow: NAME };
 async function summary(context: AdminContext, name: string): Promise<FlowSummary> {
   const view = context.manager.find(name);
   let stats;
+  const { pid, workerStarts } = view.supervisor.state();
   try {
-    if (!view.held && view.supervisor.state().pid !== undefined) stats = await view.supervisor.request({ action: 'stats' });
+    if (!view.held && pid !== undefined) {
+      stats = await view.supervisor.request({ action: 'stats' });
+      context.counters.observe(name, `${workerStarts}/${pid}`, stats);
+    }
   } catch {
     // not running (any more): what it last sent
   }

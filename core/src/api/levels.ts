@@ -22,5 +22,6 @@ export function levelsFromMessage(message: PipelineMessage): AudioLevels | undef
   if (message.type !== 'element' || message.fields.name !== 'level') return undefined;
   const peak = channelValues(message.fields.peak);
   const rms = channelValues(message.fields.rms);
-  return peak.length > 0 ? { peak, rms } : undefined;
+  // At end of stream level reports over no samples: its RMS is NaN (no number) and its peak -inf.
+  return peak.length > 0 && rms.length === peak.length ? { peak, rms } : undefined;
 }

@@ -208,6 +208,10 @@ export class FlowSupervisor {
     if (!child || !child.connected || !this.accepting || this.stopping) return false;
     child.send({ type: 'connection', port, head, received: received.toString('base64') }, socket, (error) => {
       if (error) socket.destroy();
+      // Node passes one socket per round trip: this one went out once the worker had acknowledged
+      // the one before. Heartbeats wait in the same queue behind a burst of connections (10,000
+      // at once take several seconds), so a worker that keeps acknowledging sockets is answering.
+      else if (child === this.child) this.lastPong = performance.now();
     });
     return true;
   }

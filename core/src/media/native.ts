@@ -17,6 +17,12 @@ export interface StreamBatch {
   flags: number[];
   /** Each buffer's presentation time in ms of stream time, or -1 when it has none (headers). */
   pts: number[];
+  /**
+   * How old each buffer was as it reached the sink, in ms: the pipeline clock's running time then
+   * less the buffer's running time (what capture, encoding and muxing took); -1 when not known
+   * (headers, no clock, a source that is not live).
+   */
+  latencies: number[];
   caps?: { name: string; streamheader: Buffer[] };
 }
 

@@ -1,4 +1,4 @@
-import type { ComponentClass } from '../api/component';
+import type { AudioLevels, ComponentClass } from '../api/component';
 import { FlowcastError } from '../errors/flowcast-error';
 import { formatDiagnostic } from '../flow/reporter';
 import type { Diagnostic } from '../flow/types';
@@ -43,6 +43,8 @@ export interface ComponentRun {
   bytes(feeder?: string): Buffer;
   /** The component's own stats() at the end, when it has them (a consumer has no feeders, but may count). */
   stats(): Readonly<Record<string, number>> | undefined;
+  /** The component's last audio levels (levels(): its `level` element's), when it measures them. */
+  levels(): AudioLevels | undefined;
 }
 
 export interface PluginUnderTest {
@@ -113,7 +115,7 @@ class LoadedPlugin implements PluginUnderTest {
       ...(subject.eaters.length === 0 ? { wallTimeMs: seconds * 1000 } : {}),
       limitMs: (Math.max(30, seconds * 4) + 15) * 1000,
     });
-    return capturedRun(subject, flow.captures, store, result.stats);
+    return capturedRun(subject, flow.captures, store, result.stats, result.levels);
   }
 
   /** The test kit's components come from here; the plugin's are loaded by the registry, as in `flowcast run`. */
@@ -139,7 +141,7 @@ class LoadedPlugin implements PluginUnderTest {
   }
 }
 
-function capturedRun(subject: RegistryComponent, captures: ReadonlyMap<string, string>, store: CaptureStore, stats: Readonly<Record<string, number>> | undefined): ComponentRun {
+function capturedRun(subject: RegistryComponent, captures: ReadonlyMap<string, string>, store: CaptureStore, stats: Readonly<Record<string, number>> | undefined, levels?: AudioLevels): ComponentRun {
   const feed = (feeder: string | undefined) => {
     const name = feeder ?? subject.feeders[0]?.name;
     const capture = name === undefined ? undefined : captures.get(name);
@@ -162,6 +164,7 @@ function capturedRun(subject: RegistryComponent, captures: ReadonlyMap<string, s
     buffers: (feeder) => [...feed(feeder).captured.buffers],
     bytes: (feeder) => Buffer.concat(feed(feeder).captured.buffers),
     stats: () => stats,
+    levels: () => levels,
   };
 }
 

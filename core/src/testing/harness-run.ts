@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { AudioLevels } from '../api/component';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../api/services';
@@ -31,6 +32,7 @@ export interface HarnessRunPlan {
 
 export interface HarnessRunResult {
   stats?: Readonly<Record<string, number>>;
+  levels?: AudioLevels;
 }
 
 type Outcome = { kind: 'ended' } | { kind: 'timed' } | { kind: 'failed'; error: FlowcastError } | { kind: 'limit' };
@@ -76,7 +78,8 @@ export async function runHarnessFlow(plan: HarnessRunPlan): Promise<HarnessRunRe
     }
     if (result.kind === 'ended') await plan.store.drained(DRAIN_LIMIT_MS);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    return { stats: runtime.stats()[plan.subject] };
+    const levels = runtime.levels()[plan.subject];
+    return { stats: runtime.stats()[plan.subject], ...(levels ? { levels } : {}) };
   } finally {
     for (const timer of timers) clearTimeout(timer);
     await runtime.stop();

@@ -1,4 +1,4 @@
-import { inject, injectable, TOKENS, type Component, type PartBuilder, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { converterVolume } from './descriptor';
 
 type Properties = PropertiesOf<(typeof converterVolume)['properties']>;
@@ -8,19 +8,33 @@ export function amplitude(gainDb: number): number {
   return 10 ** (gainDb / 20);
 }
 
-/** audioconvert ! volume: volume works on the raw formats audioconvert gives it, in any channel layout. */
+/**
+ * audioconvert ! volume ! level: volume works on the raw formats audioconvert gives it, in any
+ * channel layout; level measures what comes out, for the admin dashboard's meters.
+ */
 @injectable()
 export default class ConverterVolume implements Component {
   private volume?: ReturnType<RunningPart['element']>;
+  private lastLevels?: AudioLevels;
 
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
 
   build(part: PartBuilder): void {
     const convert = part.element('audioconvert', 'convert');
     const volume = part.element('volume', 'volume', { volume: amplitude(this.props.gain), mute: this.props.mute });
-    part.link(convert, volume);
+    const level = part.element('level', 'level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    part.link(convert, volume, level);
     part.eater('default', convert);
-    part.feeder('default', volume);
+    part.feeder('default', level);
+  }
+
+  onElementMessage(message: PipelineMessage): void {
+    if (message.source.endsWith('--level')) this.lastLevels = levelsFromMessage(message) ?? this.lastLevels;
+  }
+
+  /** The level of what it feeds on (after the gain). */
+  levels(): AudioLevels | undefined {
+    return this.lastLevels;
   }
 
   start(part: RunningPart): void {

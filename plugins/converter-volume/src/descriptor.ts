@@ -7,7 +7,7 @@ export const converterVolume = defineComponent({
   description: 'Raises or lowers the level of raw audio by a gain in decibels, or mutes it.',
   eaters: [{ name: 'default', accepts: ['audio/x-raw'] }],
   feeders: [{ name: 'default', produces: ['audio/x-raw'] }],
-  elements: ['audioconvert', 'volume'],
+  elements: ['audioconvert', 'volume', 'level'],
   implementation: './converter-volume',
   properties: {
     type: 'object',

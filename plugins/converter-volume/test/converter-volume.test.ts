@@ -20,6 +20,11 @@ test('converter-volume: -6 dB halves the amplitude, +6 dB doubles it, mute gives
     const run = await plugin.run('converter-volume', { input, properties, seconds: 0.5 });
     assert.match(run.caps(), /^audio\/x-raw, format=\(string\)S16LE/, run.caps());
     levels[label] = peak(run.bytes());
+    if (label === 'lower') {
+      // Its meter measures what it feeds on: the half-scale sine (-6 dBFS) 6 dB lower.
+      const measured = run.levels()?.peak[0];
+      assert.ok(measured !== undefined && Math.abs(measured + 12) < 1, `converter-volume's level: ${JSON.stringify(run.levels())}`);
+    }
   }
   // The test source is a half-scale sine.
   assert.ok(Math.abs(levels.same! - 0.5) < 0.02, JSON.stringify(levels));

@@ -7,6 +7,14 @@ const EAGAIN = os.constants.errno.EAGAIN;
 const MAX_BUFFERS_PER_SEND = 256;
 
 /**
+ * Bytes the kernel took, added up over many connections as they go (the hub's, for its stats):
+ * what the connections sent is then known without visiting each one.
+ */
+export interface SentTally {
+  bytes: number;
+}
+
+/**
  * One listener's connection once its response starts: the accepted socket's descriptor, taken
  * over from Node (a Node socket costs about 10 KB, a descriptor nothing outside the kernel), and
  * the buffers handed to it that the kernel has not taken yet. Writes never block: what the kernel
@@ -48,14 +56,18 @@ export class RawConnection {
   private constructor(
     private readonly fd: number,
     private readonly addon: FanoutAddon,
+    private readonly tally: SentTally,
   ) {}
 
-  /** Take the socket's descriptor over and destroy the Node socket; undefined if it is already gone. */
-  static adopt(socket: Socket, addon: FanoutAddon): RawConnection | undefined {
+  /**
+   * Take the socket's descriptor over and destroy the Node socket; undefined if it is already
+   * gone. What the kernel takes for it is also added to `tally`.
+   */
+  static adopt(socket: Socket, addon: FanoutAddon, tally: SentTally = { bytes: 0 }): RawConnection | undefined {
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     const copy = typeof fd === 'number' && fd >= 0 && !socket.destroyed ? addon.adopt(fd) : -1;
     socket.destroy();
-    return copy >= 0 ? new RawConnection(copy, addon) : undefined;
+    return copy >= 0 ? new RawConnection(copy, addon, tally) : undefined;
   }
 
   get isClosed(): boolean {
@@ -101,6 +113,7 @@ export class RawConnection {
     for (const buffer of buffers) total += buffer.length;
     if (sent === total && error === 0) {
       this.sent += sent;
+      this.tally.bytes += sent;
       return true;
     }
     this.pending.push(...buffers);
@@ -206,6 +219,7 @@ export class RawConnection {
 
   private consume(bytes: number): void {
     this.sent += bytes;
+    this.tally.bytes += bytes;
     this.pendingBytes -= bytes;
     let left = bytes + this.skip;
     while (this.pending.length > 0 && left >= this.pending[0]!.length) {

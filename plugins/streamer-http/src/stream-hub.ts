@@ -5,7 +5,7 @@ import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
 import { StreamHeaders, syncDetectorFor, type SyncDetector } from '@flowcast/core';
 import type { FanoutAddon } from './native';
-import { RawConnection } from './raw-connection';
+import { RawConnection, type SentTally } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
 
 /** The headers of the stream's 200 answer, to a GET (the hub writes them) and a HEAD alike. */
@@ -162,6 +162,13 @@ export class StreamHub {
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, kicks: 0, resyncs: 0 };
   /** Body bytes sent to listeners that have left; those still here count from their connections. */
   private bytesSentToDeparted = 0;
+  /**
+   * What the kernel took for the connections still here (their HTTP heads included), added up by
+   * the connections as they send, and the length of those heads: stats() adds nothing up itself,
+   * so a scrape costs the same at 10 listeners or 10,000.
+   */
+  private readonly sentToConnected: SentTally = { bytes: 0 };
+  private headBytesOfConnected = 0;
   private lastListenerId = 0;
   private readonly startedAt: number;
   private flushTimer?: NodeJS.Timeout;
@@ -179,6 +186,7 @@ export class StreamHub {
   /** What a connection calls as it closes: one function for all, not a closure per listener. */
   private readonly forgetWaiting = (pending: { conn: RawConnection; request: ListenerRequest; start: number }): void => {
     this.waiting.delete(pending);
+    this.sentToConnected.bytes -= pending.conn.sentBytes;
   };
   private readonly listenerClosed = (listener: Listener): void => this.closed(listener);
   /** The next slices of a flush or sweep in progress. */
@@ -263,7 +271,7 @@ export class StreamHub {
   add(socket: Socket, request: ListenerRequest): void {
     this.counters.connects++;
     const start = Date.now();
-    const conn = RawConnection.adopt(socket, this.fanout);
+    const conn = RawConnection.adopt(socket, this.fanout, this.sentToConnected);
     if (!conn) return;
     const shared = this.sharedRequest(request);
     if (!this.started) {
@@ -356,7 +364,7 @@ export class StreamHub {
     }
     if (!found) return false;
     this.counters.connects++;
-    const conn = RawConnection.adopt(socket, this.fanout);
+    const conn = RawConnection.adopt(socket, this.fanout, this.sentToConnected);
     if (!conn) return true; // it left meanwhile: handed over all the same
     const listener: Listener = {
       id: ++this.lastListenerId,
@@ -473,20 +481,40 @@ export class StreamHub {
    */
   sweep(nextSweepInMs = 0): void {
     this.nextSweepAt = this.now() + nextSweepInMs;
-    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
-    this.inSlices([...this.listeners], (slice) => this.sweepSlice(slice, nextSweepInMs));
+    this.forgetDepartedWaiting();
+    // The peak is counted once the sweep has closed every listener that left: a client that
+    // connects and resets at once (a port scan, a flood) is not a listener the peak should show.
+    this.inSlices([...this.listeners], (slice) => this.sweepSlice(slice, nextSweepInMs), () => this.countPeak());
+  }
+
+  /** The TCP states of `conns` (at most SLICE) in one native call (tcpStates), in sliceStates: 3 numbers each. */
+  private readStates(conns: readonly RawConnection[]): Float64Array {
+    const fds = this.sliceFds.subarray(0, conns.length);
+    const states = this.sliceStates.subarray(0, conns.length * 3);
+    conns.forEach((conn, i) => (fds[i] = conn.descriptor));
+    if (conns.length > 0) this.fanout.tcpStates(fds, states);
+    return states;
+  }
+
+  /** Close the connections of listeners waiting for the stream that left, SLICE per native call. */
+  private forgetDepartedWaiting(): void {
+    const waiting = [...this.waiting];
+    for (let start = 0; start < waiting.length; start += SLICE) {
+      const slice = waiting.slice(start, start + SLICE).filter((pending) => !pending.conn.isClosed);
+      const states = this.readStates(slice.map((pending) => pending.conn));
+      slice.forEach((pending, i) => {
+        if (states[3 * i + 2] === 1) pending.conn.closeGone();
+      });
+    }
   }
 
   /**
    * One slice of a sweep: the TCP state of all its listeners in one native call (tcpStates), the
-   * departed closed and the peak counted, then each one's limits.
+   * departed closed, then each one's limits.
    */
   private sweepSlice(slice: Listener[], nextSweepInMs: number): void {
     const here = slice.filter((listener) => this.listeners.has(listener));
-    const fds = this.sliceFds.subarray(0, here.length);
-    const states = this.sliceStates.subarray(0, here.length * 3);
-    here.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
-    this.fanout.tcpStates(fds, states);
+    const states = this.readStates(here.map((listener) => listener.conn));
     const open: Listener[] = [];
     here.forEach((listener, i) => {
       if (states[3 * i + 2] === 1) listener.conn.closeGone();
@@ -495,7 +523,6 @@ export class StreamHub {
         open.push(listener);
       }
     });
-    this.countPeak();
     const now = this.now();
     const window = Math.max(MIN_SEND_WINDOW, (this.currentBitrate() / 8) * 2);
     for (const listener of open) {
@@ -518,16 +545,6 @@ export class StreamHub {
 
   private countPeak(): void {
     this.counters.peakClients = Math.max(this.counters.peakClients, this.listeners.size + this.waiting.size);
-  }
-
-  /**
-   * Close the connections of listeners that are gone, then count the peak: a client that
-   * connects and resets at once (a port scan, a flood) is not a listener the peak should show.
-   */
-  private forgetDeparted(): void {
-    for (const pending of this.waiting) if (pending.conn.peerClosed()) pending.conn.closeGone();
-    for (const listener of this.listeners) if (listener.conn.peerClosed()) listener.conn.closeGone();
-    this.countPeak();
   }
 
   /** Each listener's state, for tests and the coming admin API. */
@@ -566,11 +583,15 @@ export class StreamHub {
     return this.listeners.size + this.waiting.size;
   }
 
+  /**
+   * The hub's counters, without visiting any listener: listeners that left since the last sweep
+   * still count until it notices them (within a second while anybody listens), and the peak is
+   * the most the sweeps counted.
+   */
   stats(): HubStats {
-    this.forgetDeparted();
     const elapsed = Math.max(1, this.now() - this.startedAt);
-    let bytesSent = this.bytesSentToDeparted;
-    for (const listener of this.listeners) bytesSent += this.bodyBytesSent(listener);
+    // A listener whose HTTP head the kernel has not wholly taken yet counts less than nothing for a moment.
+    const bytesSent = this.bytesSentToDeparted + Math.max(0, this.sentToConnected.bytes - this.headBytesOfConnected);
     return {
       clients: this.listeners.size + this.waiting.size,
       ...this.counters,
@@ -618,6 +639,7 @@ export class StreamHub {
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
     listener.headBytes = this.format.responseHead.length;
+    this.headBytesOfConnected += listener.headBytes;
     conn.write(this.format.responseHead);
     const headers = this.headers.current;
     for (const header of headers) this.write(listener, header);
@@ -747,6 +769,8 @@ export class StreamHub {
     this.listeners.delete(listener);
     const bytes = this.bodyBytesSent(listener);
     this.bytesSentToDeparted += bytes;
+    this.sentToConnected.bytes -= listener.conn.sentBytes;
+    this.headBytesOfConnected -= listener.headBytes;
     const r = listener.request;
     this.events.closed({
       remoteAddress: r.remoteAddress,

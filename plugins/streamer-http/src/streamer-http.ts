@@ -112,6 +112,8 @@ export default class StreamerHttp implements Component, LiveStream {
   private lastFormat?: string;
   /** When data last reached the sink (monotonic ms), for the hungry mood. */
   private lastArrival?: number;
+  /** How old the newest buffer whose age is known was when it reached the sink (ms): the pipeline's latency. */
+  private pipelineLatencyMs?: number;
   /** Set while the pipeline is being rebuilt: when the held listeners are let go. */
   private holdTimer?: NodeJS.Timeout;
   /** The held listeners were let go: new ones are refused until the stream is back. */
@@ -244,7 +246,8 @@ export default class StreamerHttp implements Component, LiveStream {
 
   stats(): Readonly<Record<string, number>> {
     this.takeFromSink();
-    return { ...this.hub.stats() };
+    const latency = this.pipelineLatencyMs;
+    return { ...this.hub.stats(), ...(latency !== undefined ? { pipelineLatencyMs: Math.round(latency * 10) / 10 } : {}) };
   }
 
   listeners(): readonly ListenerInfo[] {
@@ -374,6 +377,11 @@ export default class StreamerHttp implements Component, LiveStream {
     if (batch.caps) this.noteCaps(batch.caps);
     const now = this.clock.monotonic();
     if (batch.buffers.length > 0) this.lastArrival = now - batch.ages[batch.ages.length - 1]!;
+    for (let i = batch.latencies.length - 1; i >= 0; i--) {
+      if (batch.latencies[i]! < 0) continue;
+      this.pipelineLatencyMs = batch.latencies[i];
+      break;
+    }
     batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!, batch.flags[i]));
     if ((this.holdTimer || this.released) && !this.hub.isRestarting) {
       // The new stream is here: the held listeners have it, and new ones are welcome again.

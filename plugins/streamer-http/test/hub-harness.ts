@@ -8,7 +8,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { AccessRecord } from '../src/access-log';
 import type { ListenerPolicy } from '../src/policy';
-import { loadNative } from '../src/native';
+import { loadNative, type FanoutAddon } from '../src/native';
 import { StreamHub } from '../src/stream-hub';
 import { synthPage } from './ogg-build';
 import { HUB_TEST_POLICY, oggPages, waitFor, type OggPage } from './support';
@@ -30,7 +30,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHub(policy: Partial<ListenerPolicy> = {}, options: { realClock?: boolean } = {}): Promise<Harness> {
+/** The addon with each call counted by name in `calls` (tests that check which system calls a hub method makes). */
+function countingAddon(addon: FanoutAddon, calls: Map<string, number>): FanoutAddon {
+  const counted: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(addon)) {
+    const value = (addon as unknown as Record<string, unknown>)[name];
+    counted[name] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => {
+            calls.set(name, (calls.get(name) ?? 0) + 1);
+            return (value as (...a: unknown[]) => unknown)(...args);
+          }
+        : value;
+  }
+  return counted as unknown as FanoutAddon;
+}
+
+export async function startHub(policy: Partial<ListenerPolicy> = {}, options: { realClock?: boolean; calls?: Map<string, number> } = {}): Promise<Harness> {
   const clock = { now: 0 };
   const closed: AccessRecord[] = [];
   const dropped: string[] = [];
@@ -41,7 +57,7 @@ export async function startHub(policy: Partial<ListenerPolicy> = {}, options: { 
       droppedAt.push(performance.now());
     },
     closed: (record) => closed.push(record),
-  }, loadNative());
+  }, options.calls ? countingAddon(loadNative(), options.calls) : loadNative());
   const server = http.createServer((request) => {
     // As StreamerHttp.serve does: from here the hub writes the response to the socket itself.
     const socket = request.socket;

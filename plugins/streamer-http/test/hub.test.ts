@@ -449,6 +449,12 @@ test('stats: clients, peak, connects, bytes sent and bitrate reflect what happen
     const clients = [await connect(h.port), await connect(h.port), await connect(h.port)];
     assert.deepEqual(
       (({ clients: c, peakClients, connects }) => ({ c, peakClients, connects }))(h.hub.stats()),
+      { c: 3, peakClients: 0, connects: 3 },
+      'the peak is counted by the sweep, once it has closed the listeners that left',
+    );
+    h.hub.sweep();
+    assert.deepEqual(
+      (({ clients: c, peakClients, connects }) => ({ c, peakClients, connects }))(h.hub.stats()),
       { c: 3, peakClients: 3, connects: 3 },
     );
     for (let seq = 2; seq < 12; seq++) {
@@ -472,6 +478,47 @@ test('stats: clients, peak, connects, bytes sent and bitrate reflect what happen
     // 11 pages of 2000 bytes over 5.5 s.
     assert.equal(stats.currentBitrate, Math.round((11 * synthPage(2, 2000).length * 8 * 1000) / 5500));
     for (const c of clients) c.socket.destroy();
+  } finally {
+    await h.close();
+  }
+});
+
+test('stats() visits no listener (no call per listener): the sweep closes those that left, one batched call per slice, and only then do they leave the count and count for the peak', { timeout: 10_000 }, async () => {
+  const calls = new Map<string, number>();
+  const h = await startHub({}, { calls });
+  try {
+    // Before the stream's format is known, listeners wait; one of them leaves with a reset.
+    const early = [await connect(h.port, { admitted: false }), await connect(h.port, { admitted: false }), await connect(h.port, { admitted: false })];
+    assert.ok(await waitFor(() => h.hub.listenerCount === 3, 2000));
+    early[0]!.socket.resetAndDestroy();
+    await sleep(50);
+    calls.clear();
+    for (let i = 0; i < 10; i++) assert.equal(h.hub.stats().clients, 3, 'not noticed before the sweep');
+    assert.deepEqual([...calls.keys()], [], 'stats() made no native call');
+    h.hub.sweep();
+    // One call reads the three; the one that left gets its last read (tcpState) and its close.
+    assert.deepEqual(Object.fromEntries(calls), { tcpStates: 1, tcpState: 1, close: 1 }, 'the waiting listeners read in one call');
+    assert.deepEqual((({ clients, peakClients }) => ({ clients, peakClients }))(h.hub.stats()), { clients: 2, peakClients: 2 });
+
+    h.hub.setFormat('application/ogg', HEADERS);
+    const later = [await connect(h.port), await connect(h.port), await connect(h.port)];
+    h.page(2, 1000);
+    assert.ok(await waitFor(() => later.every((c) => c.dataPages().length === 1) && early.slice(1).every((c) => c.dataPages().length === 1), 2000));
+    later[0]!.socket.resetAndDestroy();
+    later[1]!.socket.resetAndDestroy();
+    await sleep(50);
+    calls.clear();
+    const before = h.hub.stats();
+    assert.deepEqual([...calls.keys()], [], 'stats() made no native call');
+    assert.equal(before.clients, 5);
+    assert.equal(before.peakClients, 2, 'the peak is the sweeps\' count');
+    h.hub.sweep();
+    assert.deepEqual(Object.fromEntries(calls), { tcpStates: 1, tcpState: 2, close: 2 }, 'five listeners read in one call (a slice)');
+    const after = h.hub.stats();
+    assert.equal(after.clients, 3);
+    assert.equal(after.peakClients, 3, 'counted once the two that left were closed');
+    assert.equal(h.closed.length, 2);
+    for (const c of [...early, ...later]) c.socket.destroy();
   } finally {
     await h.close();
   }

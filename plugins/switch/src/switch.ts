@@ -1,4 +1,4 @@
-import { caps, inject, injectable, TOKENS, type Clock, type Component, type GstElementHandle, type Logger, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, inject, injectable, levelsFromMessage, TOKENS, type AudioLevels, type Clock, type Component, type GstElementHandle, type Logger, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { switchComponent } from './descriptor';
 
 type Properties = PropertiesOf<(typeof switchComponent)['properties']>;
@@ -28,6 +28,8 @@ export default class Switch implements Component {
   private mainSteadySince?: number;
   private timer?: NodeJS.Timeout;
   private switches = 0;
+  /** Each feed's latest level (its `level` element, before its mute). */
+  private readonly feedLevels = new Map<Feed, AudioLevels>();
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -71,6 +73,9 @@ export default class Switch implements Component {
 
   onElementMessage(message: PipelineMessage): void {
     const now = this.clock.monotonic();
+    const feed = message.source.endsWith('--main-level') ? 'main' : message.source.endsWith('--backup-level') ? 'backup' : undefined;
+    const levels = feed ? levelsFromMessage(message) : undefined;
+    if (feed && levels) this.feedLevels.set(feed, levels);
     if (message.source.endsWith('--backup-level')) this.lastBackupReport = now;
     if (!message.source.endsWith('--main-level')) return;
     const gap = this.lastMainReport === undefined ? Number.POSITIVE_INFINITY : now - this.lastMainReport;
@@ -84,6 +89,11 @@ export default class Switch implements Component {
    */
   lastDataAt(): number | undefined {
     return this.hasMain ? this.lastMainReport : this.lastBackupReport;
+  }
+
+  /** The level of the feed it plays (measured before its mute), for the admin dashboard's meters. */
+  levels(): AudioLevels | undefined {
+    return this.feedLevels.get(this.playing);
   }
 
   stats(): Readonly<Record<string, number>> {

@@ -34,4 +34,7 @@ test('switch: plays its main while the main delivers, converted to the rate and 
   const heard = frequency(run.bytes(), 22050, 1);
   assert.ok(Math.abs(heard - 440) < 20, `heard ${heard} Hz: the main's 440 Hz, not the backup's 1000 Hz`);
   assert.equal(run.stats()?.playingBackup, 0);
+  // Its meter shows the feed it plays: the test source's half-scale sine, -6 dBFS.
+  const peak = run.levels()?.peak[0];
+  assert.ok(peak !== undefined && Math.abs(peak + 6) < 1, `the switch's level: ${JSON.stringify(run.levels())}`);
 });
