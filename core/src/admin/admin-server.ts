@@ -14,7 +14,7 @@ import { errorAnswer } from './admin-errors';
 import { History, HISTORY_EVERY_MS } from './history';
 import { AuthGate } from './auth';
 import type { LogTail } from './log-tail';
-import { createMetrics } from './metrics';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { openApiDocument } from './openapi';
 import { allSummaries, ROUTES, type AdminContext, type Route } from './routes';
 import type { TokenStore } from './tokens';
@@ -74,6 +74,8 @@ export class AdminServer {
   private broadcasting = false;
   private broadcastAgain = false;
   private readonly levelsSentAt = new Map<string, number>();
+  /** Open `flows` event streams: while there is one, workers send their audio levels. */
+  private levelWatchers = 0;
 
   constructor(private readonly options: AdminServerOptions) {
     this.context = { manager: options.manager, logs: options.logs, levels: new Map<string, Readonly<Record<string, AudioLevels>>>(), history: new History() };
@@ -131,7 +133,9 @@ export class AdminServer {
     const router = new Router();
     const ajv = new Ajv({ allErrors: false, strict: false });
     const gate = new AuthGate(this.options.tokens);
-    const metrics = createMetrics(this.context);
+    // Made at the first scrape: a server nobody scrapes loads no prom-client and runs none of its
+    // collectors (the event-loop-lag monitor wakes the process several times a second).
+    let metrics: MetricsRegistry | undefined;
     const document = openApiDocument(ROUTES, CORE_VERSION);
 
     app.use(async (ctx, next) => {
@@ -174,6 +178,7 @@ export class AdminServer {
           return;
         }
         if (route.path === '/metrics') {
+          metrics ??= (require('./metrics') as typeof import('./metrics.js')).createMetrics(this.context);
           ctx.type = metrics.contentType;
           ctx.body = await metrics.metrics();
           return;
@@ -221,11 +226,13 @@ export class AdminServer {
       close: () => res.end(),
     };
     this.streams.add(stream);
+    if (kind === 'flows' && this.levelWatchers++ === 0) this.options.manager.watchLevels(true);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     res.on('close', () => {
       clearInterval(heartbeat);
       unfollow();
       this.streams.delete(stream);
+      if (kind === 'flows' && --this.levelWatchers === 0) this.options.manager.watchLevels(false);
       if (this.streams.size === 0) {
         clearInterval(this.flowsTimer);
         this.flowsTimer = undefined;

@@ -39,7 +39,9 @@ function processUsage(pid: number): { cpu: number; rss: number } | undefined {
  */
 export function createMetrics(context: AdminContext): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'flowcast_manager_' });
+  // The event-loop-lag monitor samples at this period (ms): prom-client's 10 ms would wake an idle
+  // manager 100 times a second, for a figure that 200 ms samples give as well.
+  collectDefaultMetrics({ register: registry, prefix: 'flowcast_manager_', eventLoopMonitoringPrecision: 200 });
   // prom-client collects every metric at once (in parallel): they share one snapshot per scrape.
   let snapshot: { at: number; flows: Promise<FlowSummary[]> } | undefined;
   const flows = (): Promise<FlowSummary[]> => {

@@ -9,3 +9,13 @@
  * keeps them the same.
  */
 export const RUN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+/**
+ * V8 flags the manager of `flowcast serve` sets for itself as it starts (its workers, forked with
+ * RUN_NODE_FLAGS, run as `flowcast run` does). The manager holds no pipeline: it validates flow
+ * files, pings workers, passes connections on and answers the admin API, none of it hot enough to
+ * gain from V8's optimizing compilers, whose code and working memory would be a third of its
+ * resident memory. Lite mode (no optimizing tiers, feedback allocated lazily, heap tuned for
+ * size) keeps it under 60 MB.
+ */
+export const MANAGER_V8_FLAGS = '--no-opt --no-maglev';
