@@ -1,7 +1,8 @@
 /**
  * The WebM restart path of `flowcast serve`: when a WebM flow's pipeline fails and is rebuilt, a
- * listener stays connected and gets the new stream as a new EBML header and segment in line, and
- * GStreamer (a player's demuxer and decoder) carries on across it.
+ * listener stays connected and gets the new stream as a new EBML header and segment in line, its
+ * clusters moved on in time after the old stream's, and GStreamer (a player's demuxer and decoder)
+ * decodes all of it across the restart.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,11 +19,32 @@ after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const EBML_HEADER = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 const SEGMENT = Buffer.from([0x18, 0x53, 0x80, 0x67]);
+const CLUSTER = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
 
 function offsetsOf(data: Buffer, id: Buffer): number[] {
   const found: number[] = [];
   for (let at = data.indexOf(id); at >= 0; at = data.indexOf(id, at + 1)) found.push(at);
   return found;
+}
+
+/** An EBML variable-size integer's length in bytes (from its first byte) and value. */
+function vint(data: Buffer, at: number): { length: number; value: number } {
+  const length = Math.clz32(data[at]!) - 23;
+  let value = data[at]! & (0xff >> length);
+  for (let i = 1; i < length; i++) value = value * 256 + data[at + i]!;
+  return { length, value };
+}
+
+/** Each cluster's timecode (ms, its first child element, 0xE7) and where the cluster is. */
+function clusterTimes(data: Buffer): { at: number; timecode: number }[] {
+  return offsetsOf(data, CLUSTER).flatMap((at) => {
+    const element = at + 4 + vint(data, at + 4).length;
+    if (data[element] !== 0xe7) return [];
+    const size = vint(data, element + 1);
+    let timecode = 0;
+    for (let i = 0; i < size.value; i++) timecode = timecode * 256 + data[element + 1 + size.length + i]!;
+    return [{ at, timecode }];
+  });
 }
 
 /**
@@ -92,11 +114,15 @@ components:
     const across = await decodedSeconds(body, 'across');
     assert.ok(before.seconds > 1.5, `the stream before the restart decodes: ${before.seconds.toFixed(2)} s\n${before.output}`);
     assert.ok(afterRestart.seconds > 3, `the stream after the restart decodes on its own from its EBML header: ${afterRestart.seconds.toFixed(2)} s\n${afterRestart.output}`);
-    // One demuxer over the whole connection, as a player has it, goes on past the new header. Known
-    // limit: the new stream's timestamps start again at 0, and matroskademux, when it has seen the
-    // old stream from a cluster's start, clips the new stream's first seconds (as many as it had
-    // played of the old one) instead of playing them; it plays on from there.
-    assert.ok(across.seconds > before.seconds + 1.5, `GStreamer decoded ${across.seconds.toFixed(2)} s across the restart (${before.seconds.toFixed(2)} s before, ${afterRestart.seconds.toFixed(2)} s after)\n${across.output}`);
+    // The new stream's clusters go on in time from the old one's (the streamer moves them on): a
+    // demuxer that has followed the old stream's clusters plays the new one's instead of dropping
+    // its first seconds as "before the position", and one demuxer over the whole connection, as a
+    // player has it, decodes everything.
+    const times = clusterTimes(body);
+    const lastBefore = Math.max(...times.filter((t) => t.at < ebml[1]!).map((t) => t.timecode));
+    const firstAfter = times.find((t) => t.at > ebml[1]!)!.timecode;
+    assert.ok(firstAfter > lastBefore, `the first cluster after the restart (${firstAfter} ms) follows the last one before it (${lastBefore} ms)`);
+    assert.ok(across.seconds > before.seconds + afterRestart.seconds - 0.5, `GStreamer decoded ${across.seconds.toFixed(2)} s across the restart (${before.seconds.toFixed(2)} s before, ${afterRestart.seconds.toFixed(2)} s after)\n${across.output}`);
   } finally {
     assert.equal((await serve.stop('SIGTERM')).code, 0);
   }
