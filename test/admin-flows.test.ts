@@ -91,6 +91,11 @@ test('admin API: add and delete flows, ?restart=true, listeners and kick, events
     await serve.waitFor(/flow "outside" is running/, 30_000);
     await serve.waitFor(/admin API and dashboard/, 10_000);
 
+    // No event stream open yet: workers send no levels by themselves, a flow's levels are asked for.
+    const one = await call('GET', '/api/flows/one');
+    const oneLevels = one.body.levels as Record<string, { peak: number[] }>;
+    assert.ok(oneLevels.tone?.peak.every((p) => p > -20), JSON.stringify(one.body.levels));
+
     // The event stream: the flows at once.
     const first = await events(`http://127.0.0.1:${adminPort}/api/events`, token, (seen) => seen.some((e) => e.event === 'flows') && seen.some((e) => e.event === 'levels'));
     const flowsEvent = first.find((e) => e.event === 'flows')!.data as { flows: { name: string; mood: string }[] };

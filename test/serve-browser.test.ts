@@ -1,6 +1,7 @@
 /**
  * Headless Chromium's <audio> plays a flow under `flowcast serve` across a pipeline restart: the
- * stream goes on as a new chained Ogg stream on the same connection, and the player must carry on.
+ * stream goes on as a new chained Ogg stream (or, for WebM, a new EBML header and segment) on the
+ * same connection, and the player must carry on.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -48,7 +49,8 @@ setTimeout(() => post({ phase: 'timeout' }), 40000);
 </script>`;
 }
 
-test('serve: a Chromium <audio> player carries on across a pipeline restart (a new chained Ogg stream on the same connection)', { timeout: 90_000 }, async () => {
+/** A flow of producer-fault → ENCODER → MUXER → streamer-http at MOUNT, played in Chromium across a pipeline restart. */
+async function playsAcrossRestart(encoder: string, muxer: string, mount: string): Promise<void> {
   requireChromium();
   const port = await freePort();
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-serve-browser-'));
@@ -61,16 +63,16 @@ test('serve: a Chromium <audio> player carries on across a pipeline restart (a n
     `name: faulty
 components:
   src: { type: producer-fault, properties: { control: ${JSON.stringify(control)} } }
-  enc: { type: encoder-vorbis, eats: src }
-  mux: { type: muxer-ogg, eats: enc }
+  enc: { type: ${encoder}, eats: src }
+  mux: { type: ${muxer}, eats: enc }
   web:
     type: streamer-http
     eats: mux
-    properties: { mount: /faulty.ogg, port: ${port}, bind-address: 127.0.0.1 }
+    properties: { mount: ${mount}, port: ${port}, bind-address: 127.0.0.1 }
 `,
   );
   const serve = startServe(['--project', project, path.join(project, 'flows')], { cwd: project, env: { FLOWCAST_PLUGIN_PATH: PLUGIN_PATH } });
-  const pageServer = await serveReportingPage<Report>(page(`http://127.0.0.1:${port}/faulty.ogg`));
+  const pageServer = await serveReportingPage<Report>(page(`http://127.0.0.1:${port}${mount}`));
   const report = (phase: Report['phase']): Promise<Report> => pageServer.reportWhere((r) => r.phase === phase || r.phase === 'timeout');
   let browser: RunningChromium | undefined;
   try {
@@ -95,4 +97,9 @@ components:
     assert.equal((await serve.stop('SIGTERM')).code, 0);
     fs.rmSync(project, { recursive: true, force: true });
   }
-});
+}
+
+test('serve: a Chromium <audio> player carries on across a pipeline restart (a new chained Ogg stream on the same connection)', { timeout: 90_000 }, () => playsAcrossRestart('encoder-vorbis', 'muxer-ogg', '/faulty.ogg'));
+
+test('serve: a Chromium <audio> player carries on across a pipeline restart of a WebM stream (a new EBML header and segment on the same connection)', { timeout: 90_000 }, () =>
+  playsAcrossRestart('encoder-opus', 'muxer-webm', '/faulty.webm'));

@@ -79,7 +79,13 @@ async function main(): Promise<void> {
     const before = managerState(managerPid);
     const clients = Array.from({ length: listeners }, () => listen(portB, '/bench-b.ogg'));
     const recoveries: number[] = [];
+    // The manager's RSS, fds and zombies every 50 cycles (to stderr as it goes, and in the result): flat, or a leak.
+    const progress: ({ cycle: number } & ReturnType<typeof managerState>)[] = [];
     for (let i = 0; i < cycles; i++) {
+      if (i > 0 && i % 50 === 0) {
+        progress.push({ cycle: i, ...managerState(managerPid) });
+        process.stderr.write(`${JSON.stringify({ ...progress[progress.length - 1], medianRecoveryMs: Math.round([...recoveries].sort((a, b) => a - b)[Math.floor(recoveries.length / 2)]!) })}\n`);
+      }
       const pid = await workerPid(serve, 'bench-a');
       const mark = serve.stdout().length;
       const killedAt = performance.now();
@@ -108,7 +114,7 @@ async function main(): Promise<void> {
         cycles,
         recoveryMs: { median: Math.round(sorted[Math.floor(sorted.length / 2)]!), max: Math.round(sorted[sorted.length - 1]!), min: Math.round(sorted[0]!) },
         otherFlow: { listenersReceiving: connected, pageGaps: gaps, shortestSecondsReceived: Math.round(shortest * 10) / 10 },
-        manager: { before, after },
+        manager: { before, after, progress },
         note: 'run with FLOWCAST_RESTART_MIN=0.1 and MAX=0.2: a recovery is the replacement of the worker (about 0.1 s of wait), not the default backoff (1 s, 2 s, 4 s …)',
       }) + '\n',
     );

@@ -11,11 +11,11 @@ import { FlowcastError } from '../errors/flowcast-error';
 import type { FlowManager } from '../manager/flow-manager';
 import { CORE_DIRECTORY, CORE_VERSION } from '../version';
 import { errorAnswer } from './admin-errors';
-import { CounterTotals } from './counter-totals';
+import { COUNTED_STATS, CounterTotals } from './counter-totals';
 import { History, HISTORY_EVERY_MS } from './history';
 import { AuthGate } from './auth';
 import type { LogTail } from './log-tail';
-import { COUNTED_STATS, createMetrics } from './metrics';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { openApiDocument } from './openapi';
 import { allSummaries, ROUTES, type AdminContext, type Route } from './routes';
 import type { TokenStore } from './tokens';
@@ -75,6 +75,8 @@ export class AdminServer {
   private broadcasting = false;
   private broadcastAgain = false;
   private readonly levelsSentAt = new Map<string, number>();
+  /** Open `flows` event streams: while there is one, workers send their audio levels. */
+  private levelWatchers = 0;
 
   constructor(private readonly options: AdminServerOptions) {
     this.context = { manager: options.manager, logs: options.logs, levels: new Map<string, Readonly<Record<string, AudioLevels>>>(), history: new History(), counters: new CounterTotals(COUNTED_STATS) };
@@ -132,7 +134,9 @@ export class AdminServer {
     const router = new Router();
     const ajv = new Ajv({ allErrors: false, strict: false });
     const gate = new AuthGate(this.options.tokens);
-    const metrics = createMetrics(this.context);
+    // Made at the first scrape: a server nobody scrapes loads no prom-client and runs none of its
+    // collectors (the event-loop-lag monitor wakes the process several times a second).
+    let metrics: MetricsRegistry | undefined;
     const document = openApiDocument(ROUTES, CORE_VERSION);
 
     app.use(async (ctx, next) => {
@@ -175,6 +179,7 @@ export class AdminServer {
           return;
         }
         if (route.path === '/metrics') {
+          metrics ??= (require('./metrics') as typeof import('./metrics.js')).createMetrics(this.context);
           ctx.type = metrics.contentType;
           ctx.body = await metrics.metrics();
           return;
@@ -222,11 +227,13 @@ export class AdminServer {
       close: () => res.end(),
     };
     this.streams.add(stream);
+    if (kind === 'flows' && this.levelWatchers++ === 0) this.options.manager.watchLevels(true);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     res.on('close', () => {
       clearInterval(heartbeat);
       unfollow();
       this.streams.delete(stream);
+      if (kind === 'flows' && --this.levelWatchers === 0) this.options.manager.watchLevels(false);
       if (this.streams.size === 0) {
         clearInterval(this.flowsTimer);
         this.flowsTimer = undefined;

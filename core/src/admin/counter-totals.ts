@@ -1,4 +1,20 @@
 /**
+ * Counters of streamer statistics, as metric name → statistic name: added up in the manager
+ * (CounterTotals), so that they only ever grow, across worker restarts too.
+ */
+export const MOUNT_COUNTERS: Readonly<Record<string, [string, string]>> = {
+  flowcast_mount_connects_total: ['connects', 'Listener connections accepted'],
+  flowcast_mount_refused_total: ['refused', 'Listener connections refused (limits)'],
+  flowcast_mount_bytes_sent_total: ['bytesSent', 'Response body bytes sent to listeners'],
+  flowcast_mount_drops_total: ['drops', 'Listeners disconnected for falling too far behind'],
+  flowcast_mount_kicks_total: ['kicks', 'Listeners disconnected by an operator'],
+  flowcast_mount_resyncs_total: ['resyncs', 'Listeners moved forward to the live stream'],
+};
+
+/** The streamer statistics the manager adds up (CounterTotals). */
+export const COUNTED_STATS: readonly string[] = Object.values(MOUNT_COUNTERS).map(([stat]) => stat);
+
+/**
  * Streamer counters (connects, bytes sent, drops…) added up in the manager, so that Prometheus
  * sees them only ever grow: a worker counts from zero when it starts, and a worker replaced after
  * a crash would otherwise look like a counter reset (and a crash between two scrapes like nothing

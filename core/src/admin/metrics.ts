@@ -1,27 +1,12 @@
 import fs from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { MOODS } from '../manager/moods';
+import { MOUNT_COUNTERS } from './counter-totals';
 import type { FlowSummary } from './flow-views';
 import { allSummaries, type AdminContext } from './routes';
 
 /** One scrape's metrics all come from one snapshot of the flows (taken at most this often). */
 const SNAPSHOT_MS = 250;
-
-/**
- * Counters of streamer statistics, as metric name → statistic name: added up in the manager
- * (CounterTotals), so that they only ever grow, across worker restarts too.
- */
-const MOUNT_COUNTERS: Readonly<Record<string, [string, string]>> = {
-  flowcast_mount_connects_total: ['connects', 'Listener connections accepted'],
-  flowcast_mount_refused_total: ['refused', 'Listener connections refused (limits)'],
-  flowcast_mount_bytes_sent_total: ['bytesSent', 'Response body bytes sent to listeners'],
-  flowcast_mount_drops_total: ['drops', 'Listeners disconnected for falling too far behind'],
-  flowcast_mount_kicks_total: ['kicks', 'Listeners disconnected by an operator'],
-  flowcast_mount_resyncs_total: ['resyncs', 'Listeners moved forward to the live stream'],
-};
-
-/** The streamer statistics the manager adds up (CounterTotals). */
-export const COUNTED_STATS: readonly string[] = Object.values(MOUNT_COUNTERS).map(([stat]) => stat);
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -45,7 +30,9 @@ function processUsage(pid: number): { cpu: number; rss: number } | undefined {
  */
 export function createMetrics(context: AdminContext): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'flowcast_manager_' });
+  // The event-loop-lag monitor samples at this period (ms): prom-client's 10 ms would wake an idle
+  // manager 100 times a second, for a figure that 200 ms samples give as well.
+  collectDefaultMetrics({ register: registry, prefix: 'flowcast_manager_', eventLoopMonitoringPrecision: 200 });
   // prom-client collects every metric at once (in parallel): they share one snapshot per scrape.
   let snapshot: { at: number; flows: Promise<FlowSummary[]> } | undefined;
   const flows = (): Promise<FlowSummary[]> => {

@@ -71,6 +71,20 @@ export async function allSummaries(context: AdminContext): Promise<FlowSummary[]
   return all.filter((s): s is FlowSummary => s !== undefined);
 }
 
+/**
+ * A flow's latest audio levels: asked of its worker (workers send them by themselves only while
+ * an event stream is open), else the last ones sent.
+ */
+async function latestLevels(context: AdminContext, name: string): Promise<Readonly<Record<string, AudioLevels>>> {
+  const view = context.manager.find(name);
+  try {
+    if (!view.held && view.supervisor.state().pid !== undefined) return await view.supervisor.request({ action: 'levels' });
+  } catch {
+    // not running (any more): what it last sent
+  }
+  return context.levels.get(name) ?? {};
+}
+
 async function listeners(context: AdminContext, flow: string): Promise<unknown[]> {
   const view = context.manager.find(flow);
   if (view.held || view.supervisor.state().pid === undefined) return [];
@@ -111,7 +125,7 @@ export const ROUTES: readonly Route[] = [
     params: FLOW,
     handler: async (input, context) => {
       const { componentStats, ...flow } = await summary(context, input.params.flow!);
-      return { body: { ...flow, stats: componentStats ?? {}, levels: context.levels.get(flow.name) ?? {} } };
+      return { body: { ...flow, stats: componentStats ?? {}, levels: await latestLevels(context, flow.name) } };
     },
   },
   {

@@ -1,18 +1,7 @@
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { MANAGER_V8_FLAGS } from '../runtime/node-flags';
 import { CORE_VERSION } from '../version';
-import { DEVICES_HELP, devicesCommand } from './commands/devices';
-import { ARCHIVE_HELP, archiveCommand } from './commands/archive';
-import { INSPECT_HELP, inspectCommand } from './commands/inspect';
-import { LATENCY_HELP, latencyCommand } from './commands/latency';
-import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
-import { REGISTRY_HELP, registryCommand } from './commands/registry';
-import { RUN_HELP, runCommand } from './commands/run';
-import { SCHEMA_HELP, schemaCommand } from './commands/schema';
-import { SERVE_HELP, serveCommand } from './commands/serve';
-import { VALIDATE_HELP, validateCommand } from './commands/validate';
-import { REMOTE_HELP, remoteCommand } from './commands/remote';
-import { TOKEN_HELP, tokenCommand } from './commands/token';
-import { pluginHelp } from './commands/plugin';
 import { EXIT, type CommandIO } from './io';
 
 const MAIN_HELP = `Usage: flowcast COMMAND [OPTIONS]
@@ -53,24 +42,28 @@ Options for every command:
 
 Run \`flowcast COMMAND --help\` for a command's options.`;
 
-const HELP: Record<string, string> = {
-  run: RUN_HELP,
-  serve: SERVE_HELP,
-  validate: VALIDATE_HELP,
-  registry: REGISTRY_HELP,
-  inspect: INSPECT_HELP,
-  schema: SCHEMA_HELP,
-  plugin: PLUGIN_HELP,
-  devices: DEVICES_HELP,
-  latency: LATENCY_HELP,
-  archive: ARCHIVE_HELP,
-  token: TOKEN_HELP,
-  status: REMOTE_HELP,
-  flow: REMOTE_HELP,
-  set: REMOTE_HELP,
-  listeners: REMOTE_HELP,
-  kick: REMOTE_HELP,
-  logs: REMOTE_HELP,
+/**
+ * Each command's module, loaded only when that command runs: \`flowcast serve\`'s manager stays
+ * small (no pipeline, plugin, scaffolding or archive code in it), and a short command starts fast.
+ */
+const HELP: Record<string, () => string> = {
+  run: () => (require('./commands/run') as typeof import('./commands/run.js')).RUN_HELP,
+  serve: () => (require('./commands/serve') as typeof import('./commands/serve.js')).SERVE_HELP,
+  validate: () => (require('./commands/validate') as typeof import('./commands/validate.js')).VALIDATE_HELP,
+  registry: () => (require('./commands/registry') as typeof import('./commands/registry.js')).REGISTRY_HELP,
+  inspect: () => (require('./commands/inspect') as typeof import('./commands/inspect.js')).INSPECT_HELP,
+  schema: () => (require('./commands/schema') as typeof import('./commands/schema.js')).SCHEMA_HELP,
+  plugin: () => (require('./commands/plugin') as typeof import('./commands/plugin.js')).PLUGIN_HELP,
+  devices: () => (require('./commands/devices') as typeof import('./commands/devices.js')).DEVICES_HELP,
+  latency: () => (require('./commands/latency') as typeof import('./commands/latency.js')).LATENCY_HELP,
+  archive: () => (require('./commands/archive') as typeof import('./commands/archive.js')).ARCHIVE_HELP,
+  token: () => (require('./commands/token') as typeof import('./commands/token.js')).TOKEN_HELP,
+  status: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
+  flow: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
+  set: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
+  listeners: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
+  kick: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
+  logs: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -113,40 +106,42 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
     return command || values.help ? EXIT.ok : EXIT.invalid;
   }
   if (values.help) {
-    io.out(command === 'plugin' && rest[0] ? pluginHelp(rest[0]) : HELP[command]!);
+    io.out(command === 'plugin' && rest[0] ? (require('./commands/plugin') as typeof import('./commands/plugin.js')).pluginHelp(rest[0]) : HELP[command]!());
     return EXIT.ok;
   }
   const common = { ...(values.project ? { project: values.project } : {}) };
   switch (command) {
     case 'run':
-      return runCommand(rest[0], common, io, signals);
+      return (require('./commands/run') as typeof import('./commands/run.js')).runCommand(rest[0], common, io, signals);
     case 'serve':
-      return serveCommand(rest, common, io, signals);
+      // Before the manager's modules load, so that none of them is compiled for speed it does not need.
+      v8.setFlagsFromString(MANAGER_V8_FLAGS);
+      return (require('./commands/serve') as typeof import('./commands/serve.js')).serveCommand(rest, common, io, signals);
     case 'validate':
-      return validateCommand(rest, common, io);
+      return (require('./commands/validate') as typeof import('./commands/validate.js')).validateCommand(rest, common, io);
     case 'registry':
-      return registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
+      return (require('./commands/registry') as typeof import('./commands/registry.js')).registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
     case 'inspect':
-      return inspectCommand(rest[0], common, io);
+      return (require('./commands/inspect') as typeof import('./commands/inspect.js')).inspectCommand(rest[0], common, io);
     case 'schema':
-      return schemaCommand({ ...common, out: values.out, check: values.check }, io);
+      return (require('./commands/schema') as typeof import('./commands/schema.js')).schemaCommand({ ...common, out: values.out, check: values.check }, io);
     case 'latency':
-      return latencyCommand(rest[0], { seconds: values.seconds }, io);
+      return (require('./commands/latency') as typeof import('./commands/latency.js')).latencyCommand(rest[0], { seconds: values.seconds }, io);
     case 'devices':
-      return devicesCommand({ json: values.json }, io);
+      return (require('./commands/devices') as typeof import('./commands/devices.js')).devicesCommand({ json: values.json }, io);
     case 'plugin':
-      return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+      return (require('./commands/plugin') as typeof import('./commands/plugin.js')).pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
     case 'archive':
-      return archiveCommand(rest, { json: values.json }, io);
+      return (require('./commands/archive') as typeof import('./commands/archive.js')).archiveCommand(rest, { json: values.json }, io);
     case 'token':
-      return tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
+      return (require('./commands/token') as typeof import('./commands/token.js')).tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
     case 'status':
     case 'flow':
     case 'set':
     case 'listeners':
     case 'kick':
     case 'logs':
-      return remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
+      return (require('./commands/remote') as typeof import('./commands/remote.js')).remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

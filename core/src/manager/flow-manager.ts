@@ -5,6 +5,7 @@ import { loadRegistry } from '../cli/project';
 import { formatDiagnostic } from '../flow/reporter';
 import type { ResolvedFlow } from '../flow/types';
 import { validateFlowText } from '../flow/validate';
+import { SchemaCompiler } from '../registry/schema-compiler';
 import { claimConflict } from './claims';
 import { liveChanges } from './live-changes';
 import { listFlowFiles } from './flow-files';
@@ -87,6 +88,8 @@ export class FlowManager {
   private closed = false;
   private readonly porter: Porter;
   private readonly held?: HeldFlows;
+  /** Someone watches audio levels: every flow's worker, including those started later, sends them. */
+  private watchingLevels = false;
 
   constructor(private readonly options: ManagerOptions) {
     if (options.heldFile) this.held = new HeldFlows(options.heldFile);
@@ -99,6 +102,12 @@ export class FlowManager {
   /** The porter's front-door counters (heads pending, timeouts, refusals), for the stats line. */
   porterStats(): Readonly<FrontCounters> {
     return this.porter.counters();
+  }
+
+  /** Workers send audio levels only while someone watches them (the admin API's event stream). */
+  watchLevels(on: boolean): void {
+    this.watchingLevels = on;
+    for (const managed of this.flows.values()) managed.supervisor.watchLevels(on);
   }
 
   /** The state of every flow, for logs and the admin API. */
@@ -125,6 +134,9 @@ export class FlowManager {
     const { cwd, logger } = this.options;
     const files = listFlowFiles(this.options.paths.map((p) => path.resolve(cwd, p)));
     const registry = loadRegistry(this.options.settings.project, this.options.env);
+    // One compiler for every file of this look: a type's schema is compiled once, not once per
+    // flow (compiling is most of the memory validation takes, and the manager is to stay small).
+    const compiler = new SchemaCompiler();
     for (const [file, managed] of [...this.flows]) {
       if (files.includes(file) && fs.existsSync(file)) continue;
       logger.info('flow file removed: stopping its flow', { flow: managed.flow.name, file: this.shown(file) });
@@ -145,7 +157,7 @@ export class FlowManager {
       const current = this.flows.get(file);
       if (current?.text === text || this.refusedTexts.get(file) === text) continue;
       this.refusedTexts.delete(file);
-      const validation = validateFlowText(text, shown, registry);
+      const validation = validateFlowText(text, shown, registry, compiler);
       if (!validation.flow) {
         this.refusedTexts.set(file, text);
         this.refuse(file, validation.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic), result);
@@ -351,7 +363,9 @@ export class FlowManager {
 
   private supervise(name: string, file: string, text: string): FlowSupervisor {
     const porter = { register: (flow: string, mount: PortedMount) => this.porter.register(flow, mount), unregister: (flow: string, mount: PortedMount) => this.porter.unregister(flow, mount) };
-    return new FlowSupervisor(name, { file: this.shown(file), text }, this.options.settings, this.options.supervisor, this.options.logger, this.options.events, porter);
+    const supervisor = new FlowSupervisor(name, { file: this.shown(file), text }, this.options.settings, this.options.supervisor, this.options.logger, this.options.events, porter);
+    supervisor.watchLevels(this.watchingLevels);
+    return supervisor;
   }
 
   private refuse(file: string, errors: string[], result: ReconcileResult): void {

@@ -93,6 +93,8 @@ export class FlowSupervisor {
   private readonly requests = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   /** The current worker has mounts routed to it: connections can be handed over. */
   private accepting = false;
+  /** Someone watches the audio levels: the worker (and any replacement) sends them. */
+  private watchingLevels = false;
 
   constructor(
     readonly name: string,
@@ -176,6 +178,13 @@ export class FlowSupervisor {
     }
   }
 
+  /** Have the worker send its audio levels a few times a second (a dashboard is open), or stop. */
+  watchLevels(on: boolean): void {
+    if (this.watchingLevels === on) return;
+    this.watchingLevels = on;
+    if (this.child?.connected) this.child.send({ type: 'watch', levels: on });
+  }
+
   /** Stop the flow: the worker closes its listeners and exits; killed if it takes too long. */
   stop(): Promise<void> {
     this.stopping ??= this.stopWorker();
@@ -242,6 +251,7 @@ export class FlowSupervisor {
     });
     this.lastPong = performance.now();
     child.send({ type: 'start', flow: this.spec, settings: this.settings });
+    if (this.watchingLevels) child.send({ type: 'watch', levels: true });
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatMs);
     this.logger.info('worker started', { flow: this.name, pid: child.pid, start: this.workerStarts });

@@ -53,6 +53,7 @@ export class FlowWorker {
   private hungerTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
   private levelsTimer?: NodeJS.Timeout;
+  private watchLevels = false;
   private runningSince = 0;
   private stopping = false;
   private stopped?: Promise<void>;
@@ -107,6 +108,10 @@ export class FlowWorker {
       case 'request':
         void this.answer(message.id, message.request);
         return;
+      case 'watch':
+        this.watchLevels = message.levels;
+        this.timeLevels();
+        return;
     }
   }
 
@@ -133,6 +138,9 @@ export class FlowWorker {
         case 'kick':
           result = { kicked: runtime.kick(request.component, request.id) };
           break;
+        case 'levels':
+          result = this.restartTimer ? {} : runtime.levels();
+          break;
       }
       this.channel.send({ type: 'reply', id, result });
     } catch (error) {
@@ -148,6 +156,15 @@ export class FlowWorker {
           ...(flowcast && error.location.property ? { property: error.location.property } : {}),
         },
       });
+    }
+  }
+
+  /** Levels are sent while someone watches them, and only then (the manager says when: `watch`). */
+  private timeLevels(): void {
+    if (this.watchLevels && this.runtime && !this.stopping) this.levelsTimer ??= setInterval(() => this.reportLevels(), LEVELS_EVERY_MS);
+    else {
+      clearInterval(this.levelsTimer);
+      this.levelsTimer = undefined;
     }
   }
 
@@ -190,7 +207,7 @@ export class FlowWorker {
     this.hungerTimer = setInterval(() => this.checkHunger(), hungerCheckMs);
     const statsEvery = Number(this.env.FLOWCAST_STATS_INTERVAL ?? 30) * 1000;
     this.statsTimer = setInterval(() => this.reportStats(), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
-    this.levelsTimer = setInterval(() => this.reportLevels(), LEVELS_EVERY_MS);
+    this.timeLevels();
     await this.attemptStart();
   }
 

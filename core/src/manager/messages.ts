@@ -13,6 +13,8 @@ export type WorkerRequest =
   | { readonly action: 'update'; readonly component: string; readonly changes: Readonly<Record<string, unknown>> }
   | { readonly action: 'listeners' }
   | { readonly action: 'stats' }
+  /** The components' latest audio levels (asked when nobody watches them: see `watch`). */
+  | { readonly action: 'levels' }
   | { readonly action: 'kick'; readonly component: string; readonly id: number };
 
 /** The answers, by action. */
@@ -21,6 +23,7 @@ export interface WorkerAnswers {
   listeners: Readonly<Record<string, readonly ListenerInfo[]>>;
   kick: { readonly kicked: boolean };
   stats: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  levels: Readonly<Record<string, AudioLevels>>;
 }
 
 /** Why a request failed, as a FlowcastError says it. */
@@ -59,7 +62,12 @@ export type ManagerMessage =
    * read its head (`head`) and every byte so far (`received`, base64).
    */
   | { readonly type: 'connection'; readonly port: number; readonly head: RequestHead; readonly received: string }
-  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest };
+  | { readonly type: 'request'; readonly id: number; readonly request: WorkerRequest }
+  /**
+   * Someone watches (a dashboard's event stream is open): send `levels` a few times a second;
+   * else send none. A station nobody watches costs no messages but the heartbeats.
+   */
+  | { readonly type: 'watch'; readonly levels: boolean };
 
 /** One component's mood (or, without `component`, the flow's own, such as while it is built). */
 export interface MoodReport {
@@ -81,10 +89,10 @@ export type WorkerMessage =
   | { readonly type: 'unmount'; readonly mount: PortedMount }
   | { readonly type: 'stopped' }
   | { readonly type: 'reply'; readonly id: number; readonly result?: unknown; readonly error?: RequestError }
-  /** The latest audio levels of each component that measures them (sent a few times a second). */
+  /** The latest audio levels of each component that measures them (a few times a second, while watched). */
   | { readonly type: 'levels'; readonly levels: Readonly<Record<string, AudioLevels>> };
 
-const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection', 'request']);
+const MANAGER_TYPES = new Set(['start', 'ping', 'stop', 'mounted', 'connection', 'request', 'watch']);
 const WORKER_TYPES = new Set(['pong', 'moods', 'running', 'restarting', 'stats', 'refused', 'mount', 'unmount', 'stopped', 'reply', 'levels']);
 
 export function isManagerMessage(value: unknown): value is ManagerMessage {

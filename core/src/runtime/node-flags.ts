@@ -9,3 +9,14 @@
  * keeps them the same.
  */
 export const RUN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+/**
+ * V8 flags the manager of `flowcast serve` sets for itself (v8.setFlagsFromString, in cli/main.ts
+ * before the serve command's modules load; its workers, forked with RUN_NODE_FLAGS, run as
+ * `flowcast run` does). The manager holds no pipeline: it validates flow files, pings workers,
+ * passes connections on and answers the admin API, none of it hot enough to gain from V8's
+ * optimizing compilers (TurboFan, Maglev), whose code pages and working memory cost it about
+ * 7 MB of its resident memory (bench/RESULTS-serve.md). Only these two: `--lite-mode`, set at
+ * that point, crashed node.
+ */
+export const MANAGER_V8_FLAGS = '--no-opt --no-maglev';

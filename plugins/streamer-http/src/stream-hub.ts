@@ -4,6 +4,7 @@ import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
 import { StreamHeaders, syncDetectorFor, type SyncDetector } from '@flowcast/core';
+import { MatroskaTimeline } from './matroska-timeline';
 import type { FanoutAddon } from './native';
 import { RawConnection, type SentTally } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
@@ -159,6 +160,8 @@ export class StreamHub {
   private newHeadersSeq?: number;
   private streamStartSeq = 0;
   private isSync: SyncDetector = () => true;
+  /** Matroska/WebM: cluster times kept going forward across restarts (see MatroskaTimeline). */
+  private timeline?: MatroskaTimeline;
   private readonly counters = { peakClients: 0, connects: 0, refused: 0, drops: 0, kicks: 0, resyncs: 0 };
   /** Body bytes sent to listeners that have left; those still here count from their connections. */
   private bytesSentToDeparted = 0;
@@ -216,6 +219,8 @@ export class StreamHub {
     this.format = { contentType, responseHead };
     this.headers.setCaps(headers);
     this.isSync = syncDetectorFor(contentType, headers);
+    // Kept across a restart's new format: it knows where the old stream's time had got to.
+    this.timeline = /webm|matroska/.test(contentType) ? (this.timeline ?? new MatroskaTimeline()) : undefined;
     this.started = false;
     if (headers.length > 0 && !this.restarting) this.start();
   }
@@ -227,6 +232,7 @@ export class StreamHub {
    */
   newStream(): void {
     this.restarting = true;
+    this.timeline?.newStream();
     this.newHeadersSeq = undefined;
   }
 
@@ -326,7 +332,8 @@ export class StreamHub {
       this.streamStartSeq = this.log.head;
     }
     if (!this.started && this.format) this.start();
-    this.fanOut(this.log.append(buffer, this.isSync(buffer, flags), arrivedAt));
+    const sent = this.timeline ? this.timeline.rewrite(buffer, arrivedAt) : buffer;
+    this.fanOut(this.log.append(sent, this.isSync(sent, flags), arrivedAt));
   }
 
   private appendInline(header: Buffer, arrivedAt: number): LogEntry {
