@@ -22,6 +22,7 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
+  FileSender,
 } from '@flowcast/core';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
@@ -63,6 +64,8 @@ export default class ArchiveHttp implements Component {
   private live?: LiveStream;
   private mount?: Mount;
   private readonly responses = new Set<ServerResponse>();
+  /** Sends recordings to their listeners (sendfile, driven by the sockets' readiness). */
+  private sender?: FileSender;
   private readonly counters = { requests: 0, listenAgain: 0, handedOver: 0, bytesSent: 0 };
 
   constructor(
@@ -105,6 +108,7 @@ export default class ArchiveHttp implements Component {
 
   async start(): Promise<void> {
     this.directoryReal = fs.realpathSync(this.directory);
+    this.sender = new FileSender();
     this.mount = await this.http.mount({
       port: this.props.port,
       host: this.props['bind-address'],
@@ -117,11 +121,12 @@ export default class ArchiveHttp implements Component {
 
   async stop(): Promise<void> {
     for (const response of this.responses) response.destroy();
+    this.sender?.close();
     await this.mount?.close();
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.counters, listeners: this.responses.size };
+    return { ...this.counters, listeners: this.responses.size + (this.sender?.size ?? 0) };
   }
 
   private cors(): Record<string, string> {
@@ -188,7 +193,8 @@ export default class ArchiveHttp implements Component {
       return;
     }
     const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
-    await serveFile(request, response, resolved.file, type, this.cors());
+    const answer = await serveFile(request, response, resolved.file, type, this.cors(), this.sender!, decision.until);
+    void answer.sent?.then((sent) => (this.counters.bytesSent += sent.bytes));
   }
 
   private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams, access: { user?: string; until?: number }): Promise<void> {

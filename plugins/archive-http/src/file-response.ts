@@ -3,11 +3,19 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sendFileRange, socketDescriptor } from '@flowcast/core';
+import { socketDescriptor, type FileSender, type Sent } from '@flowcast/core';
 import { parseRange, type ByteRange } from './ranges';
 
 /** Read size per chunk: what one listener holds in memory at most, besides the socket's buffer. */
 const CHUNK = 64 * 1024;
+
+/** What a file answer became: its status, and for a body sent by the file sender, how it ended. */
+export interface FileAnswer {
+  status: number;
+  /** Bytes of body promised. */
+  length: number;
+  sent?: Promise<Sent>;
+}
 
 /**
  * The validator of a file as it is now: its size and modification time (a recording being written
@@ -53,10 +61,21 @@ function rangeStillValid(request: IncomingMessage, tag: string, modified: number
  * range, multipart/byteranges with several, 416 when none can be met), streamed from disk a chunk
  * at a time as the client takes it.
  */
-export async function serveFile(request: IncomingMessage, response: ServerResponse, file: string, contentType: string, extraHeaders: Record<string, string>): Promise<void> {
-  const fd = await fs.promises.open(file, 'r');
+export async function serveFile(
+  request: IncomingMessage,
+  response: ServerResponse,
+  file: string,
+  contentType: string,
+  extraHeaders: Record<string, string>,
+  sender: FileSender,
+  until?: number,
+): Promise<FileAnswer> {
+  // Opened and examined synchronously, as nginx does: a thread-pool round trip per call costs more
+  // than the call itself on a local disk, and every listener starts with these.
+  const descriptor = fs.openSync(file, 'r');
+  const fd = readerOf(descriptor);
   try {
-    const stat = await fd.stat();
+    const stat = fs.fstatSync(descriptor);
     const tag = entityTag(stat);
     const common = {
       ...extraHeaders,
@@ -67,30 +86,38 @@ export async function serveFile(request: IncomingMessage, response: ServerRespon
     };
     if (preconditionFails(request, tag, stat.mtimeMs)) {
       response.writeHead(412, { ...common, 'Content-Length': 0 }).end();
-      return;
+      return { status: 412, length: 0 };
     }
     if (notModified(request, tag, stat.mtimeMs)) {
       response.writeHead(304, common).end();
-      return;
+      return { status: 304, length: 0 };
     }
     const asked = rangeStillValid(request, tag, stat.mtimeMs) ? parseRange(request.headers.range, stat.size) : { kind: 'whole' as const };
     const head = request.method === 'HEAD';
     if (asked.kind === 'unsatisfiable') {
       response.writeHead(416, { ...common, 'Content-Range': `bytes */${stat.size}`, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
-      return;
+      return { status: 416, length: 0 };
     }
-    if (asked.kind === 'whole') {
-      response.writeHead(200, { ...common, 'Content-Type': contentType, 'Content-Length': stat.size });
-      if (head) response.end();
-      else await sendOne(response, fd, { start: 0, end: stat.size - 1 });
-      return;
-    }
-    if (asked.ranges.length === 1) {
-      const [range] = asked.ranges as [ByteRange];
-      response.writeHead(206, { ...common, 'Content-Type': contentType, 'Content-Range': `bytes ${range.start}-${range.end}/${stat.size}`, 'Content-Length': range.end - range.start + 1 });
-      if (head) response.end();
-      else await sendOne(response, fd, range);
-      return;
+    if (asked.kind === 'whole' || asked.ranges.length === 1) {
+      const range = asked.kind === 'whole' ? { start: 0, end: stat.size - 1 } : asked.ranges[0]!;
+      const length = range.end - range.start + 1;
+      // The file sender adopts the connection (the Node socket is let go, the connection closes
+      // after the body; the HTTP front closes every connection after its answer anyway): a
+      // listener then costs a descriptor and an offset.
+      const adopt = !head && length > 0 && socketDescriptor(response.socket!) !== undefined;
+      const status = asked.kind === 'whole' ? 200 : 206;
+      response.writeHead(status, {
+        ...common,
+        'Content-Type': contentType,
+        ...(status === 206 ? { 'Content-Range': `bytes ${range.start}-${range.end}/${stat.size}` } : {}),
+        'Content-Length': length,
+        ...(adopt ? { Connection: 'close' } : {}),
+      });
+      if (head) {
+        response.end();
+        return { status, length };
+      }
+      return { status, length, sent: (await sendOne(response, fd, range, sender, adopt, until)).ended };
     }
     const boundary = randomBytes(12).toString('hex');
     const partHeads = asked.ranges.map((r) => Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${r.start}-${r.end}/${stat.size}\r\n\r\n`, 'latin1'));
@@ -99,42 +126,69 @@ export async function serveFile(request: IncomingMessage, response: ServerRespon
     response.writeHead(206, { ...common, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': length });
     if (head) response.end();
     else await send(response, fd, asked.ranges, partHeads, tail);
+    return { status: 206, length };
   } finally {
-    await fd.close();
+    fs.closeSync(descriptor);
   }
+}
+
+/** What reading a range needs of an open file. */
+export interface RangeReader {
+  readonly fd: number;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
+/** A raw descriptor as a RangeReader (reads go through the thread pool, as FileHandle's do). */
+function readerOf(fd: number): RangeReader {
+  return {
+    fd,
+    read: (buffer, offset, length, position) =>
+      new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve({ bytesRead })))),
+  };
 }
 
 /**
- * One range of a file after the response head: with sendfile(2) once the head has reached the
- * kernel (nothing passes through the process, a listener costs no buffer), or through a stream
- * when the socket has no descriptor.
+ * One range of a file after the response head, with sendfile(2) through the file sender once the
+ * head has reached the kernel (nothing passes through the process, a listener costs no buffer),
+ * or through a stream when the socket has no descriptor. Resolves once the transfer has started,
+ * to how it ends.
  */
-async function sendOne(response: ServerResponse, fd: fs.promises.FileHandle, range: ByteRange): Promise<void> {
+async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRange, sender: FileSender, adopt: boolean, until?: number): Promise<{ ended: Promise<Sent> }> {
   const socket = response.socket;
-  if (!socket || socketDescriptor(socket) === undefined || range.end < range.start) return send(response, fd, [range]);
-  response.flushHeaders();
-  try {
-    while (socket.writableLength > 0 && !socket.destroyed) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
-    }
-    await sendFileRange(socket, fd, range.start, range.end + 1);
-    response.end();
-  } catch {
-    // The client went away (or the file shrank): the connection cannot carry on.
-    socket.destroy();
+  const length = range.end - range.start + 1;
+  if (!socket || socketDescriptor(socket) === undefined || length <= 0) {
+    await send(response, fd, [range]);
+    return { ended: Promise.resolve({ bytes: length }) };
   }
+  response.flushHeaders();
+  while (socket.writableLength > 0 && !socket.destroyed) {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+  if (socket.destroyed) return { ended: Promise.resolve({ bytes: 0, error: 'the client left' }) };
+  const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt });
+  // The credentials expire: so does the transfer, however long it runs.
+  const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
+  const ended = transfer.done.then((sent) => {
+    if (expiry) clearTimeout(expiry);
+    if (!adopt) {
+      if (sent.error === undefined) response.end();
+      else socket.destroy();
+    }
+    return sent;
+  });
+  return { ended };
 }
 
 /** Stream the ranges of an open file (with a head before each and a tail after all), honouring backpressure. */
-async function send(response: ServerResponse, fd: fs.promises.FileHandle, ranges: ByteRange[], heads: Buffer[] = [], tail?: Buffer): Promise<void> {
+async function send(response: ServerResponse, fd: RangeReader, ranges: ByteRange[], heads: Buffer[] = [], tail?: Buffer): Promise<void> {
   async function* chunks(): AsyncGenerator<Buffer> {
     for (let i = 0; i < ranges.length; i++) {
       if (heads[i]) yield heads[i]!;
@@ -150,7 +204,7 @@ async function send(response: ServerResponse, fd: fs.promises.FileHandle, ranges
 }
 
 /** Bytes [from, to) of an open file, a chunk at a time. */
-export async function* readRange(fd: fs.promises.FileHandle, from: number, to: number): AsyncGenerator<Buffer> {
+export async function* readRange(fd: RangeReader, from: number, to: number): AsyncGenerator<Buffer> {
   let position = from;
   while (position < to) {
     const buffer = Buffer.allocUnsafe(Math.min(CHUNK, to - position));
