@@ -65,6 +65,14 @@ export class FileSender {
     const out = socketDescriptor(socket);
     if (out === undefined) throw new Error('the socket has no descriptor');
     if (this.closed) throw new Error('the file sender is closed');
+    const transfer = this.start(out, fileFd, start, end);
+    if (options.adopt) socket.destroy();
+    else cancelOnClose(socket, transfer);
+    return transfer;
+  }
+
+  /** A transfer whose closures hold nothing of the connection (an adopted one's socket can go). */
+  private start(out: number, fileFd: number, start: number, end: number): { done: Promise<Sent>; cancel(): void } {
     const id = this.addon.senderAdd(this.native, out, fileFd, start, end);
     let settle: (sent: Sent) => void = () => {};
     const done = new Promise<Sent>((resolve) => (settle = resolve));
@@ -75,11 +83,6 @@ export class FileSender {
       const bytes = this.addon.senderCancel(this.native, id);
       settle({ bytes: Math.max(0, bytes), error: 'cancelled' });
     };
-    if (options.adopt) socket.destroy();
-    else {
-      socket.once('close', cancel);
-      void done.then(() => socket.off('close', cancel));
-    }
     return { done, cancel };
   }
 
@@ -91,4 +94,9 @@ export class FileSender {
     for (const settle of this.waiting.values()) settle({ bytes: 0, error: 'cancelled' });
     this.waiting.clear();
   }
+}
+
+function cancelOnClose(socket: Socket, transfer: { done: Promise<Sent>; cancel(): void }): void {
+  socket.once('close', transfer.cancel);
+  void transfer.done.then(() => socket.off('close', transfer.cancel));
 }

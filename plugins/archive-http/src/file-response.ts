@@ -176,15 +176,25 @@ async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRan
   const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt });
   // The credentials expire: so does the transfer, however long it runs.
   const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
-  const ended = transfer.done.then((sent) => {
+  return { ended: adopt ? ending(transfer.done, expiry) : endingResponse(transfer.done, expiry, response) };
+}
+
+/** How an adopted transfer ends (nothing of the connection held: its Node objects can go). */
+function ending(done: Promise<Sent>, expiry: NodeJS.Timeout | undefined): Promise<Sent> {
+  return done.then((sent) => {
     if (expiry) clearTimeout(expiry);
-    if (!adopt) {
-      if (sent.error === undefined) response.end();
-      else socket.destroy();
-    }
     return sent;
   });
-  return { ended };
+}
+
+/** How a transfer on a socket Node keeps ends: the response is ended, or the connection closed. */
+function endingResponse(done: Promise<Sent>, expiry: NodeJS.Timeout | undefined, response: ServerResponse): Promise<Sent> {
+  return done.then((sent) => {
+    if (expiry) clearTimeout(expiry);
+    if (sent.error === undefined) response.end();
+    else response.socket?.destroy();
+    return sent;
+  });
 }
 
 /** Stream the ranges of an open file (with a head before each and a tail after all), honouring backpressure. */
