@@ -4,20 +4,23 @@
  * the connection's descriptor, so a descriptor number never changes hands under it) and libuv
  * watches that set. When sockets have room, one callback sends to every ready socket, each in a
  * loop of sendfile calls until the kernel refuses more (EAGAIN) or its range is done; finished and
- * failed transfers go back to JavaScript in one call per wake-up. A transfer costs 40 bytes here
- * and nothing more in the process.
+ * failed transfers go back to JavaScript in one call per wake-up. A transfer costs 56 bytes here
+ * (and its response head until that is sent) and nothing more in the process.
  *
  *   createFileSender(onDone) -> sender   onDone(ids: Int32Array, sent: Float64Array,
  *                                        errors: Int32Array): transfers that ended, with the bytes
  *                                        sent by each, and 0 (the whole range) or -errno
- *   senderAdd(sender, socketFd, fileFd, start, end) -> id   bytes [start, end) of the file; both
- *                                        descriptors are duplicated (the caller may close its own)
+ *   senderAdd(sender, socketFd, fileFd, start, end[, head]) -> id   bytes [start, end) of the
+ *                                        file, after `head` (a Buffer: the response head) when given;
+ *                                        both descriptors are duplicated (the caller may close its own)
  *   senderCancel(sender, id) -> bytes sent, or -1 when the transfer is no longer there; the
  *                                        socket's dup is closed (onDone is not called for it)
  *   senderClose(sender)                  cancel all, stop watching
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +41,10 @@
 typedef struct {
   int socket; /* -1: the slot is free */
   int file;
+  /* The response head, written before the file's bytes (freed once sent). */
+  char *head;
+  uint32_t head_length;
+  uint32_t head_sent;
   off_t position;
   off_t end;
   off_t start;
@@ -82,6 +89,8 @@ static void release(Sender *sender, int32_t slot) {
   epoll_ctl(sender->epoll, EPOLL_CTL_DEL, t->socket, NULL);
   close(t->socket);
   close(t->file);
+  free(t->head);
+  t->head = NULL;
   t->socket = -1;
   t->file = -1;
   t->generation++;
@@ -97,6 +106,7 @@ static int grow(Sender *sender) {
   for (int32_t i = capacity - 1; i >= sender->capacity; i--) {
     more[i].socket = -1;
     more[i].file = -1;
+    more[i].head = NULL;
     more[i].generation = 0;
     more[i].next_free = i == capacity - 1 ? sender->first_free : i + 1;
   }
@@ -127,6 +137,23 @@ static void note_done(Sender *sender, int32_t id, double sent, int32_t error) {
 /* Send until the socket is full or the range is done; 1 when the transfer ended (noted). */
 static int pump(Sender *sender, int32_t slot) {
   Transfer *t = &sender->transfers[slot];
+  while (t->head) {
+    /* MSG_MORE: the head goes out in one packet with the start of the file. */
+    ssize_t sent = send(t->socket, t->head + t->head_sent, t->head_length - t->head_sent, MSG_NOSIGNAL | (t->position < t->end ? MSG_MORE : 0));
+    if (sent > 0) {
+      t->head_sent += (uint32_t)sent;
+      if (t->head_sent == t->head_length) {
+        free(t->head);
+        t->head = NULL;
+      }
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+    note_done(sender, transfer_id(slot, t->generation), 0, -errno);
+    release(sender, slot);
+    return 1;
+  }
   while (t->position < t->end) {
     off_t left = t->end - t->position;
     ssize_t sent = sendfile(t->socket, t->file, &t->position, (size_t)(left < MAX_CALL ? left : MAX_CALL));
@@ -266,8 +293,8 @@ static napi_value create(napi_env env, napi_callback_info info) {
 }
 
 static napi_value add(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5];
+  size_t argc = 6;
+  napi_value args[6];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
   if (argc < 5) {
     napi_throw_type_error(env, NULL, "senderAdd(sender, socketFd, fileFd, start, end)");
@@ -297,9 +324,29 @@ static napi_value add(napi_env env, napi_callback_info info) {
   }
   int flags = fcntl(s, F_GETFL);
   if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(s, F_SETFL, flags | O_NONBLOCK);
+  char *head = NULL;
+  size_t head_length = 0;
+  bool is_buffer = false;
+  if (argc >= 6 && napi_is_buffer(env, args[5], &is_buffer) == napi_ok && is_buffer) {
+    void *data;
+    napi_get_buffer_info(env, args[5], &data, &head_length);
+    if (head_length > 0 && head_length < UINT32_MAX) {
+      head = malloc(head_length);
+      if (head) memcpy(head, data, head_length);
+    }
+    if (head_length > 0 && !head) {
+      close(s);
+      close(f);
+      napi_throw_error(env, NULL, "out of memory");
+      return NULL;
+    }
+  }
   int32_t slot = sender->first_free;
   Transfer *t = &sender->transfers[slot];
   sender->first_free = t->next_free;
+  t->head = head;
+  t->head_length = (uint32_t)head_length;
+  t->head_sent = 0;
   t->socket = s;
   t->file = f;
   t->start = (off_t)start;

@@ -183,7 +183,8 @@ components:
     type: archive-http
     properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
 `),
-    { cwd: REPO },
+    // Every listener connects from 127.0.0.1, all within a second: the front's limits on pending heads per address and in all are lifted.
+    { cwd: REPO, env: { FLOWCAST_HTTP_MAX_PENDING_PER_ADDRESS: '100000', FLOWCAST_HTTP_MAX_PENDING: '100000' } },
   );
   return { flow, port };
 }

@@ -13,7 +13,7 @@ export interface Sent {
 /** core/native/file-sender.c. */
 export interface FileSenderAddon {
   createFileSender(onDone: (ids: Int32Array, sent: Float64Array, errors: Int32Array) => void): object;
-  senderAdd(sender: object, socketFd: number, fileFd: number, start: number, end: number): number;
+  senderAdd(sender: object, socketFd: number, fileFd: number, start: number, end: number, head?: Buffer): number;
   senderCancel(sender: object, id: number): number;
   senderClose(sender: object): void;
 }
@@ -59,21 +59,23 @@ export class FileSender {
    * of its own left to write. The socket and file descriptors are duplicated: the caller may close
    * its file at once. With `adopt`, the Node socket is destroyed now (its memory goes) and the
    * connection ends once the range is sent (the response must say `Connection: close`); else the
-   * transfer is cancelled when the socket closes. Resolves when the transfer ends, however it ends.
+   * transfer is cancelled when the socket closes. `head` (the response head, not yet written by
+   * Node) goes first, in one packet with the file's first bytes. Resolves when the transfer ends,
+   * however it ends.
    */
-  send(socket: Socket, fileFd: number, start: number, end: number, options: { adopt?: boolean } = {}): { done: Promise<Sent>; cancel(): void } {
+  send(socket: Socket, fileFd: number, start: number, end: number, options: { adopt?: boolean; head?: Buffer } = {}): { done: Promise<Sent>; cancel(): void } {
     const out = socketDescriptor(socket);
     if (out === undefined) throw new Error('the socket has no descriptor');
     if (this.closed) throw new Error('the file sender is closed');
-    const transfer = this.start(out, fileFd, start, end);
+    const transfer = this.start(out, fileFd, start, end, options.head);
     if (options.adopt) socket.destroy();
     else cancelOnClose(socket, transfer);
     return transfer;
   }
 
   /** A transfer whose closures hold nothing of the connection (an adopted one's socket can go). */
-  private start(out: number, fileFd: number, start: number, end: number): { done: Promise<Sent>; cancel(): void } {
-    const id = this.addon.senderAdd(this.native, out, fileFd, start, end);
+  private start(out: number, fileFd: number, start: number, end: number, head: Buffer | undefined): { done: Promise<Sent>; cancel(): void } {
+    const id = this.addon.senderAdd(this.native, out, fileFd, start, end, head);
     let settle: (sent: Sent) => void = () => {};
     const done = new Promise<Sent>((resolve) => (settle = resolve));
     this.waiting.set(id, settle);

@@ -160,6 +160,13 @@ async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRan
     await send(response, fd, [range]);
     return { ended: Promise.resolve({ bytes: length }) };
   }
+  const head = adopt ? pendingHead(response) : undefined;
+  if (head) {
+    // The head goes with the file, written by the file sender: Node writes nothing on this connection.
+    const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt, head });
+    const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
+    return { ended: ending(transfer.done, expiry) };
+  }
   response.flushHeaders();
   while (socket.writableLength > 0 && !socket.destroyed) {
     await new Promise<void>((resolve) => {
@@ -177,6 +184,16 @@ async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRan
   // The credentials expire: so does the transfer, however long it runs.
   const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
   return { ended: adopt ? ending(transfer.done, expiry) : endingResponse(transfer.done, expiry, response) };
+}
+
+/**
+ * The response head Node has composed (writeHead) but not written, when nothing else is queued on
+ * the connection: the file sender can write it itself. Node keeps it in `_header` until sent.
+ */
+function pendingHead(response: ServerResponse): Buffer | undefined {
+  const state = response as unknown as { _header?: unknown; _headerSent?: boolean };
+  if (state._headerSent !== false || typeof state._header !== 'string' || (response.socket?.writableLength ?? 1) > 0) return undefined;
+  return Buffer.from(state._header, 'latin1');
 }
 
 /** How an adopted transfer ends (nothing of the connection held: its Node objects can go). */
