@@ -22,7 +22,10 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
+  AccessLog,
   FileSender,
+  type AccessRecord,
+  type Sent,
 } from '@flowcast/core';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
@@ -35,6 +38,14 @@ import { parseListenQuery } from './listen-query';
 import { resolveRecording } from './safe-path';
 
 type Properties = PropertiesOf<(typeof archiveHttp)['properties']>;
+
+/** What the access log learns of a request as it is answered. */
+interface LogEntry {
+  user?: string;
+  /** How a recording sent by the file sender ended. */
+  sent?: Promise<Sent>;
+  headBytes?: number;
+}
 
 const ALLOWED = 'GET, HEAD, OPTIONS';
 /** What each recording type is served as. */
@@ -66,6 +77,7 @@ export default class ArchiveHttp implements Component {
   private readonly responses = new Set<ServerResponse>();
   /** Sends recordings to their listeners (sendfile, driven by the sockets' readiness). */
   private sender?: FileSender;
+  private accessLog?: AccessLog;
   private readonly counters = { requests: 0, listenAgain: 0, handedOver: 0, bytesSent: 0 };
 
   constructor(
@@ -74,7 +86,7 @@ export default class ArchiveHttp implements Component {
     @inject(TOKENS.logger) private readonly log: Logger,
     @inject(TOKENS.announcer) private readonly announcer: Announcer,
     @inject(TOKENS.clock) private readonly clock: Clock,
-    @inject(TOKENS.paths) paths: Paths,
+    @inject(TOKENS.paths) private readonly paths: Paths,
     @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
     @inject(TOKENS.liveStreams) private readonly liveStreams: LiveStreams,
   ) {
@@ -109,6 +121,10 @@ export default class ArchiveHttp implements Component {
   async start(): Promise<void> {
     this.directoryReal = fs.realpathSync(this.directory);
     this.sender = new FileSender();
+    if (this.props['access-log']) {
+      fs.mkdirSync(this.paths.logs, { recursive: true });
+      this.accessLog = new AccessLog(path.join(this.paths.logs, this.props['access-log']), (error) => this.log.warn(`access log: ${error.message}`));
+    }
     this.mount = await this.http.mount({
       port: this.props.port,
       host: this.props['bind-address'],
@@ -123,6 +139,7 @@ export default class ArchiveHttp implements Component {
     for (const response of this.responses) response.destroy();
     this.sender?.close();
     await this.mount?.close();
+    await this.accessLog?.close();
   }
 
   stats(): Readonly<Record<string, number>> {
@@ -135,14 +152,45 @@ export default class ArchiveHttp implements Component {
 
   private serve(request: IncomingMessage, response: ServerResponse): void {
     this.counters.requests++;
-    this.handle(request, response).catch((error: Error) => {
+    const entry = this.accessLog ? this.logWhenDone(request, response) : undefined;
+    this.handle(request, response, entry).catch((error: Error) => {
       this.log.warn(`archive request failed: ${error.message}`, { url: request.url });
       if (!response.headersSent) this.text(response, 500, 'The archive could not answer this request\n');
       else response.destroy();
     });
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * The access log's line for a request, written when it is over: once the connection closes, or
+   * for a recording the file sender took over, once the sender is done with it (bytes: what went
+   * on the connection, head and body).
+   */
+  private logWhenDone(request: IncomingMessage, response: ServerResponse): LogEntry {
+    const socket = request.socket;
+    const referer = request.headers.referer;
+    const userAgent = request.headers['user-agent'];
+    const entry: LogEntry = {};
+    const start = Date.now();
+    response.once('close', () => {
+      const record = (bytes: number): AccessRecord => ({
+        remoteAddress: socket.remoteAddress ?? '-',
+        ...(entry.user ? { user: entry.user } : {}),
+        requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
+        status: response.statusCode,
+        bytes,
+        ...(referer ? { referer } : {}),
+        ...(userAgent ? { userAgent } : {}),
+        start,
+        end: Date.now(),
+      });
+      const written = socket.bytesWritten;
+      if (entry.sent) void entry.sent.then((sent) => this.accessLog?.write(record(written + (entry.headBytes ?? 0) + sent.bytes)));
+      else this.accessLog?.write(record(written));
+    });
+    return entry;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse, entry?: LogEntry): Promise<void> {
     if (request.method === 'OPTIONS') {
       response.writeHead(204, { Allow: ALLOWED, ...this.cors(), 'Access-Control-Allow-Methods': ALLOWED, 'Access-Control-Allow-Headers': 'Range, If-Range, If-None-Match, If-Modified-Since' }).end();
       return;
@@ -157,6 +205,7 @@ export default class ArchiveHttp implements Component {
       this.text(response, decision.status, decision.status === 401 ? 'The archive needs a user name and password\n' : 'You may not listen to this\n', challenge);
       return;
     }
+    if (entry && decision.user) entry.user = decision.user;
     if (decision.until !== undefined) {
       // The credentials expire: so does the answer, however long it streams.
       const timer = setTimeout(() => response.destroy(), Math.max(0, decision.until - Date.now()));
@@ -195,6 +244,10 @@ export default class ArchiveHttp implements Component {
     const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
     const answer = await serveFile(request, response, resolved.file, type, this.cors(), this.sender!, decision.until);
     void answer.sent?.then((sent) => (this.counters.bytesSent += sent.bytes));
+    if (entry && answer.sent) {
+      entry.sent = answer.sent;
+      if (answer.headBytes) entry.headBytes = answer.headBytes;
+    }
   }
 
   private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams, access: { user?: string; until?: number }): Promise<void> {

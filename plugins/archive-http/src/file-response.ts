@@ -15,6 +15,8 @@ export interface FileAnswer {
   /** Bytes of body promised. */
   length: number;
   sent?: Promise<Sent>;
+  /** Bytes of the response head the file sender wrote (Node wrote none on that connection). */
+  headBytes?: number;
 }
 
 /**
@@ -117,7 +119,8 @@ export async function serveFile(
         response.end();
         return { status, length };
       }
-      return { status, length, sent: (await sendOne(response, fd, range, sender, adopt, until)).ended };
+      const started = await sendOne(response, fd, range, sender, adopt, until);
+      return { status, length, sent: started.ended, ...(started.headBytes ? { headBytes: started.headBytes } : {}) };
     }
     const boundary = randomBytes(12).toString('hex');
     const partHeads = asked.ranges.map((r) => Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${r.start}-${r.end}/${stat.size}\r\n\r\n`, 'latin1'));
@@ -153,7 +156,7 @@ function readerOf(fd: number): RangeReader {
  * or through a stream when the socket has no descriptor. Resolves once the transfer has started,
  * to how it ends.
  */
-async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRange, sender: FileSender, adopt: boolean, until?: number): Promise<{ ended: Promise<Sent> }> {
+async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRange, sender: FileSender, adopt: boolean, until?: number): Promise<{ ended: Promise<Sent>; headBytes?: number }> {
   const socket = response.socket;
   const length = range.end - range.start + 1;
   if (!socket || socketDescriptor(socket) === undefined || length <= 0) {
@@ -165,7 +168,7 @@ async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRan
     // The head goes with the file, written by the file sender: Node writes nothing on this connection.
     const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt, head });
     const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
-    return { ended: ending(transfer.done, expiry) };
+    return { ended: ending(transfer.done, expiry), headBytes: head.length };
   }
   response.flushHeaders();
   while (socket.writableLength > 0 && !socket.destroyed) {
