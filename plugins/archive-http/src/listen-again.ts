@@ -47,6 +47,8 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
   let started = false;
   /** The recording last read: the next one is the first that started after it. */
   let last: Recording | undefined;
+  /** Wall-clock time of the last sync point sent. */
+  let lastSentWall: number | undefined;
   const following = (r: Recording): boolean => (last ? r.start > last.start || (r.start === last.start && r.file > last.file) : (r.end ?? Infinity) > request.start);
   for (;;) {
     const next = source.recordings().find(following);
@@ -77,7 +79,12 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
         if (!first && !lead) continue;
         if (!lead && request.end !== undefined && first!.w >= request.end) return; // nothing recorded in the time asked
         from = lead ? lead.next : first!.o;
-      } else from = headerLength;
+      } else {
+        // Files that overlap (time-overlap) repeat pages: go on after the last one sent.
+        const after = lastSentWall === undefined ? index.syncs[0] : index.syncs.find((s) => s.w > lastSentWall!);
+        if (!after && lastSentWall !== undefined) continue;
+        from = after ? after.o : headerLength;
+      }
       if (!sentHeaders || !headers.equals(sentHeaders)) {
         yield headers;
         sentHeaders = headers;
@@ -98,7 +105,10 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
           yield* readRange(handle, position, end);
           position = end;
         }
-        if (closed) source.growing.forget(next.file);
+        if (closed) {
+          source.growing.forget(next.file);
+          lastSentWall = readFileIndex(source.directory, next.file).syncs.at(-1)?.w;
+        }
         if (closed || request.end !== undefined || !source.open()) break;
         if (source.handOver && next.type === 'application/ogg') {
           // Caught up with the recording: the live streamer holds the same pages, and goes on.

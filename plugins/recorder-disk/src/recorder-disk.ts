@@ -81,6 +81,7 @@ export default class RecorderDisk implements Component {
         rotateEveryMs: props['rotate-time'] * 1000,
         ...(schedule ? { schedule } : {}),
         rotateSize: props['rotate-size'],
+        overlapMs: props['time-overlap'] * 1000,
         syncIntervalMs: props['sync-interval'] * 1000,
         retryAfterMs: RETRY_AFTER_MS,
       },

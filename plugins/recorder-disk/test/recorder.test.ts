@@ -196,3 +196,44 @@ test('rotate-schedule (cron, via cron-parser): files at the first page at or aft
   assertSeamless(directory, assert);
   assert.throws(() => cronSchedule('every hour', 'utc'));
 });
+
+test('time-overlap 5: each file goes on 5 s into the next (the same pages in both), then ends at a page; every file plays', { timeout: 60_000 }, async () => {
+  const directory = tempDir();
+  const recorder = new Recorder(options(directory, { rotateEveryMs: 20_000, overlapMs: 5_000 }), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.UTC(2026, 11, 1, 12, 0, 3);
+  stream.pages.forEach((page) => {
+    recorder.push(page.bytes, 0, page.pts, t0 + page.pts);
+    recorder.flush();
+  });
+  await recorder.close(t0 + stream.pages.at(-1)!.pts + 500);
+  const recordings = readCatalog(directory).recordings;
+  assert.ok(recordings.length >= 4, `${recordings.length} files`);
+  const files = recordings.map((r) => pagesOf(path.join(directory, r.file)));
+  for (let i = 1; i < recordings.length; i++) {
+    const [before, after] = [files[i - 1]!, files[i]!];
+    const shared = before.data.filter((p) => p.sequence >= after.data[0]!.sequence);
+    const wallOf = (r: (typeof recordings)[0], sequence: number): number => readFileIndex(directory, r.file).syncs[files[recordings.indexOf(r)]!.data.findIndex((p) => p.sequence === sequence)]!.w;
+    // Where the last page both hold ends: where the next page starts, in the new file.
+    const overlap = wallOf(recordings[i]!, shared.at(-1)!.sequence + 1) - recordings[i]!.start;
+    // The file that ends holds the next one's pages up to the first page at or after 5 s, the same bytes.
+    assert.ok(overlap >= 5_000 && overlap < 5_000 + 600, `${recordings[i - 1]!.file} overlaps ${recordings[i]!.file} by ${overlap} ms`);
+    for (const page of shared) assert.ok(page.bytes.equals(after.data.find((p) => p.sequence === page.sequence)!.bytes), `page ${page.sequence} is the same in both`);
+    assert.equal(recordings[i - 1]!.reason, 'rotate');
+  }
+  for (const r of recordings) {
+    const decoded = await decodes(path.join(directory, r.file));
+    assert.ok(decoded.ok, `${r.file}: ${decoded.output}`);
+  }
+});
+
+test('time-overlap 0 (the default): no page in two files', { timeout: 30_000 }, async () => {
+  const directory = tempDir();
+  const recorder = new Recorder(options(directory, { rotateEveryMs: 20_000, overlapMs: 0 }), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.UTC(2026, 11, 1, 12, 0, 3);
+  stream.pages.forEach((page) => recorder.push(page.bytes, 0, page.pts, t0 + page.pts));
+  await recorder.close(t0 + stream.pages.at(-1)!.pts + 500);
+  assert.ok(readCatalog(directory).recordings.length >= 4);
+  assertSeamless(directory, assert);
+});
