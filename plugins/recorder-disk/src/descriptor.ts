@@ -48,6 +48,13 @@ export const recorderDisk = defineComponent({
         'x-pattern-description': 'a cron expression such as "0 * * * *" (every hour) or "0 6,18 * * *"',
         description: 'Start a new file when this cron expression falls (minute hour day month weekday, in the zone of filename-timezone), at the first sync point at or after it; instead of rotate-time',
       },
+      'rotate-ical': {
+        type: 'string',
+        minLength: 1,
+        pattern: '^[^\\u0000]+$',
+        description:
+          'Start a new file at the start and at the end of each event of this iCalendar (.ics) file, recurring events included (each event gets its own file), at the first sync point at or after; instead of rotate-time; a relative path is from the project directory',
+      },
       'time-overlap': {
         type: 'number',
         minimum: 0,
