@@ -26,7 +26,9 @@ import {
   FileSender,
   type AccessRecord,
   type Sent,
+  type StreamRequest,
 } from '@flowcast/core';
+import type { Socket } from 'node:net';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
 import { podcastFeed } from './feed';
@@ -35,6 +37,7 @@ import { GrowingFiles } from './growing-files';
 import { listenAgain } from './listen-again';
 import { htmlIndex, listed } from './listing';
 import { parseListenQuery } from './listen-query';
+import { serveRawFile } from './raw-file';
 import { resolveRecording } from './safe-path';
 
 type Properties = PropertiesOf<(typeof archiveHttp)['properties']>;
@@ -131,6 +134,7 @@ export default class ArchiveHttp implements Component {
       path: this.props.mount,
       prefix: true,
       handler: (request, response) => this.serve(request, response),
+      stream: (socket, request) => this.serveRaw(socket, request),
     });
     this.announcer.announce('archive', this.mount.url);
   }
@@ -158,6 +162,51 @@ export default class ArchiveHttp implements Component {
       if (!response.headersSent) this.text(response, 500, 'The archive could not answer this request\n');
       else response.destroy();
     });
+  }
+
+  /**
+   * A GET of a recording on an unprotected mount, taken straight off the connection (raw-file.ts):
+   * a listener then costs the file sender's descriptor and offset, with no HTTP objects made at
+   * all. Anything else (a bouncer to ask, a listing, listen again, several ranges, a name that does
+   * not resolve) is declined, at once, to `serve`, which answers it through Node's HTTP server.
+   */
+  private serveRaw(socket: Socket, request: StreamRequest): boolean {
+    if (this.bouncer || !this.sender) return false;
+    const rawUrl = request.url;
+    if (rawUrl.includes('?') || rawUrl.includes('\0') || /%00/i.test(rawUrl) || (request.headers.range ?? '').includes(',')) return false;
+    const below = rawUrl.slice(this.props.mount.length);
+    if (!rawUrl.startsWith(this.props.mount) || !below.startsWith('/')) return false;
+    const name = below.slice(1);
+    if (name === '' || name === 'index.json' || name === 'feed.rss') return false;
+    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n) !== undefined);
+    if ('status' in resolved) return false;
+    this.counters.requests++;
+    const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
+    const start = Date.now();
+    const remoteAddress = request.remoteAddress;
+    let answer;
+    try {
+      answer = serveRawFile(socket, request, resolved.file, type, this.cors(), this.sender);
+    } catch (error) {
+      this.log.warn(`archive request failed: ${(error as Error).message}`, { url: rawUrl });
+      socket.destroy();
+      return true;
+    }
+    const { status } = answer;
+    void answer.bytes.then((bytes) => {
+      if (status === 200 || status === 206) this.counters.bytesSent += bytes;
+      this.accessLog?.write({
+        remoteAddress,
+        requestLine: `GET ${rawUrl} HTTP/${request.httpVersion}`,
+        status,
+        bytes,
+        ...(request.headers.referer ? { referer: request.headers.referer } : {}),
+        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+        start,
+        end: Date.now(),
+      });
+    });
+    return true;
   }
 
   /**

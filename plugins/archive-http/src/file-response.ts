@@ -33,26 +33,33 @@ function matchesTag(header: string, tag: string): boolean {
 }
 
 /** Whether the client's copy is current (If-None-Match, else If-Modified-Since): answer 304. */
-function notModified(request: IncomingMessage, tag: string, modified: number): boolean {
-  const noneMatch = request.headers['if-none-match'];
+/** Request headers as Node's parser or the HTTP front's head reader gives them (names in lower case). */
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+export function notModified(headers: Headers, tag: string, modified: number): boolean {
+  const noneMatch = header(headers, 'if-none-match');
   if (noneMatch !== undefined) return matchesTag(noneMatch, tag);
-  const since = Date.parse(request.headers['if-modified-since'] ?? '');
+  const since = Date.parse(header(headers, 'if-modified-since') ?? '');
   return !Number.isNaN(since) && Math.floor(modified / 1000) * 1000 <= since;
 }
 
 /** Whether a precondition fails (If-Match, else If-Unmodified-Since): answer 412. */
-function preconditionFails(request: IncomingMessage, tag: string, modified: number): boolean {
-  const match = request.headers['if-match'];
+export function preconditionFails(headers: Headers, tag: string, modified: number): boolean {
+  const match = header(headers, 'if-match');
   if (match !== undefined) return !matchesTag(match, tag);
-  const since = Date.parse(request.headers['if-unmodified-since'] ?? '');
+  const since = Date.parse(header(headers, 'if-unmodified-since') ?? '');
   return !Number.isNaN(since) && Math.floor(modified / 1000) * 1000 > since;
 }
 
 /** Whether a Range applies: no If-Range, or one naming the current tag or date. */
-function rangeStillValid(request: IncomingMessage, tag: string, modified: number): boolean {
-  const header = request.headers['if-range'];
-  if (header === undefined) return true;
-  const ifRange = Array.isArray(header) ? header.join(',') : header;
+export function rangeStillValid(headers: Headers, tag: string, modified: number): boolean {
+  const ifRange = header(headers, 'if-range');
+  if (ifRange === undefined) return true;
   if (ifRange.trim().startsWith('"') || ifRange.trim().startsWith('W/')) return ifRange.trim() === tag;
   const date = Date.parse(ifRange);
   return !Number.isNaN(date) && Math.floor(modified / 1000) * 1000 === date;
@@ -86,15 +93,15 @@ export async function serveFile(
       'Last-Modified': new Date(stat.mtimeMs).toUTCString(),
       'Cache-Control': 'no-cache',
     };
-    if (preconditionFails(request, tag, stat.mtimeMs)) {
+    if (preconditionFails(request.headers, tag, stat.mtimeMs)) {
       response.writeHead(412, { ...common, 'Content-Length': 0 }).end();
       return { status: 412, length: 0 };
     }
-    if (notModified(request, tag, stat.mtimeMs)) {
+    if (notModified(request.headers, tag, stat.mtimeMs)) {
       response.writeHead(304, common).end();
       return { status: 304, length: 0 };
     }
-    const asked = rangeStillValid(request, tag, stat.mtimeMs) ? parseRange(request.headers.range, stat.size) : { kind: 'whole' as const };
+    const asked = rangeStillValid(request.headers, tag, stat.mtimeMs) ? parseRange(request.headers.range, stat.size) : { kind: 'whole' as const };
     const head = request.method === 'HEAD';
     if (asked.kind === 'unsatisfiable') {
       response.writeHead(416, { ...common, 'Content-Range': `bytes */${stat.size}`, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();

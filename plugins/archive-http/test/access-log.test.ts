@@ -29,6 +29,9 @@ components:
   archive:
     type: archive-http
     properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1, bouncer: users, access-log: archive-access.log }
+  open:
+    type: archive-http
+    properties: { directory: ${JSON.stringify(directory)}, mount: /open, port: ${port}, bind-address: 127.0.0.1, access-log: open-access.log }
 `),
     { cwd: ROOT, env: { FLOWCAST_LOG_DIR: path.join(work, 'logs') } },
   );
@@ -60,6 +63,25 @@ components:
     assert.ok(rangeSent > 100 && rangeSent < 1100, `${rangeSent} bytes logged for a 100-byte range`);
     assert.ok(lines.some((l) => /^127\.0\.0\.1 - - \[.*" 401 \d+ /.test(l)), 'the refusal is logged, with no user');
     assert.ok(lines.some((l) => /^127\.0\.0\.1 - ann \[.*"GET \/archive\/index\.json HTTP\/1\.1" 200 \d+ /.test(l)), 'the listing is logged');
+
+    // An unprotected mount answers a recording straight off the connection: logged the same way.
+    const open = await request(port, '/open/rec.ogg', { headers: { 'User-Agent': 'log-test/2' } });
+    assert.equal(open.status, 200);
+    assert.ok(open.body.equals(bytes));
+    const openRange = await request(port, '/open/rec.ogg', { headers: { Range: 'bytes=10-19' } });
+    assert.equal(openRange.status, 206);
+    assert.ok(openRange.body.equals(bytes.subarray(10, 20)));
+    const openFile = path.join(work, 'logs', 'open-access.log');
+    let openLines: string[] = [];
+    for (let i = 0; i < 50 && openLines.length < 2; i++) {
+      await sleep(100);
+      openLines = fs.existsSync(openFile) ? fs.readFileSync(openFile, 'utf8').split('\n').filter(Boolean) : [];
+    }
+    const openWhole = openLines.find((l) => l.includes('" 200 '));
+    assert.match(openWhole ?? '', /^127\.0\.0\.1 - - \[.*\] "GET \/open\/rec\.ogg HTTP\/1\.1" 200 \d+ "-" "log-test\/2" \d+$/, openLines.join('\n'));
+    const openSent = Number(/" 200 (\d+) /.exec(openWhole!)![1]);
+    assert.ok(openSent > bytes.length && openSent < bytes.length + 1000, `${openSent} bytes logged`);
+    assert.ok(openLines.some((l) => /" 206 \d+ /.test(l)), openLines.join('\n'));
   } finally {
     assert.equal(await flow.stop(), 0);
   }
