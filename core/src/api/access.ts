@@ -59,3 +59,4 @@ export function accessRequest(method: string, url: string, headers: Readonly<Rec
 }
 
 export { askBouncer, bouncerNamed } from '../access/ask';
+export { AccessLog, formatAccessLine, quoteField, type AccessRecord } from '../access/access-log';

@@ -20,7 +20,7 @@ export {
   type SkippedLine,
   type SyncPoint,
 } from '../archive/index-format';
-export { OGG_HEADER_BOS, OGG_HEADER_CONTINUED, OGG_HEADER_EOS, granuleRate, pageAt, scanOggFile, type OggPage } from '../archive/ogg';
+export { OGG_HEADER_BOS, OGG_HEADER_CONTINUED, OGG_HEADER_EOS, granuleRate, pageAt, pageCrc, scanOggFile, type OggPage } from '../archive/ogg';
 export { closeInterrupted, validLength, type ClosedRecording } from '../archive/repair';
 export { compactCatalog } from '../archive/compact';
 export { checkArchive, type ArchiveCheck, type RecordingCheck } from '../archive/check';

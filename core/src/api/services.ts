@@ -30,9 +30,10 @@ export interface StreamRequest {
 /**
  * Takes over the socket of a GET request: nothing else will read or write it. For long-lived
  * streams, where a listener should cost a socket and nothing more (no HTTP parser, request or
- * response objects held for hours).
+ * response objects held for hours). Returning false, at once and without touching the socket,
+ * declines the request: the mount's `handler` gets it, as any other request.
  */
-export type StreamHandler = (socket: Socket, request: StreamRequest) => void;
+export type StreamHandler = (socket: Socket, request: StreamRequest) => void | boolean;
 
 export interface MountOptions {
   readonly port: number;

@@ -11,7 +11,7 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-function pageCrc(page: Buffer): number {
+export function pageCrc(page: Buffer): number {
   let crc = 0;
   for (let i = 0; i < page.length; i++) {
     const byte = i >= 22 && i < 26 ? 0 : page[i]!;

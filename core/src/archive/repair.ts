@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { appendLinesSync, CATALOG_FILE, INDEX_SUFFIX, jsonLine, readCatalog, readFileIndex, type Recording } from './index-format';
+import { scanMatroskaFile } from './matroska';
 import { scanOggFile } from './ogg';
+
+const MATROSKA_TYPES = new Set(['video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska']);
 
 export interface ClosedRecording {
   file: string;
@@ -14,10 +17,13 @@ export interface ClosedRecording {
 
 /**
  * Where a recording stops being valid: for Ogg, just past its last whole page (a crash can leave
- * half a page); for other formats, its size as it is (a Matroska demuxer plays up to a cut cluster).
+ * half a page); for Matroska and WebM, just past its last whole element (a cluster of known size
+ * cut short goes whole; in a live recording's clusters of unknown size, the last whole block);
+ * for other formats, its size as it is.
  */
 export function validLength(file: string, type: string): number {
   if (type === 'application/ogg') return scanOggFile(file, () => true);
+  if (MATROSKA_TYPES.has(type)) return scanMatroskaFile(file)?.valid ?? 0;
   return fs.statSync(file).size;
 }
 

@@ -103,10 +103,8 @@ export class PortServer {
 
   private dispatch(socket: Socket, head: RequestHead, received: Buffer): void {
     const mounted = this.mounts.find(head.path);
-    if (head.method === 'GET' && mounted?.stream) {
-      mounted.stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 });
-      return;
-    }
+    // A stream handler may decline a request (false) without touching the socket: Koa serves it.
+    if (head.method === 'GET' && mounted?.stream && mounted.stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 }) !== false) return;
     this.serveThroughKoa(socket, received);
   }
 

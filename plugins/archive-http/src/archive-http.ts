@@ -22,7 +22,13 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
+  AccessLog,
+  FileSender,
+  type AccessRecord,
+  type Sent,
+  type StreamRequest,
 } from '@flowcast/core';
+import type { Socket } from 'node:net';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
 import { podcastFeed } from './feed';
@@ -31,9 +37,18 @@ import { GrowingFiles } from './growing-files';
 import { listenAgain } from './listen-again';
 import { htmlIndex, listed } from './listing';
 import { parseListenQuery } from './listen-query';
+import { serveRawFile } from './raw-file';
 import { resolveRecording } from './safe-path';
 
 type Properties = PropertiesOf<(typeof archiveHttp)['properties']>;
+
+/** What the access log learns of a request as it is answered. */
+interface LogEntry {
+  user?: string;
+  /** How a recording sent by the file sender ended. */
+  sent?: Promise<Sent>;
+  headBytes?: number;
+}
 
 const ALLOWED = 'GET, HEAD, OPTIONS';
 /** What each recording type is served as. */
@@ -63,6 +78,9 @@ export default class ArchiveHttp implements Component {
   private live?: LiveStream;
   private mount?: Mount;
   private readonly responses = new Set<ServerResponse>();
+  /** Sends recordings to their listeners (sendfile, driven by the sockets' readiness). */
+  private sender?: FileSender;
+  private accessLog?: AccessLog;
   private readonly counters = { requests: 0, listenAgain: 0, handedOver: 0, bytesSent: 0 };
 
   constructor(
@@ -71,7 +89,7 @@ export default class ArchiveHttp implements Component {
     @inject(TOKENS.logger) private readonly log: Logger,
     @inject(TOKENS.announcer) private readonly announcer: Announcer,
     @inject(TOKENS.clock) private readonly clock: Clock,
-    @inject(TOKENS.paths) paths: Paths,
+    @inject(TOKENS.paths) private readonly paths: Paths,
     @inject(TOKENS.bouncers) private readonly bouncers: Bouncers,
     @inject(TOKENS.liveStreams) private readonly liveStreams: LiveStreams,
   ) {
@@ -105,23 +123,31 @@ export default class ArchiveHttp implements Component {
 
   async start(): Promise<void> {
     this.directoryReal = fs.realpathSync(this.directory);
+    this.sender = new FileSender();
+    if (this.props['access-log']) {
+      fs.mkdirSync(this.paths.logs, { recursive: true });
+      this.accessLog = new AccessLog(path.join(this.paths.logs, this.props['access-log']), (error) => this.log.warn(`access log: ${error.message}`));
+    }
     this.mount = await this.http.mount({
       port: this.props.port,
       host: this.props['bind-address'],
       path: this.props.mount,
       prefix: true,
       handler: (request, response) => this.serve(request, response),
+      stream: (socket, request) => this.serveRaw(socket, request),
     });
     this.announcer.announce('archive', this.mount.url);
   }
 
   async stop(): Promise<void> {
     for (const response of this.responses) response.destroy();
+    this.sender?.close();
     await this.mount?.close();
+    await this.accessLog?.close();
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.counters, listeners: this.responses.size };
+    return { ...this.counters, listeners: this.responses.size + (this.sender?.size ?? 0) };
   }
 
   private cors(): Record<string, string> {
@@ -130,14 +156,90 @@ export default class ArchiveHttp implements Component {
 
   private serve(request: IncomingMessage, response: ServerResponse): void {
     this.counters.requests++;
-    this.handle(request, response).catch((error: Error) => {
+    const entry = this.accessLog ? this.logWhenDone(request, response) : undefined;
+    this.handle(request, response, entry).catch((error: Error) => {
       this.log.warn(`archive request failed: ${error.message}`, { url: request.url });
       if (!response.headersSent) this.text(response, 500, 'The archive could not answer this request\n');
       else response.destroy();
     });
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * A GET of a recording on an unprotected mount, taken straight off the connection (raw-file.ts):
+   * a listener then costs the file sender's descriptor and offset, with no HTTP objects made at
+   * all. Anything else (a bouncer to ask, a listing, listen again, several ranges, a name that does
+   * not resolve) is declined, at once, to `serve`, which answers it through Node's HTTP server.
+   */
+  private serveRaw(socket: Socket, request: StreamRequest): boolean {
+    if (this.bouncer || !this.sender) return false;
+    const rawUrl = request.url;
+    if (rawUrl.includes('?') || rawUrl.includes('\0') || /%00/i.test(rawUrl) || (request.headers.range ?? '').includes(',')) return false;
+    const below = rawUrl.slice(this.props.mount.length);
+    if (!rawUrl.startsWith(this.props.mount) || !below.startsWith('/')) return false;
+    const name = below.slice(1);
+    if (name === '' || name === 'index.json' || name === 'feed.rss') return false;
+    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n) !== undefined);
+    if ('status' in resolved) return false;
+    this.counters.requests++;
+    const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
+    const start = Date.now();
+    const remoteAddress = request.remoteAddress;
+    let answer;
+    try {
+      answer = serveRawFile(socket, request, resolved.file, type, this.cors(), this.sender);
+    } catch (error) {
+      this.log.warn(`archive request failed: ${(error as Error).message}`, { url: rawUrl });
+      socket.destroy();
+      return true;
+    }
+    const { status } = answer;
+    void answer.bytes.then((bytes) => {
+      if (status === 200 || status === 206) this.counters.bytesSent += bytes;
+      this.accessLog?.write({
+        remoteAddress,
+        requestLine: `GET ${rawUrl} HTTP/${request.httpVersion}`,
+        status,
+        bytes,
+        ...(request.headers.referer ? { referer: request.headers.referer } : {}),
+        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+        start,
+        end: Date.now(),
+      });
+    });
+    return true;
+  }
+
+  /**
+   * The access log's line for a request, written when it is over: once the connection closes, or
+   * for a recording the file sender took over, once the sender is done with it (bytes: what went
+   * on the connection, head and body).
+   */
+  private logWhenDone(request: IncomingMessage, response: ServerResponse): LogEntry {
+    const socket = request.socket;
+    const referer = request.headers.referer;
+    const userAgent = request.headers['user-agent'];
+    const entry: LogEntry = {};
+    const start = Date.now();
+    response.once('close', () => {
+      const record = (bytes: number): AccessRecord => ({
+        remoteAddress: socket.remoteAddress ?? '-',
+        ...(entry.user ? { user: entry.user } : {}),
+        requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,
+        status: response.statusCode,
+        bytes,
+        ...(referer ? { referer } : {}),
+        ...(userAgent ? { userAgent } : {}),
+        start,
+        end: Date.now(),
+      });
+      const written = socket.bytesWritten;
+      if (entry.sent) void entry.sent.then((sent) => this.accessLog?.write(record(written + (entry.headBytes ?? 0) + sent.bytes)));
+      else this.accessLog?.write(record(written));
+    });
+    return entry;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse, entry?: LogEntry): Promise<void> {
     if (request.method === 'OPTIONS') {
       response.writeHead(204, { Allow: ALLOWED, ...this.cors(), 'Access-Control-Allow-Methods': ALLOWED, 'Access-Control-Allow-Headers': 'Range, If-Range, If-None-Match, If-Modified-Since' }).end();
       return;
@@ -152,6 +254,7 @@ export default class ArchiveHttp implements Component {
       this.text(response, decision.status, decision.status === 401 ? 'The archive needs a user name and password\n' : 'You may not listen to this\n', challenge);
       return;
     }
+    if (entry && decision.user) entry.user = decision.user;
     if (decision.until !== undefined) {
       // The credentials expire: so does the answer, however long it streams.
       const timer = setTimeout(() => response.destroy(), Math.max(0, decision.until - Date.now()));
@@ -188,7 +291,12 @@ export default class ArchiveHttp implements Component {
       return;
     }
     const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
-    await serveFile(request, response, resolved.file, type, this.cors());
+    const answer = await serveFile(request, response, resolved.file, type, this.cors(), this.sender!, decision.until);
+    void answer.sent?.then((sent) => (this.counters.bytesSent += sent.bytes));
+    if (entry && answer.sent) {
+      entry.sent = answer.sent;
+      if (answer.headBytes) entry.headBytes = answer.headBytes;
+    }
   }
 
   private async listen(request: IncomingMessage, response: ServerResponse, query: URLSearchParams, access: { user?: string; until?: number }): Promise<void> {

@@ -31,6 +31,11 @@ export const archiveHttp = defineComponent({
         description:
           'The mount of the live stream being recorded (a streamer-http of this flow on the same port, such as /live.ogg): a listener rewinding with no duration is handed to it once caught up, and ends up a live listener',
       },
+      'access-log': {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+        description: 'Write an access log (Apache combined + seconds connected, with the user a bouncer let in, as live mounts do) to this file in the logs directory',
+      },
       title: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]*$', maxLength: 200, default: 'Archive', description: 'Title of the HTML index page' },
       'allow-origin': {
         type: 'string',

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readFileIndex, type Recording } from '@flowcast/core';
+import { readFileIndex, type Recording, type SyncPoint } from '@flowcast/core';
 import { readRange } from './file-response';
 import type { GrowingFiles } from './growing-files';
+import { cutAt, packetTiming } from './ogg-cut';
 
 /** How often a listener that caught up with the recording in progress looks for more. */
 const FOLLOW_POLL_MS = 250;
@@ -46,6 +47,8 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
   let started = false;
   /** The recording last read: the next one is the first that started after it. */
   let last: Recording | undefined;
+  /** Wall-clock time of the last sync point sent. */
+  let lastSentWall: number | undefined;
   const following = (r: Recording): boolean => (last ? r.start > last.start || (r.start === last.start && r.file > last.file) : (r.end ?? Infinity) > request.start);
   for (;;) {
     const next = source.recordings().find(following);
@@ -64,22 +67,31 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
     const index = readFileIndex(source.directory, next.file);
     const headerLength = index.open?.headers ?? 0;
     let from: number;
-    if (!started) {
-      const first = index.syncs.find((s) => s.w >= request.start);
-      if (!first) continue;
-      if (request.end !== undefined && first.w >= request.end) return; // nothing recorded in the time asked
-      from = first.o;
-    } else from = headerLength;
-    const stop = request.end !== undefined ? index.syncs.find((s) => s.w >= request.end! && s.o >= from) : undefined;
+    /** The page that holds the start, cut to its packets from the start on (Ogg). */
+    let lead: { bytes: Buffer; next: number } | undefined;
     const handle = await fs.promises.open(file, 'r');
     try {
       const headers = Buffer.alloc(headerLength);
       await handle.read(headers, 0, headerLength, 0);
+      if (!started) {
+        const first = index.syncs.find((s) => s.w >= request.start);
+        lead = next.type === 'application/ogg' ? await leadingPart(handle, headers, index.syncs, request.start) : undefined;
+        if (!first && !lead) continue;
+        if (!lead && request.end !== undefined && first!.w >= request.end) return; // nothing recorded in the time asked
+        from = lead ? lead.next : first!.o;
+      } else {
+        // Files that overlap (time-overlap) repeat pages: go on after the last one sent.
+        const after = lastSentWall === undefined ? index.syncs[0] : index.syncs.find((s) => s.w > lastSentWall!);
+        if (!after && lastSentWall !== undefined) continue;
+        from = after ? after.o : headerLength;
+      }
       if (!sentHeaders || !headers.equals(sentHeaders)) {
         yield headers;
         sentHeaders = headers;
       }
       started = true;
+      if (lead) yield lead.bytes;
+      const stop = request.end !== undefined ? index.syncs.find((s) => s.w >= request.end! && s.o >= from) : undefined;
       if (stop) {
         yield* readRange(handle, from, stop.o);
         return;
@@ -93,7 +105,10 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
           yield* readRange(handle, position, end);
           position = end;
         }
-        if (closed) source.growing.forget(next.file);
+        if (closed) {
+          source.growing.forget(next.file);
+          lastSentWall = readFileIndex(source.directory, next.file).syncs.at(-1)?.w;
+        }
         if (closed || request.end !== undefined || !source.open()) break;
         if (source.handOver && next.type === 'application/ogg') {
           // Caught up with the recording: the live streamer holds the same pages, and goes on.
@@ -111,4 +126,26 @@ export async function* listenAgain(source: ListenSource, request: ListenRequest)
     }
     if (!source.open()) return;
   }
+}
+
+/**
+ * The start inside a page: the pages from the sync point before `start` to the next one, the one
+ * that holds it cut to its packets at or after it (ogg-cut.ts), and where the file goes on.
+ * Undefined when `start` is not inside a page of this recording or the codec's packet durations
+ * cannot be told: the stream then starts at the next sync point.
+ */
+async function leadingPart(handle: fs.promises.FileHandle, headers: Buffer, syncs: SyncPoint[], start: number): Promise<{ bytes: Buffer; next: number } | undefined> {
+  let k = -1;
+  for (let i = 0; i < syncs.length && syncs[i]!.w <= start; i++) k = i;
+  const before = syncs[k];
+  const after = syncs[k + 1];
+  if (!before || !after || after.o <= before.o) return undefined;
+  const timing = packetTiming(headers);
+  if (!timing) return undefined;
+  const pages = Buffer.alloc(after.o - before.o);
+  const { bytesRead } = await handle.read(pages, 0, pages.length, before.o);
+  if (bytesRead !== pages.length) return undefined;
+  // Stream time of the start, on the clock of the page it falls in; the pages end where the next begins.
+  const cut = cutAt(pages, timing, after.t, before.t + (start - before.w));
+  return cut ? { bytes: cut.bytes, next: after.o } : undefined;
 }

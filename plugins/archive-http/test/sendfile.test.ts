@@ -65,3 +65,69 @@ components:
     assert.equal(await flow.stop(), 0);
   }
 });
+
+/** Read a URL whole, pausing now and then; or leave after `leaveAfter` bytes. */
+function readWhole(port: number, rawPath: string, leaveAfter = Infinity): Promise<{ status: number; body: Buffer; connection?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: rawPath, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (received >= leaveAfter) {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+        } else if (Math.random() < 0.05) {
+          res.pause();
+          setTimeout(() => res.resume(), 20);
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ...(res.headers.connection ? { connection: res.headers.connection } : {}) }));
+    });
+    req.on('error', (error) => (received(error) ? undefined : reject(error)));
+    const received = (error: Error): boolean => leaveAfter !== Infinity && /socket hang up|aborted/.test(error.message);
+  });
+}
+
+const openDescriptors = (pid: number): number => fs.readdirSync(`/proc/${pid}/fd`).length;
+
+test('sendfile: 40 listeners at once get the bytes, one that leaves midway frees its connection, a small range', { timeout: 60_000 }, async () => {
+  const directory = tempDir();
+  const bytes = randomBytes(6 << 20);
+  fs.writeFileSync(path.join(directory, 'big.ogg'), bytes);
+  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: 'big.ogg', type: 'application/ogg', start: 0 }) + jsonLine({ close: 'big.ogg', end: 1, size: bytes.length, reason: 'stop' }));
+  const port = await freePort();
+  const flow = await startFlow(
+    writeFlow(`name: many
+components:
+  archive:
+    type: archive-http
+    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
+`),
+    { cwd: ROOT },
+  );
+  try {
+    const pid = flow.process.pid!;
+    const before = openDescriptors(pid);
+    const answers = await Promise.all([...Array(40).keys()].map((i) => readWhole(port, '/archive/big.ogg', i === 0 ? 1 << 20 : Infinity)));
+    const whole = sha(bytes);
+    for (const answer of answers.slice(1)) {
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.length, bytes.length);
+      assert.equal(sha(answer.body), whole);
+      // A large body goes on a connection the sender adopts: it closes once the file is sent.
+      assert.equal(answer.connection, 'close');
+    }
+    // Every transfer's descriptors are closed, the one the listener left too.
+    for (let i = 0; i < 50 && openDescriptors(pid) > before; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(openDescriptors(pid), before);
+
+    // A small range goes the same way.
+    const small = await request(port, '/archive/big.ogg', { headers: { Range: 'bytes=3000000-3000099' } });
+    assert.equal(small.status, 206);
+    assert.equal(sha(small.body), sha(bytes.subarray(3_000_000, 3_000_100)));
+  } finally {
+    assert.equal(await flow.stop(), 0);
+  }
+});

@@ -48,6 +48,21 @@ export const recorderDisk = defineComponent({
         'x-pattern-description': 'a cron expression such as "0 * * * *" (every hour) or "0 6,18 * * *"',
         description: 'Start a new file when this cron expression falls (minute hour day month weekday, in the zone of filename-timezone), at the first sync point at or after it; instead of rotate-time',
       },
+      'rotate-ical': {
+        type: 'string',
+        minLength: 1,
+        pattern: '^[^\\u0000]+$',
+        description:
+          'Start a new file at the start and at the end of each event of this iCalendar (.ics) file, recurring events included (each event gets its own file), at the first sync point at or after; instead of rotate-time; a relative path is from the project directory',
+      },
+      'time-overlap': {
+        type: 'number',
+        minimum: 0,
+        maximum: 600,
+        default: 0,
+        'x-unit': 's',
+        description: 'At each rotation, go on writing the file that ends this long into the next one (to the first sync point after): consecutive files overlap by this much (0: no gap and no overlap)',
+      },
       'rotate-size': { type: 'integer', minimum: 0, default: 0, 'x-unit': 'bytes', description: 'Start a new file at the first sync point once a file is this big (0: no limit)' },
       'max-age': { type: 'number', minimum: 0, default: 0, 'x-unit': 's', description: 'Delete recordings that ended longer ago than this (0: keep)' },
       'max-total-size': { type: 'integer', minimum: 0, default: 0, 'x-unit': 'bytes', description: 'Delete the oldest recordings while all of them together are bigger than this (0: no limit)' },

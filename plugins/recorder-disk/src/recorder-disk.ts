@@ -21,6 +21,7 @@ import type { recorderDisk } from './descriptor';
 import { DirectoryLock } from './directory-lock';
 import { Recorder, type RecorderState } from './recorder';
 import { applyRetention } from './retention';
+import { icalSchedule } from './ical-schedule';
 import { cronSchedule } from './schedule';
 
 type Properties = PropertiesOf<(typeof recorderDisk)['properties']>;
@@ -63,7 +64,22 @@ export default class RecorderDisk implements Component {
     this.lock = new DirectoryLock(this.directory);
     this.sink = new BatchSinkChannel(() => this.take());
     let schedule: ((after: number) => number) | undefined;
-    if (props['rotate-schedule']) {
+    if (props['rotate-ical'] && props['rotate-schedule']) {
+      this.scheduleError = new FlowcastError('FC_PREFLIGHT', 'rotate-ical and rotate-schedule are both set: a recorder follows one schedule', {
+        fix: 'keep one of them',
+        location: { property: 'rotate-ical' },
+      });
+    } else if (props['rotate-ical']) {
+      const file = path.resolve(paths.project, props['rotate-ical']);
+      try {
+        schedule = icalSchedule(file);
+      } catch (error) {
+        this.scheduleError = new FlowcastError('FC_PREFLIGHT', `rotate-ical ${file} cannot be used: ${(error as Error).message}`, {
+          fix: 'name a readable iCalendar file (.ics) with at least one VEVENT',
+          location: { property: 'rotate-ical' },
+        });
+      }
+    } else if (props['rotate-schedule']) {
       try {
         schedule = cronSchedule(props['rotate-schedule'], props['filename-timezone']);
       } catch (error) {
@@ -81,6 +97,7 @@ export default class RecorderDisk implements Component {
         rotateEveryMs: props['rotate-time'] * 1000,
         ...(schedule ? { schedule } : {}),
         rotateSize: props['rotate-size'],
+        overlapMs: props['time-overlap'] * 1000,
         syncIntervalMs: props['sync-interval'] * 1000,
         retryAfterMs: RETRY_AFTER_MS,
       },

@@ -13,6 +13,11 @@ export interface RecorderOptions {
   /** Rotate once a file is this big (0: never). */
   rotateSize: number;
   syncIntervalMs: number;
+  /**
+   * At a rotation, the file that ends goes on this long (ms) past the start of the next one (to
+   * its first sync point after that): consecutive files overlap by this much. 0: no overlap.
+   */
+  overlapMs?: number;
   /** After a write error, how long before trying to record again. */
   retryAfterMs: number;
 }
@@ -38,6 +43,9 @@ export class Recorder {
   private isSync: SyncDetector = () => false;
   private contentType?: string;
   private file?: RecordingFile;
+  /** The file before the current one, still written until the overlap ends (time-overlap). */
+  private ending?: { file: RecordingFile; until: number };
+  private endingReason: CloseReason = 'rotate';
   /** Wall-clock time at which the current file rotates (ms). */
   private rotateAt = Infinity;
   private wanted: boolean;
@@ -84,7 +92,13 @@ export class Recorder {
     if (this.headers.take(buffer, flags)) return;
     const sync = this.isSync(buffer, flags);
     this.lastWall = wall;
-    if (this.file && sync && this.dueForRotation(wall)) this.closeFile(wall, wall >= this.rotateAt ? 'rotate' : 'size');
+    if (this.ending && sync && wall >= this.ending.until) this.closeEnding(wall);
+    if (this.file && sync && this.dueForRotation(wall)) {
+      const reason = wall >= this.rotateAt ? 'rotate' : 'size';
+      if (this.options.overlapMs) this.keepUntil(wall + this.options.overlapMs, reason);
+      else this.closeFile(wall, reason);
+    }
+    this.ending?.file.append(buffer, sync ? { t: pts >= 0 ? pts : 0, w: wall } : undefined);
     if (!this.file) {
       if (!sync || !this.wanted || !this.contentType) return;
       if (this.sadReason && wall < this.retryAt) return;
@@ -98,6 +112,7 @@ export class Recorder {
 
   /** Hand what this batch queued to the kernel. */
   flush(): void {
+    this.ending?.file.flush();
     this.file?.flush();
   }
 
@@ -158,7 +173,25 @@ export class Recorder {
     return Math.floor((wall + offset) / period) * period + period - offset;
   }
 
+  /** The current file goes on until `until` (then its first sync point), beside the next one. */
+  private keepUntil(until: number, reason: CloseReason): void {
+    this.closeEnding(this.lastWall);
+    this.ending = { file: this.file!, until };
+    this.endingReason = reason;
+    this.file = undefined;
+    this.rotateAt = Infinity;
+  }
+
+  private closeEnding(wall: number): void {
+    const ending = this.ending;
+    if (!ending) return;
+    this.ending = undefined;
+    const closing = ending.file.close(Math.round(wall), this.endingReason).finally(() => this.closing.delete(closing));
+    this.closing.add(closing);
+  }
+
   private closeFile(wall: number, reason: CloseReason): void {
+    this.closeEnding(wall);
     const file = this.file;
     if (!file) return;
     this.file = undefined;
@@ -170,6 +203,7 @@ export class Recorder {
   private writeFailed(error: Error, name: string): void {
     this.counters.errors++;
     if (this.file?.name === name) this.closeFile(this.lastWall, 'error');
+    if (this.ending?.file.name === name) this.closeEnding(this.lastWall);
     this.goSad(`writing ${name} in ${this.options.directory} failed: ${error.message}`);
   }
 

@@ -137,3 +137,15 @@ test('a rotate-schedule that is not a cron expression fails preflight, naming th
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /rotate-schedule "61 \* \* \* \* \*" is not a cron expression/);
 });
+
+test('a rotate-ical file that is missing or not iCalendar fails preflight, naming the property and the file', { timeout: 60_000 }, async () => {
+  const missing = path.join(tempDir(), 'none.ics');
+  const result = await runCli(['run', recordingFlow(tempDir(), `rotate-ical: ${JSON.stringify(missing)}`)], { cwd: ROOT, timeoutMs: 30_000 });
+  assert.notEqual(result.code, 0);
+  assert.ok(result.stderr.includes(`rotate-ical ${missing} cannot be used`), result.stderr);
+  const bad = path.join(tempDir(), 'bad.ics');
+  fs.writeFileSync(bad, 'BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n');
+  const empty = await runCli(['run', recordingFlow(tempDir(), `rotate-ical: ${JSON.stringify(bad)}`)], { cwd: ROOT, timeoutMs: 30_000 });
+  assert.notEqual(empty.code, 0);
+  assert.match(empty.stderr, /rotate-ical .*bad\.ics cannot be used: it holds no event/);
+});

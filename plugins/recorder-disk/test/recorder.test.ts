@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { closeInterrupted, readCatalog, readFileIndex } from '@flowcast/core';
 import { decodes, discover } from '@flowcast/core/testing';
 import { Recorder, type RecorderOptions } from '../src/recorder';
+import { icalSchedule } from '../src/ical-schedule';
 import { cronSchedule } from '../src/schedule';
 import { assertSeamless, encodedStream, HEADER_FLAGS, memoryLogger, pagesOf, tempDir, type EncodedStream } from './support';
 
@@ -195,4 +196,107 @@ test('rotate-schedule (cron, via cron-parser): files at the first page at or aft
   starts.forEach((start, i) => assert.ok(start >= marks[i]! && start < marks[i]! + step, `${new Date(start).toISOString()} after ${new Date(marks[i]!).toISOString()}`));
   assertSeamless(directory, assert);
   assert.throws(() => cronSchedule('every hour', 'utc'));
+});
+
+test('time-overlap 5: each file goes on 5 s into the next (the same pages in both), then ends at a page; every file plays', { timeout: 60_000 }, async () => {
+  const directory = tempDir();
+  const recorder = new Recorder(options(directory, { rotateEveryMs: 20_000, overlapMs: 5_000 }), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.UTC(2026, 11, 1, 12, 0, 3);
+  stream.pages.forEach((page) => {
+    recorder.push(page.bytes, 0, page.pts, t0 + page.pts);
+    recorder.flush();
+  });
+  await recorder.close(t0 + stream.pages.at(-1)!.pts + 500);
+  const recordings = readCatalog(directory).recordings;
+  assert.ok(recordings.length >= 4, `${recordings.length} files`);
+  const files = recordings.map((r) => pagesOf(path.join(directory, r.file)));
+  for (let i = 1; i < recordings.length; i++) {
+    const [before, after] = [files[i - 1]!, files[i]!];
+    const shared = before.data.filter((p) => p.sequence >= after.data[0]!.sequence);
+    const wallOf = (r: (typeof recordings)[0], sequence: number): number => readFileIndex(directory, r.file).syncs[files[recordings.indexOf(r)]!.data.findIndex((p) => p.sequence === sequence)]!.w;
+    // Where the last page both hold ends: where the next page starts, in the new file.
+    const overlap = wallOf(recordings[i]!, shared.at(-1)!.sequence + 1) - recordings[i]!.start;
+    // The file that ends holds the next one's pages up to the first page at or after 5 s, the same bytes.
+    assert.ok(overlap >= 5_000 && overlap < 5_000 + 600, `${recordings[i - 1]!.file} overlaps ${recordings[i]!.file} by ${overlap} ms`);
+    for (const page of shared) assert.ok(page.bytes.equals(after.data.find((p) => p.sequence === page.sequence)!.bytes), `page ${page.sequence} is the same in both`);
+    assert.equal(recordings[i - 1]!.reason, 'rotate');
+  }
+  for (const r of recordings) {
+    const decoded = await decodes(path.join(directory, r.file));
+    assert.ok(decoded.ok, `${r.file}: ${decoded.output}`);
+  }
+});
+
+test('time-overlap 0 (the default): no page in two files', { timeout: 30_000 }, async () => {
+  const directory = tempDir();
+  const recorder = new Recorder(options(directory, { rotateEveryMs: 20_000, overlapMs: 0 }), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.UTC(2026, 11, 1, 12, 0, 3);
+  stream.pages.forEach((page) => recorder.push(page.bytes, 0, page.pts, t0 + page.pts));
+  await recorder.close(t0 + stream.pages.at(-1)!.pts + 500);
+  assert.ok(readCatalog(directory).recordings.length >= 4);
+  assertSeamless(directory, assert);
+});
+
+test('rotate-ical (via ical.js): a file for each event, from its start to its end, recurring events and their time zone included', { timeout: 30_000 }, async () => {
+  const directory = tempDir();
+  const ics = path.join(tempDir(), 'shows.ics');
+  fs.writeFileSync(
+    ics,
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//flowcast//test//EN',
+      'BEGIN:VTIMEZONE',
+      'TZID:Europe/Paris',
+      'BEGIN:STANDARD',
+      'DTSTART:19701025T030000',
+      'TZOFFSETFROM:+0200',
+      'TZOFFSETTO:+0100',
+      'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+      'END:STANDARD',
+      'BEGIN:DAYLIGHT',
+      'DTSTART:19700329T020000',
+      'TZOFFSETFROM:+0100',
+      'TZOFFSETTO:+0200',
+      'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+      'END:DAYLIGHT',
+      'END:VTIMEZONE',
+      'BEGIN:VEVENT',
+      'UID:news@flowcast',
+      'DTSTAMP:20261101T000000Z',
+      'DTSTART:20261201T113000Z',
+      'DTEND:20261201T114500Z',
+      'SUMMARY:News',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:hourly@flowcast',
+      'DTSTAMP:20261101T000000Z',
+      'DTSTART;TZID=Europe/Paris:20261130T130000',
+      'DURATION:PT10M',
+      'RRULE:FREQ=DAILY;COUNT=5',
+      'SUMMARY:Headlines',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n'),
+  );
+  const recorder = new Recorder(options(directory, { schedule: icalSchedule(ics) }), memoryLogger(), true);
+  begin(recorder);
+  const t0 = Date.UTC(2026, 11, 1, 11, 0, 0);
+  const step = (3 * HOUR) / stream.pages.length; // 11:00 to 14:00
+  stream.pages.forEach((page, i) => recorder.push(page.bytes, 0, page.pts, t0 + i * step));
+  await recorder.close(t0 + 3 * HOUR);
+  const starts = readCatalog(directory).recordings.slice(1).map((r) => r.start);
+  // News 11:30–11:45 UTC; Headlines every day at 13:00 Paris time (12:00 UTC in winter) for 10 minutes.
+  const marks = [
+    [11, 30],
+    [11, 45],
+    [12, 0],
+    [12, 10],
+  ].map(([h, m]) => Date.UTC(2026, 11, 1, h!, m!, 0));
+  assert.equal(starts.length, marks.length, starts.map((s) => new Date(s).toISOString()).join(' '));
+  starts.forEach((start, i) => assert.ok(start >= marks[i]! && start < marks[i]! + step, `${new Date(start).toISOString()} after ${new Date(marks[i]!).toISOString()}`));
+  assertSeamless(directory, assert);
 });
