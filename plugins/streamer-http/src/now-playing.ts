@@ -1,4 +1,4 @@
-import { IcyMetadata } from './icy';
+import { carriesIcy, IcyMetadata } from './icy';
 import { OggChain, type NowPlayingTags } from './ogg-chain';
 import type { StreamHub } from './stream-hub';
 
@@ -33,7 +33,9 @@ export class NowPlaying {
   /** The stream's format is known: the headers new listeners get (Ogg: rewritten with the title), and why titles cannot be carried, if so. */
   headersFor(contentType: string, headers: Buffer[]): { headers: Buffer[]; unsupported?: string } {
     this.isOgg = contentType === 'application/ogg';
-    return this.isOgg ? this.ogg.setHeaders(headers) : { headers };
+    if (this.isOgg) return this.ogg.setHeaders(headers);
+    if (carriesIcy(contentType)) return { headers };
+    return { headers, unsupported: `${contentType} has no way to carry it (titles reach MP3 and AAC listeners as ICY metadata, and Ogg Vorbis and Opus as new comments)` };
   }
 
   /** A buffer from the pipeline to the hub, through the Ogg chain when the stream is Ogg. */

@@ -122,6 +122,8 @@ export default class StreamerHttp implements Component, LiveStream {
   private readonly nowPlaying: NowPlaying;
   /** audio/mpeg caps seen before any frame told MP3 from AAC: set at the first frame. */
   private undecidedCaps?: NonNullable<StreamBatch['caps']>;
+  /** Why the stream cannot carry a title, as last warned. */
+  private titleWarning?: string;
   /** The properties with the live changes made so far (`props` is as the flow started). */
   private liveProps: Properties;
 
@@ -414,7 +416,8 @@ export default class StreamerHttp implements Component, LiveStream {
     }
     this.lastFormat = format;
     const { headers, unsupported } = this.nowPlaying.headersFor(contentType, caps.streamheader);
-    if (unsupported && (this.liveProps.title || this.liveProps.artist)) this.log.warn(`the title is not carried in this stream: ${unsupported}`);
+    if (unsupported && unsupported !== this.titleWarning && (this.liveProps.title || this.liveProps.artist)) this.log.warn(`the title is not carried in this stream: ${unsupported}`);
+    this.titleWarning = unsupported; // said once, not at each caps update (webmmux sends two)
     this.hub.setFormat(contentType, headers);
     this.log.info('stream format', { contentType, headerBuffers: caps.streamheader.length });
   }
