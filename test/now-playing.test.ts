@@ -4,7 +4,8 @@
  * - MP3 and AAC: a client that sends `Icy-MetaData: 1` gets `icy-metaint` and a metadata block
  *   exactly every N bytes of its stream (checked byte by byte: the bytes between blocks are whole
  *   MP3 / ADTS frames end to end, and decode), first with the title set in the flow, then with the
- *   new one; a client that does not ask gets the plain stream.
+ *   new one; a client that does not ask gets the plain stream; ffprobe and GStreamer's icydemux
+ *   read the title.
  * - Ogg Vorbis and Opus: the change starts a new chained logical stream (new serial, rebuilt
  *   comments); GStreamer's playbin shows both titles and decodes across the boundary, ffmpeg
  *   decodes across it and reports the metadata update, and a new listener's ffprobe shows the
@@ -208,6 +209,14 @@ test('MP3 with Icy-MetaData: 1: a block every icy-metaint bytes, whole frames be
   const frames = mp3Frames(audio);
   assert.ok(frames > 200, `${frames} frames`);
   await decodes(audio, '.mp3', 'mpegaudioparse ! mpg123audiodec');
+});
+
+test('players read the ICY title: ffprobe (its http protocol asks for ICY metadata) and GStreamer (souphttpsrc iradio-mode, icydemux)', async () => {
+  const url = `http://127.0.0.1:${streamPort}/radio.mp3`;
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', url], { timeout: 20_000 });
+  assert.equal((JSON.parse(stdout) as { format: { tags: Record<string, string> } }).format.tags.StreamTitle, `${FIRST.artist} - ${SECOND}`);
+  const gst = await run('gst-launch-1.0', ['-t', 'souphttpsrc', `location=${url}`, 'iradio-mode=true', 'num-buffers=8', '!', 'icydemux', '!', 'fakesink'], { timeout: 30_000 });
+  assert.match(gst.stdout, new RegExp(`title: ${FIRST.artist} - ${SECOND}`));
 });
 
 test('MP3 without Icy-MetaData: the plain stream, no icy-metaint', async () => {
