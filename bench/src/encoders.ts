@@ -90,7 +90,7 @@ const CASES: Case[] = [
     media: 'audio',
     components: `  enc: { type: encoder-aac, eats: src:audio, properties: { bitrate: 128000 } }\n  mux: { type: muxer-mpegts, eats: enc }\n`,
     last: 'mux',
-    reference: [...AUDIO_CONVERSION, '!', 'voaacenc', 'bitrate=128000', '!', 'aacparse', '!', 'queue', '!', 'mpegtsmux', 'alignment=7'],
+    reference: [...AUDIO_CONVERSION, '!', 'voaacenc', 'bitrate=128000', '!', 'aacparse', '!', 'capsfilter', 'caps=audio/mpeg,stream-format=adts', '!', 'queue', '!', 'mpegtsmux', 'alignment=7'],
   },
 ];
 
@@ -108,7 +108,8 @@ function referenceArgs(c: Case): string[] {
   const source =
     c.media === 'video'
       ? ['videotestsrc', 'is-live=true', 'pattern=ball', '!', 'capsfilter', `caps=video/x-raw,width=${WIDTH},height=${HEIGHT},framerate=${FRAMERATE}/1`]
-      : ['audiotestsrc', 'is-live=true', 'wave=white-noise', 'freq=440', 'volume=0.8', 'samplesperbuffer=4410', '!', 'capsfilter', 'caps=audio/x-raw,rate=44100,channels=2'];
+      : // producer-test's level (its audio meter, 10 messages a second) is part of the flow: here too.
+        ['audiotestsrc', 'is-live=true', 'wave=white-noise', 'freq=440', 'volume=0.8', 'samplesperbuffer=4410', '!', 'capsfilter', 'caps=audio/x-raw,rate=44100,channels=2', '!', 'level', 'interval=100000000', 'post-messages=true'];
   return ['-q', ...source, '!', 'queue', '!', ...c.reference, '!', 'queue', '!', 'fakesink', 'sync=false'];
 }
 
@@ -171,7 +172,8 @@ async function measure(dir: string, c: Case): Promise<Row> {
         flowcastPercent += ours!.cpuPercent / ROUNDS;
         gstPercent += theirs!.cpuPercent / ROUNDS;
         ratios.push(ours!.cpuSeconds / theirs!.cpuSeconds);
-        log(`${c.name} round ${round + 1}: Flowcast ${ours!.cpuPercent.toFixed(1)} %, gst-launch ${theirs!.cpuPercent.toFixed(1)} %, ratio ${ratios.at(-1)!.toFixed(3)}`);
+        const split = (t: { main: number; sameName: number; other: number }): string => `main ${t.main.toFixed(2)}, runtime ${t.sameName.toFixed(2)}, streaming ${t.other.toFixed(2)}`;
+        log(`${c.name} round ${round + 1}: Flowcast ${ours!.cpuPercent.toFixed(2)} % (${split(ours!.threads)}), gst-launch ${theirs!.cpuPercent.toFixed(2)} % (${split(theirs!.threads)}), ratio ${ratios.at(-1)!.toFixed(3)}`);
       } finally {
         await stopChild(gst);
       }

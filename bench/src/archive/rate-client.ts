@@ -3,7 +3,9 @@
  * recording about as fast as it plays it): each socket is paused whenever it is ahead of
  * `rate` bytes per second, so the server sees TCP flow control, not a fast download.
  *   node rate-client.js HOST PORT PATH CONNECTIONS RATE_BYTES_PER_S SECONDS
- * Prints one JSON line: { bytes, connected, failed }.
+ * Prints a line `steady` when every listener has been connecting for 2 s (the connections are
+ * made over the first second) and `closing` before it closes them all, so that the server's CPU
+ * can be read per phase; then one JSON line: { bytes, connected, failed, steadySeconds }.
  */
 import net from 'node:net';
 
@@ -41,9 +43,19 @@ const pacer = setInterval(() => {
   const now = Date.now();
   for (const entry of sockets) if (entry.socket.isPaused() && entry.received <= rate * ((now - entry.since) / 1000 + 1)) entry.socket.resume();
 }, 100);
+// The steady phase: every listener connected and reading at the stream's rate (the bench reads the
+// server's CPU at these two lines).
+const STEADY_AFTER_MS = 3000;
+let steadyAt = 0;
+setTimeout(() => {
+  steadyAt = Date.now();
+  console.log('steady');
+}, Math.min(STEADY_AFTER_MS, seconds * 500));
 setTimeout(() => {
   clearInterval(pacer);
+  const steadySeconds = (Date.now() - steadyAt) / 1000;
+  console.log('closing');
   for (const entry of sockets) entry.socket.destroy();
-  console.log(JSON.stringify({ bytes, connected, failed, seconds: (Date.now() - started) / 1000 }));
+  console.log(JSON.stringify({ bytes, connected, failed, seconds: (Date.now() - started) / 1000, steadySeconds }));
   process.exit(0);
 }, seconds * 1000);

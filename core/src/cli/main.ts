@@ -20,7 +20,7 @@ Commands:
   plugin new|add|remove|list
                      scaffold, install, remove and list plugins
   devices            list cameras and audio inputs, with the flow component for each
-  latency URL        measure how far behind live a listener hears a stream (producer-test marker)
+  latency URL        measure how far behind live a listener hears and sees a stream (producer-test marker)
   archive check|reindex DIR
                      check a recordings directory, or rebuild its index
   token create|list|revoke

@@ -3,7 +3,7 @@ import type { encoderAac } from './descriptor';
 
 type Properties = PropertiesOf<(typeof encoderAac)['properties']>;
 
-/** audioconvert ! audioresample [! capsfilter] ! voaacenc ! aacparse */
+/** audioconvert ! audioresample [! capsfilter] ! voaacenc ! aacparse ! capsfilter (ADTS) */
 @injectable()
 export default class EncoderAac implements Component {
   constructor(@inject(TOKENS.properties) private readonly props: Properties) {}
@@ -22,9 +22,12 @@ export default class EncoderAac implements Component {
     // hlssink2) ADTS or raw AAC with codec data, whichever it asks for.
     const encoder = part.element('voaacenc', 'encoder', { bitrate });
     const parse = part.element('aacparse', 'parse');
-    chain.push(encoder, parse);
+    // ADTS: each frame carries its own header, so a listener of streamer-http (audio/aac) can
+    // start on any frame with no codec data beforehand; mpegtsmux carries it as it is.
+    const adts = part.element('capsfilter', 'adts', { caps: caps('audio/mpeg', { 'stream-format': 'adts' }) });
+    chain.push(encoder, parse, adts);
     part.link(...chain);
     part.eater('default', convert);
-    part.feeder('default', parse);
+    part.feeder('default', adts);
   }
 }

@@ -1,4 +1,4 @@
-import { defineComponent } from '@flowcast/core';
+import { defineComponent, VIDEO_CONVERSION_ELEMENTS, VIDEO_ENCODER_PROPERTIES } from '@flowcast/core';
 
 /** What the registry knows of encoder-h264 without loading its code. */
 export const encoderH264 = defineComponent({
@@ -7,30 +7,13 @@ export const encoderH264 = defineComponent({
   description: 'Encodes raw video to H.264 with x264, tuned for live (no frame held back), for HLS and MPEG-TS; scales and converts the frame rate as needed.',
   eaters: [{ name: 'default', accepts: ['video/x-raw'] }],
   feeders: [{ name: 'default', produces: ['video/x-h264'] }],
-  elements: ['videorate', 'videoscale', 'videoconvert', { element: 'x264enc', debian: 'gstreamer1.0-plugins-ugly' }, 'h264parse'],
+  elements: [...VIDEO_CONVERSION_ELEMENTS, { element: 'x264enc', debian: 'gstreamer1.0-plugins-ugly' }, 'h264parse'],
   implementation: './encoder-h264',
   properties: {
     type: 'object',
     properties: {
       bitrate: { type: 'integer', minimum: 20000, maximum: 100000000, default: 1000000, 'x-unit': 'bits/s', description: 'Target bitrate' },
-      'keyframe-interval': {
-        type: 'number',
-        minimum: 0.1,
-        maximum: 60,
-        default: 2,
-        'x-unit': 's',
-        description: 'Seconds between keyframes: a new viewer starts at one, so shorter means a faster start and a bigger stream',
-      },
-      width: { type: 'integer', minimum: 16, maximum: 7680, 'x-unit': 'px', description: 'Scale to this width before encoding (default: keep the input size; with only width or height, the other follows the picture\'s shape)' },
-      height: { type: 'integer', minimum: 16, maximum: 4320, 'x-unit': 'px', description: 'Scale to this height before encoding (default: keep the input size)' },
-      framerate: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 120,
-        default: 25,
-        'x-unit': 'frames/s',
-        description: 'Encode this many frames a second, dropping or repeating input frames to fit; the keyframe interval is counted in these frames',
-      },
+      ...VIDEO_ENCODER_PROPERTIES,
       speed: {
         type: 'string',
         enum: ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'],

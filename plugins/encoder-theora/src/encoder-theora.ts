@@ -1,4 +1,4 @@
-import { framesIn, inject, injectable, TOKENS, videoConversion, type Component, type PartBuilder, type PropertiesOf } from '@flowcast/core';
+import { inject, injectable, TOKENS, videoEncoder, type Component, type PartBuilder, type PropertiesOf } from '@flowcast/core';
 import type { encoderTheora } from './descriptor';
 
 type Properties = PropertiesOf<(typeof encoderTheora)['properties']>;
@@ -15,19 +15,16 @@ export default class EncoderTheora implements Component {
 
   build(part: PartBuilder): void {
     const p = this.props;
-    const conversion = videoConversion(part, p);
-    const interval = framesIn(p['keyframe-interval'], p.framerate);
     // Keyframes exactly every `interval` frames (keyframe-auto would add some on scene changes,
     // and keyframe-force is the upper bound either way). Theora uses quality unless a bitrate is set.
-    const encoder = part.element('theoraenc', 'encoder', {
-      ...(p.bitrate !== undefined ? { bitrate: Math.round(p.bitrate / BITS_PER_KBIT) } : { quality: p.quality }),
-      'keyframe-auto': false,
-      'keyframe-freq': interval,
-      'keyframe-force': interval,
-      'speed-level': p.speed,
-    });
-    part.link(conversion.at(-1)!, encoder);
-    part.eater('default', conversion[0]!);
-    part.feeder('default', encoder);
+    videoEncoder(part, p, (interval) => [
+      part.element('theoraenc', 'encoder', {
+        ...(p.bitrate !== undefined ? { bitrate: Math.round(p.bitrate / BITS_PER_KBIT) } : { quality: p.quality }),
+        'keyframe-auto': false,
+        'keyframe-freq': interval,
+        'keyframe-force': interval,
+        'speed-level': p.speed,
+      }),
+    ]);
   }
 }

@@ -6,6 +6,7 @@ import {
   inject,
   injectable,
   TOKENS,
+  FileSender,
   type Announcer,
   type Component,
   type ElementRef,
@@ -19,6 +20,7 @@ import type { streamerHls } from './descriptor';
 import { masterPlaylist, measure, segmentsOf, type RenditionSummary } from './playlists';
 import { routeOf, type Route } from './routes';
 import { describeSegment, type SegmentDescription } from './segment-codecs';
+import { sendSegmentBody } from './segment-response';
 
 type Properties = PropertiesOf<(typeof streamerHls)['properties']>;
 
@@ -28,6 +30,8 @@ const SEGMENT_TYPE = 'video/mp2t';
 const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
 /** Segments kept after they leave the playlist, for players that fetched the playlist just before. */
 const SEGMENTS_KEPT_AFTER = 2;
+/** How long a playlist read from disk is served before it is read again (ms). */
+const PLAYLIST_REREAD_MS = 100;
 
 /**
  * One hlssink2 per rendition (video feed), each with the audio through a tee, writing MPEG-TS
@@ -39,7 +43,11 @@ export default class StreamerHls implements Component {
   private directory?: string;
   private renditions = 0;
   private mount?: Mount;
+  /** Sends segments with sendfile(2) whenever a player's socket has room (core/native). */
+  private sender?: FileSender;
   private readonly counts = { playlists: 0, segments: 0, segmentBytes: 0, notFound: 0 };
+  /** Each rendition's playlist as last read, and when (mediaPlaylist). */
+  private readonly playlistCache = new Map<number, { text: string | undefined; readAt: number }>();
   /** Codecs and size of each rendition, read once from one of its segments. */
   private readonly described = new Map<number, SegmentDescription>();
 
@@ -83,6 +91,7 @@ export default class StreamerHls implements Component {
   }
 
   async start(): Promise<void> {
+    this.sender = new FileSender();
     this.mount = await this.http.mount({
       port: this.props.port,
       host: this.props['bind-address'],
@@ -95,6 +104,7 @@ export default class StreamerHls implements Component {
 
   async stop(): Promise<void> {
     await this.mount?.close();
+    this.sender?.close();
     if (this.directory) fs.rmSync(this.directory, { recursive: true, force: true });
   }
 
@@ -146,14 +156,24 @@ export default class StreamerHls implements Component {
     response.end(headOnly ? undefined : body);
   }
 
-  /** A rendition's live playlist as hlssink2 last wrote it (it replaces the file whole), once it lists a segment. */
+  /**
+   * A rendition's live playlist as hlssink2 last wrote it (it replaces the file whole), once it
+   * lists a segment. Read at most every PLAYLIST_REREAD_MS: thousands of players polling it cost
+   * one read a tenth of a second, not one each (a player polls once per target duration anyway).
+   */
   private mediaPlaylist(rendition: number): string | undefined {
+    const now = performance.now();
+    const cached = this.playlistCache.get(rendition);
+    if (cached && now - cached.readAt < PLAYLIST_REREAD_MS) return cached.text;
+    let text: string | undefined;
     try {
-      const text = fs.readFileSync(path.join(this.directory!, String(rendition), 'index.m3u8'), 'utf8');
-      return segmentsOf(text).length > 0 ? text : undefined;
+      const read = fs.readFileSync(path.join(this.directory!, String(rendition), 'index.m3u8'), 'utf8');
+      text = segmentsOf(read).length > 0 ? read : undefined;
     } catch {
-      return undefined;
+      text = undefined;
     }
+    this.playlistCache.set(rendition, { text, readAt: now });
+    return text;
   }
 
   private master(): string | undefined {
@@ -197,27 +217,30 @@ export default class StreamerHls implements Component {
   private sendSegment(file: string, headOnly: boolean, response: ServerResponse, cors: Record<string, string>): void {
     // Opened before answering: a segment removed meanwhile is a 404, and once open it can be
     // read to the end even if hlssink2 removes it.
-    fs.open(file, 'r', (error, fd) => {
-      if (error) {
+    void fs.promises.open(file, 'r').then(
+      async (handle) => {
+        try {
+          const size = (await handle.stat()).size;
+          response.writeHead(200, { 'Content-Type': SEGMENT_TYPE, 'Content-Length': size, 'Cache-Control': SEGMENT_CACHE, ...cors });
+          if (headOnly) {
+            response.end();
+            return;
+          }
+          this.counts.segments++;
+          this.counts.segmentBytes += size;
+          await sendSegmentBody(response, handle, size, this.sender!);
+        } catch (error) {
+          this.log.warn('segment read failed', { file: path.basename(file), error: (error as Error).message });
+          response.destroy();
+        } finally {
+          await handle.close();
+        }
+      },
+      () => {
         this.counts.notFound++;
         this.text(response, 404, 'No such segment (it may have left the playlist)\n', cors);
-        return;
-      }
-      const size = fs.fstatSync(fd).size;
-      response.writeHead(200, { 'Content-Type': SEGMENT_TYPE, 'Content-Length': size, 'Cache-Control': SEGMENT_CACHE, ...cors });
-      if (headOnly) {
-        fs.close(fd, () => response.end());
-        return;
-      }
-      this.counts.segments++;
-      this.counts.segmentBytes += size;
-      fs.createReadStream('', { fd })
-        .on('error', (readError) => {
-          this.log.warn('segment read failed', { file: path.basename(file), error: readError.message });
-          response.destroy();
-        })
-        .pipe(response);
-    });
+      },
+    );
   }
 
   private text(response: ServerResponse, status: number, body: string, headers: Record<string, string>): void {

@@ -17,7 +17,7 @@ export const streamerHttp = defineComponent({
   kind: 'consumer',
   description:
     'Serves a muxed live stream over HTTP to many listeners: each new listener gets the stream headers and a burst starting on a sync point, so it decodes at once; slow listeners are resynced, then disconnected.',
-  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg', 'video/mp2t'] }],
+  eaters: [{ name: 'default', accepts: ['application/ogg', 'video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska', 'audio/mpeg', 'audio/aac', 'video/mp2t'] }],
   feeders: [],
   // flowcastbatchsink comes with core (core/native/batch-sink.c), registered when BatchSinkChannel loads it.
   elements: [{ element: 'flowcastbatchsink', bundled: true }],
@@ -85,6 +85,19 @@ export const streamerHttp = defineComponent({
       'station-description': stationText(500, 'A line about the station, sent as icy-description'),
       'station-genre': stationText(100, 'Its genre, sent as icy-genre'),
       'station-url': { type: 'string', pattern: HTTP_URL_PATTERN, 'x-pattern-description': HTTP_URL_IN_WORDS, maxLength: 500, description: "The station's web page, sent as icy-url" },
+      title: {
+        ...stationText(1000, 'What is playing now, as players show it: ICY metadata (StreamTitle) for MP3 and AAC listeners that ask for it, TITLE in a new chained Ogg stream for Vorbis and Opus'),
+        'x-live': true,
+      },
+      artist: { ...stationText(1000, 'Who is playing now: before the title in ICY StreamTitle ("artist - title"), ARTIST in Ogg comments'), 'x-live': true },
+      'icy-metaint': {
+        type: 'integer',
+        minimum: 256,
+        maximum: 65536,
+        default: 16000,
+        'x-unit': 'bytes',
+        description: 'Bytes of stream between two ICY metadata blocks, for MP3 and AAC listeners that send Icy-MetaData: 1 (told to them as icy-metaint)',
+      },
       bouncer: BOUNCER_PROPERTY,
       'access-log': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Write an access log (Apache combined + seconds connected) to this file in the logs directory' },
       'trusted-proxies': {

@@ -8,6 +8,7 @@ import { MatroskaTimeline } from './matroska-timeline';
 import type { FanoutAddon } from './native';
 import { RawConnection, type SentTally } from './raw-connection';
 import { StreamLog, type LogEntry } from './stream-log';
+import { carriesIcy, IcyFramer, icyResponseHead, type IcyMetadata } from './icy';
 
 /** The headers of the stream's 200 answer, to a GET (the hub writes them) and a HEAD alike. */
 export function streamHeaders(contentType: string, policy: Pick<ListenerPolicy, 'allowOrigin' | 'station'>): Record<string, string> {
@@ -33,6 +34,8 @@ export interface ListenerRequest {
   user?: string;
   /** Disconnect at this time (ms since the epoch): its credentials expire then. */
   until?: number;
+  /** It sent `Icy-MetaData: 1`: it gets ICY metadata blocks if the stream carries them (icy.ts). */
+  icyMetadata?: boolean;
 }
 
 /**
@@ -66,6 +69,8 @@ interface Listener {
   lastWrite: number;
   /** Set when it would pass hard-lag before the next sweep: it is looked at again at that moment. */
   hardLagCheck?: NodeJS.Timeout;
+  /** Its ICY framing, if it asked for metadata on an MP3 or AAC stream: it is written to alone, not with sendMany. */
+  icy?: IcyFramer;
 }
 
 export interface HubStats {
@@ -194,6 +199,8 @@ export class StreamHub {
   private readonly listenerClosed = (listener: Listener): void => this.closed(listener);
   /** The next slices of a flush or sweep in progress. */
   private readonly slices = new Set<NodeJS.Immediate>();
+  /** The title block and interval for listeners that ask for ICY metadata (useIcy). */
+  private icy?: { metadata: IcyMetadata; interval: number };
 
   constructor(
     private policy: ListenerPolicy,
@@ -236,6 +243,19 @@ export class StreamHub {
     this.newHeadersSeq = undefined;
   }
 
+  /**
+   * A new chained stream starts here, with these headers (an Ogg title change: ogg-chain.ts):
+   * connected listeners get them in line, new listeners get them first and start from here.
+   */
+  chain(headers: Buffer[], arrivedAt = this.now()): void {
+    if (!this.format) return;
+    this.headers.setCaps(headers);
+    this.isSync = syncDetectorFor(this.format.contentType, headers);
+    this.newHeadersSeq = undefined;
+    for (const header of headers) this.fanOut(this.appendInline(header, arrivedAt));
+    this.streamStartSeq = this.log.head;
+  }
+
   /** Whether the stream is being restarted (no data since `newStream()`). */
   get isRestarting(): boolean {
     return this.restarting;
@@ -262,6 +282,11 @@ export class StreamHub {
    */
   setPolicy(policy: ListenerPolicy): void {
     this.policy = { ...policy, burst: this.policy.burst, hardLagMs: this.policy.hardLagMs };
+  }
+
+  /** Give listeners that ask for it ICY metadata, every `interval` bytes, from `metadata` (MP3 and AAC streams only). */
+  useIcy(metadata: IcyMetadata, interval: number): void {
+    this.icy = { metadata, interval };
   }
 
   /** Why a new listener would be refused now, or undefined. */
@@ -303,6 +328,7 @@ export class StreamHub {
       ...(request.userAgent ? { userAgent: this.shared(request.userAgent) } : {}),
       ...(request.user ? { user: request.user } : {}),
       ...(request.until !== undefined ? { until: request.until } : {}),
+      ...(request.icyMetadata ? { icyMetadata: true } : {}),
     };
   }
 
@@ -416,7 +442,8 @@ export class StreamHub {
     const groups = new Map<number, Listener[]>();
     for (const listener of slice) {
       if (!this.listeners.has(listener) || !this.retryDrain(listener) || listener.next >= head) continue;
-      const keepsUp = listener.conn.writableLength === 0 && head - listener.next <= MAX_BUFFERS_PER_WRITE && listener.next >= this.log.oldest;
+      const keepsUp =
+        !listener.icy && listener.conn.writableLength === 0 && head - listener.next <= MAX_BUFFERS_PER_WRITE && listener.next >= this.log.oldest;
       if (keepsUp && this.lagOfNext(listener) <= this.policy.softLagMs + listener.lagAllowanceMs) {
         const group = groups.get(listener.next);
         if (group) group.push(listener);
@@ -641,13 +668,16 @@ export class StreamHub {
     // Its span, not its age: the newest buffer's age is no lag, since a listener that has read
     // everything sent to it is behind by nothing until the next buffer comes.
     listener.lagAllowanceMs = burstEntry && newestEntry ? newestEntry.time - burstEntry.time : 0;
+    const icy = this.icy && request.icyMetadata && carriesIcy(this.format.contentType) ? this.icy : undefined;
+    if (icy) listener.icy = new IcyFramer(icy.metadata, icy.interval);
+    const responseHead = icy ? icyResponseHead(this.format.responseHead, icy.interval) : this.format.responseHead;
     this.listeners.add(listener);
     conn.onClose(this.listenerClosed, listener);
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
     conn.cork();
-    listener.headBytes = this.format.responseHead.length;
+    listener.headBytes = responseHead.length;
     this.headBytesOfConnected += listener.headBytes;
-    conn.write(this.format.responseHead);
+    conn.write(responseHead);
     const headers = this.headers.current;
     for (const header of headers) this.write(listener, header);
     this.sendBacklog(listener); // the burst: never a lag to resync
@@ -713,10 +743,25 @@ export class StreamHub {
   }
 
   private write(listener: Listener, data: Buffer): void {
-    const accepted = listener.conn.write(data);
+    const accepted = listener.icy ? this.writeIcy(listener, data) : listener.conn.write(data);
     listener.lastWrite = this.now();
     listener.bytes += data.length;
     if (!accepted) listener.blocked ??= 'drain';
+  }
+
+  /** `data` to an ICY listener, with the metadata blocks that fall due inside it, in one writev. */
+  private writeIcy(listener: Listener, data: Buffer): boolean {
+    const conn = listener.conn;
+    const pieces: Buffer[] = [];
+    listener.icy!.frame(data, (piece) => pieces.push(piece));
+    const last = pieces.pop()!;
+    if (pieces.length > 0) {
+      // The stream before the block and the block go in one writev (or with the caller's uncork).
+      conn.cork();
+      for (const piece of pieces) conn.write(piece);
+      conn.uncork();
+    }
+    return conn.write(last);
   }
 
   /**

@@ -39,6 +39,8 @@ import type { streamerHttp } from './descriptor';
 import { parseBandwidth, type ListenerPolicy } from './policy';
 import { loadNative } from './native';
 import { StreamHub, streamHeaders } from './stream-hub';
+import { mpegAudioContentType, NowPlaying } from './now-playing';
+import { wantsIcy } from './icy';
 
 type Properties = PropertiesOf<(typeof streamerHttp)['properties']>;
 
@@ -118,6 +120,14 @@ export default class StreamerHttp implements Component, LiveStream {
   private holdTimer?: NodeJS.Timeout;
   /** The held listeners were let go: new ones are refused until the stream is back. */
   private released = false;
+  /** The title and artist, as ICY metadata and Ogg comments (`title`, `artist`: x-live). */
+  private readonly nowPlaying: NowPlaying;
+  /** audio/mpeg caps seen before any frame told MP3 from AAC: set at the first frame. */
+  private undecidedCaps?: NonNullable<StreamBatch['caps']>;
+  /** Why the stream cannot carry a title, as last warned. */
+  private titleWarning?: string;
+  /** The properties with the live changes made so far (`props` is as the flow started). */
+  private liveProps: Properties;
 
   constructor(
     @inject(TOKENS.properties) private readonly props: Properties,
@@ -142,6 +152,9 @@ export default class StreamerHttp implements Component, LiveStream {
       },
       native,
     );
+    this.liveProps = props;
+    this.nowPlaying = new NowPlaying({ title: props.title, artist: props.artist });
+    this.hub.useIcy(this.nowPlaying.icy, props['icy-metaint']);
     this.sink = new BatchSinkChannel(() => this.takeFromSink());
     this.trimmer = new MemoryTrimmer(native, () => clock.monotonic());
     liveStreams.register(props.port, props.mount, this);
@@ -238,10 +251,17 @@ export default class StreamerHttp implements Component, LiveStream {
 
   /** The listener limits change live (descriptor: x-live); what sizes the stream log does not. */
   update(changes: Readonly<Record<string, unknown>>): void {
-    const props = { ...this.props, ...changes } as Properties;
+    // On top of the changes made before: a change of one property keeps the others' changes.
+    const props = { ...this.liveProps, ...changes } as Properties;
+    this.liveProps = props;
     if ('client-limit' in changes) this.raiseFileLimit(props['client-limit']);
     this.policy = policyFrom(props);
     this.hub.setPolicy(this.policy);
+    if ('title' in changes || 'artist' in changes) {
+      this.takeFromSink(); // the new title starts after what is already here
+      this.nowPlaying.set({ title: props.title, artist: props.artist });
+      this.log.info('now playing', { title: props.title ?? '', artist: props.artist ?? '' });
+    }
   }
 
   stats(): Readonly<Record<string, number>> {
@@ -328,7 +348,7 @@ export default class StreamerHttp implements Component, LiveStream {
     }
     if (refusal) {
       this.hub.noteRefused();
-      const redirect = this.props['redirect-on-overflow'];
+      const redirect = this.liveProps['redirect-on-overflow'];
       const cors = corsHeaders(this.props['allow-origin']);
       if (redirect) writeRawReply(socket, 302, `Full; try ${redirect}\n`, { Location: redirect, ...cors });
       else writeRawReply(socket, 503, `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10', ...cors });
@@ -341,6 +361,7 @@ export default class StreamerHttp implements Component, LiveStream {
       ...(request.headers.referer ? { referer: request.headers.referer } : {}),
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
       ...access,
+      ...(wantsIcy(request.headers) ? { icyMetadata: true } : {}),
     });
     this.sink.wakeOnEachBuffer(true);
     if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
@@ -374,7 +395,8 @@ export default class StreamerHttp implements Component, LiveStream {
     if (this.stopped) return;
     const batch = this.sink.take();
     if (!batch) return;
-    if (batch.caps) this.noteCaps(batch.caps);
+    const caps = batch.caps ?? this.undecidedCaps;
+    if (caps) this.noteCaps(caps, batch.buffers[0]);
     const now = this.clock.monotonic();
     if (batch.buffers.length > 0) this.lastArrival = now - batch.ages[batch.ages.length - 1]!;
     for (let i = batch.latencies.length - 1; i >= 0; i--) {
@@ -382,7 +404,7 @@ export default class StreamerHttp implements Component, LiveStream {
       this.pipelineLatencyMs = batch.latencies[i];
       break;
     }
-    batch.buffers.forEach((buffer, i) => this.hub.publish(buffer, now - batch.ages[i]!, batch.flags[i]));
+    batch.buffers.forEach((buffer, i) => this.nowPlaying.publish(this.hub, buffer, now - batch.ages[i]!, batch.flags[i]!));
     if ((this.holdTimer || this.released) && !this.hub.isRestarting) {
       // The new stream is here: the held listeners have it, and new ones are welcome again.
       clearTimeout(this.holdTimer);
@@ -391,12 +413,20 @@ export default class StreamerHttp implements Component, LiveStream {
     }
   }
 
-  private noteCaps(caps: NonNullable<StreamBatch['caps']>): void {
+  private noteCaps(caps: NonNullable<StreamBatch['caps']>, firstBuffer: Buffer | undefined): void {
+    this.undecidedCaps = undefined;
     const format = `${caps.name}/${caps.streamheader.map((h) => h.length).join(',')}`;
     if (format === this.lastFormat) return;
+    const contentType = caps.name === 'audio/mpeg' ? mpegAudioContentType(firstBuffer) : httpContentType(caps.name);
+    if (!contentType) {
+      this.undecidedCaps = caps; // MP3 or AAC: the first frame will tell
+      return;
+    }
     this.lastFormat = format;
-    const contentType = httpContentType(caps.name);
-    this.hub.setFormat(contentType, caps.streamheader);
+    const { headers, unsupported } = this.nowPlaying.headersFor(contentType, caps.streamheader);
+    if (unsupported && unsupported !== this.titleWarning && (this.liveProps.title || this.liveProps.artist)) this.log.warn(`the title is not carried in this stream: ${unsupported}`);
+    this.titleWarning = unsupported; // said once, not at each caps update (webmmux sends two)
+    this.hub.setFormat(contentType, headers);
     this.log.info('stream format', { contentType, headerBuffers: caps.streamheader.length });
   }
 }
