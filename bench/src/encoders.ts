@@ -108,8 +108,9 @@ function referenceArgs(c: Case): string[] {
   const source =
     c.media === 'video'
       ? ['videotestsrc', 'is-live=true', 'pattern=ball', '!', 'capsfilter', `caps=video/x-raw,width=${WIDTH},height=${HEIGHT},framerate=${FRAMERATE}/1`]
-      : // producer-test's level (its audio meter, 10 messages a second) is part of the flow: here too.
-        ['audiotestsrc', 'is-live=true', 'wave=white-noise', 'freq=440', 'volume=0.8', 'samplesperbuffer=4410', '!', 'capsfilter', 'caps=audio/x-raw,rate=44100,channels=2', '!', 'level', 'interval=100000000', 'post-messages=true'];
+      : // producer-test's level (its audio meter) is part of the flow: here too, as `flowcast run`
+        // sets it (posting nothing: the meters report only while the admin dashboard watches them).
+        ['audiotestsrc', 'is-live=true', 'wave=white-noise', 'freq=440', 'volume=0.8', 'samplesperbuffer=4410', '!', 'capsfilter', 'caps=audio/x-raw,rate=44100,channels=2', '!', 'level', 'interval=100000000', 'post-messages=false'];
   return ['-q', ...source, '!', 'queue', '!', ...c.reference, '!', 'queue', '!', 'fakesink', 'sync=false'];
 }
 

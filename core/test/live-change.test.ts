@@ -136,3 +136,23 @@ test('what cannot change live is refused before anything is applied, each with i
   const afterRefusals = measuredFrequency((await readStream(url, { seconds: 3 })).body);
   assert.ok(Math.abs(afterRefusals - 880) < 15, `still ${afterRefusals.toFixed(1)} Hz`);
 });
+
+test('the level meters sleep and wake: with meterLevels(false) no new levels are reported, with true they are again', async () => {
+  const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  await pause(400);
+  const awake = runtime.levels();
+  assert.ok(awake.tone && awake.level, `both meters report: ${JSON.stringify(awake)}`);
+  runtime.meterLevels(false);
+  await pause(300); // a report already on its way may still arrive
+  const asleep = runtime.levels();
+  await pause(600);
+  const later = runtime.levels();
+  // Each report is a new object: the same objects mean nothing was reported in 600 ms (6 reports' time).
+  assert.equal(later.tone, asleep.tone);
+  assert.equal(later.level, asleep.level);
+  runtime.meterLevels(true);
+  await pause(400);
+  const woken = runtime.levels();
+  assert.notEqual(woken.tone, later.tone);
+  assert.notEqual(woken.level, later.level);
+});

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AudioLevels } from '../api/component';
 import type { Logger } from '../api/services';
 import { loadRegistry } from '../cli/project';
 import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
@@ -15,6 +16,13 @@ import type { FlowSpec, ManagerMessage, MoodReport, WorkerMessage, WorkerRequest
 
 /** How often the worker sends its components' audio levels (ms): the meters' frame rate. */
 const LEVELS_EVERY_MS = 200;
+/**
+ * The meters stay on this long after a flow's levels were asked for (a dashboard opening the
+ * flow, about to watch it) before they go back to sleep (ms).
+ */
+const LEVELS_ASKED_KEEP_MS = 10_000;
+/** How long an answer waits for meters just turned on to report (they report every 100 ms). */
+const FRESH_LEVELS_WAIT_MS = 300;
 import type { Mood } from './moods';
 
 /**
@@ -54,6 +62,8 @@ export class FlowWorker {
   private statsTimer?: NodeJS.Timeout;
   private levelsTimer?: NodeJS.Timeout;
   private watchLevels = false;
+  /** The meters were turned on for a request for levels; they go back to sleep at this timer. */
+  private levelsAskedTimer?: NodeJS.Timeout;
   private runningSince = 0;
   private stopping = false;
   private stopped?: Promise<void>;
@@ -110,6 +120,7 @@ export class FlowWorker {
         return;
       case 'watch':
         this.watchLevels = message.levels;
+        this.meter();
         this.timeLevels();
         return;
     }
@@ -139,7 +150,7 @@ export class FlowWorker {
           result = { kicked: runtime.kick(request.component, request.id) };
           break;
         case 'levels':
-          result = this.restartTimer ? {} : runtime.levels();
+          result = this.restartTimer ? {} : await this.freshLevels(runtime);
           break;
       }
       this.channel.send({ type: 'reply', id, result });
@@ -157,6 +168,29 @@ export class FlowWorker {
         },
       });
     }
+  }
+
+  /**
+   * The meters measure while someone watches them or just asked for them, and only then: each
+   * `level` element posts ten messages a second, handled on this process's JavaScript thread.
+   */
+  private meter(): void {
+    this.runtime?.meterLevels(this.watchLevels || this.levelsAskedTimer !== undefined);
+  }
+
+  /** Levels asked for once (a flow's detail): the meters wake if they sleep, and report first. */
+  private async freshLevels(runtime: FlowRuntime): Promise<Record<string, AudioLevels>> {
+    const asleep = !this.watchLevels && this.levelsAskedTimer === undefined;
+    clearTimeout(this.levelsAskedTimer);
+    this.levelsAskedTimer = setTimeout(() => {
+      this.levelsAskedTimer = undefined;
+      this.meter();
+    }, LEVELS_ASKED_KEEP_MS);
+    if (asleep) {
+      this.meter();
+      await new Promise((resolve) => setTimeout(resolve, FRESH_LEVELS_WAIT_MS));
+    }
+    return runtime.levels();
   }
 
   /** Levels are sent while someone watches them, and only then (the manager says when: `watch`). */
@@ -200,6 +234,7 @@ export class FlowWorker {
       },
       { restartable: true },
     );
+    this.meter();
     this.runtime.onFailure((error) => void this.failed(error));
     // A live station's stream does not end: a source that ran out (a file, a device gone) is a failure.
     this.runtime.onEnd(() => void this.failed(new FlowcastError('FC_COMPONENT_FAILED', `flow "${flow.name}": the stream ended (a source reached its end)`)));
@@ -344,6 +379,7 @@ export class FlowWorker {
     clearInterval(this.hungerTimer);
     clearInterval(this.statsTimer);
     clearInterval(this.levelsTimer);
+    clearTimeout(this.levelsAskedTimer);
     await this.runtime?.stop();
     await this.http.closeAll();
     if (this.runtime) this.setMoods(this.runtime.componentNames.map((component) => ({ component, mood: 'sleeping', reason: 'stopped' })));

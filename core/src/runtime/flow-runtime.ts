@@ -6,7 +6,7 @@ import type { ResolvedComponent, ResolvedFlow } from '../flow/types';
 import { assemblePlan, type PipelinePlan } from '../pipeline/assemble';
 import { loadGstBinding, type GstPipeline, type RawBusMessage } from '../pipeline/gst';
 import { ComponentPart, componentOfElement, elementName } from '../pipeline/part-builder';
-import { applyProperties, checkFactories } from '../pipeline/apply';
+import { applyProperties, checkFactories, setLevelMetering } from '../pipeline/apply';
 import type { RegistryComponent } from '../registry/types';
 import { SchemaCompiler } from '../registry/schema-compiler';
 import { isPlayingTransition, toPipelineMessage } from './bus';
@@ -57,6 +57,8 @@ export class FlowRuntime {
   /** The components of the current run: all of them, or fewer while a failover feed is left out. */
   private active: ResolvedFlow;
   private compiler?: SchemaCompiler;
+  /** Whether `level` elements post their measurements (meterLevels), kept across pipeline restarts. */
+  private metering = true;
 
   constructor(
     private readonly flow: ResolvedFlow,
@@ -125,6 +127,17 @@ export class FlowRuntime {
       throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${this.flow.name}" has no component "${componentName}" (it has: ${this.flow.components.map((c) => c.name).join(', ')})`);
     }
     return this.started.includes(componentName) ? (this.components.get(componentName)?.kick?.(id) ?? false) : false;
+  }
+
+  /**
+   * Turn the components' audio level meters (GStreamer's `level`, ten messages a second each) on
+   * or off, now and in every pipeline built after. On by default; with them off, `levels()` gives
+   * the last figures measured.
+   */
+  meterLevels(on: boolean): void {
+    if (this.metering === on) return;
+    this.metering = on;
+    if (this.pipeline && this.plan) setLevelMetering(this.pipeline, this.plan.elements, on);
   }
 
   /** The latest audio levels of every component that measures them. */
@@ -312,6 +325,7 @@ export class FlowRuntime {
     // Keep messages posted while the pipeline falls back to NULL (a device that fails to open).
     (pipeline as unknown as Record<string, unknown>)['auto-flush-bus'] = false;
     applyProperties(pipeline, plan.elements);
+    if (!this.metering) setLevelMetering(pipeline, plan.elements, false);
     return pipeline;
   }
 

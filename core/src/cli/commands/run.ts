@@ -64,6 +64,8 @@ export async function runCommand(file: string | undefined, options: { project?: 
     announcer: { announce: (label, url) => urls.push(`${label}: ${url}`) },
     system: new ProcessLimits(),
   });
+  // Nothing reads audio levels in the foreground (the meters are the admin dashboard's, under serve).
+  runtime.meterLevels(false);
 
   // Signals are watched from here on, so Ctrl-C while the flow is starting also ends cleanly.
   let stopRequested: ((code: number) => void) | undefined;
