@@ -1,19 +1,29 @@
 import { parseArgs } from 'node:util';
 import { CORE_VERSION } from '../version';
-import { DEVICES_HELP, devicesCommand } from './commands/devices';
-import { ARCHIVE_HELP, archiveCommand } from './commands/archive';
-import { INSPECT_HELP, inspectCommand } from './commands/inspect';
-import { LATENCY_HELP, latencyCommand } from './commands/latency';
-import { PLUGIN_HELP, pluginCommand } from './commands/plugin';
-import { REGISTRY_HELP, registryCommand } from './commands/registry';
-import { RUN_HELP, runCommand } from './commands/run';
-import { SCHEMA_HELP, schemaCommand } from './commands/schema';
-import { SERVE_HELP, serveCommand } from './commands/serve';
-import { VALIDATE_HELP, validateCommand } from './commands/validate';
-import { REMOTE_HELP, remoteCommand } from './commands/remote';
-import { TOKEN_HELP, tokenCommand } from './commands/token';
-import { pluginHelp } from './commands/plugin';
 import { EXIT, type CommandIO } from './io';
+
+/*
+ * Each command's module is loaded when that command runs, not before: a flow process
+ * (`flowcast run`) would otherwise carry the code of every other command (the manager, the admin
+ * API and its metrics, the scaffolder, the installer) for its whole life, about 13 MB of resident
+ * memory for nothing (bench/README.md, "An idle flow process").
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const commands = {
+  run: () => require('./commands/run') as typeof import('./commands/run'),
+  serve: () => require('./commands/serve') as typeof import('./commands/serve'),
+  validate: () => require('./commands/validate') as typeof import('./commands/validate'),
+  registry: () => require('./commands/registry') as typeof import('./commands/registry'),
+  inspect: () => require('./commands/inspect') as typeof import('./commands/inspect'),
+  schema: () => require('./commands/schema') as typeof import('./commands/schema'),
+  latency: () => require('./commands/latency') as typeof import('./commands/latency'),
+  devices: () => require('./commands/devices') as typeof import('./commands/devices'),
+  plugin: () => require('./commands/plugin') as typeof import('./commands/plugin'),
+  archive: () => require('./commands/archive') as typeof import('./commands/archive'),
+  token: () => require('./commands/token') as typeof import('./commands/token'),
+  remote: () => require('./commands/remote') as typeof import('./commands/remote'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const MAIN_HELP = `Usage: flowcast COMMAND [OPTIONS]
 
@@ -53,24 +63,24 @@ Options for every command:
 
 Run \`flowcast COMMAND --help\` for a command's options.`;
 
-const HELP: Record<string, string> = {
-  run: RUN_HELP,
-  serve: SERVE_HELP,
-  validate: VALIDATE_HELP,
-  registry: REGISTRY_HELP,
-  inspect: INSPECT_HELP,
-  schema: SCHEMA_HELP,
-  plugin: PLUGIN_HELP,
-  devices: DEVICES_HELP,
-  latency: LATENCY_HELP,
-  archive: ARCHIVE_HELP,
-  token: TOKEN_HELP,
-  status: REMOTE_HELP,
-  flow: REMOTE_HELP,
-  set: REMOTE_HELP,
-  listeners: REMOTE_HELP,
-  kick: REMOTE_HELP,
-  logs: REMOTE_HELP,
+const HELP: Record<string, () => string> = {
+  run: () => commands.run().RUN_HELP,
+  serve: () => commands.serve().SERVE_HELP,
+  validate: () => commands.validate().VALIDATE_HELP,
+  registry: () => commands.registry().REGISTRY_HELP,
+  inspect: () => commands.inspect().INSPECT_HELP,
+  schema: () => commands.schema().SCHEMA_HELP,
+  plugin: () => commands.plugin().PLUGIN_HELP,
+  devices: () => commands.devices().DEVICES_HELP,
+  latency: () => commands.latency().LATENCY_HELP,
+  archive: () => commands.archive().ARCHIVE_HELP,
+  token: () => commands.token().TOKEN_HELP,
+  status: () => commands.remote().REMOTE_HELP,
+  flow: () => commands.remote().REMOTE_HELP,
+  set: () => commands.remote().REMOTE_HELP,
+  listeners: () => commands.remote().REMOTE_HELP,
+  kick: () => commands.remote().REMOTE_HELP,
+  logs: () => commands.remote().REMOTE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -113,40 +123,40 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
     return command || values.help ? EXIT.ok : EXIT.invalid;
   }
   if (values.help) {
-    io.out(command === 'plugin' && rest[0] ? pluginHelp(rest[0]) : HELP[command]!);
+    io.out(command === 'plugin' && rest[0] ? commands.plugin().pluginHelp(rest[0]) : HELP[command]!());
     return EXIT.ok;
   }
   const common = { ...(values.project ? { project: values.project } : {}) };
   switch (command) {
     case 'run':
-      return runCommand(rest[0], common, io, signals);
+      return commands.run().runCommand(rest[0], common, io, signals);
     case 'serve':
-      return serveCommand(rest, common, io, signals);
+      return commands.serve().serveCommand(rest, common, io, signals);
     case 'validate':
-      return validateCommand(rest, common, io);
+      return commands.validate().validateCommand(rest, common, io);
     case 'registry':
-      return registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
+      return commands.registry().registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
     case 'inspect':
-      return inspectCommand(rest[0], common, io);
+      return commands.inspect().inspectCommand(rest[0], common, io);
     case 'schema':
-      return schemaCommand({ ...common, out: values.out, check: values.check }, io);
+      return commands.schema().schemaCommand({ ...common, out: values.out, check: values.check }, io);
     case 'latency':
-      return latencyCommand(rest[0], { seconds: values.seconds }, io);
+      return commands.latency().latencyCommand(rest[0], { seconds: values.seconds }, io);
     case 'devices':
-      return devicesCommand({ json: values.json }, io);
+      return commands.devices().devicesCommand({ json: values.json }, io);
     case 'plugin':
-      return pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+      return commands.plugin().pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
     case 'archive':
-      return archiveCommand(rest, { json: values.json }, io);
+      return commands.archive().archiveCommand(rest, { json: values.json }, io);
     case 'token':
-      return tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
+      return commands.token().tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
     case 'status':
     case 'flow':
     case 'set':
     case 'listeners':
     case 'kick':
     case 'logs':
-      return remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
+      return commands.remote().remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;
