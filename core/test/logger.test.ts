@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../src/log/logger';
 
-test('logger (pino): JSON lines with level, ISO time, the scope and fields, and msg; a field given again replaces the scope\'s', () => {
+test('logger: JSON lines with level, ISO time, the scope and fields, and msg; a field given again replaces the scope\'s', () => {
   const lines: string[] = [];
   const logger = createLogger({ format: 'json', level: 'info', sink: { write: (line) => lines.push(line) } }).child({ flow: 'radio', component: 'web' });
   logger.debug('not shown at info');
@@ -17,7 +17,7 @@ test('logger (pino): JSON lines with level, ISO time, the scope and fields, and 
   assert.equal(record.msg, 'listener connected');
 });
 
-test('logger (pino): pretty lines on a terminal, as before: time, level, [flow/component], message, fields', () => {
+test('logger: pretty lines on a terminal, as before: time, level, [flow/component], message, fields', () => {
   const lines: string[] = [];
   const logger = createLogger({ format: 'pretty', level: 'debug', sink: { write: (line) => lines.push(line) } });
   logger.child({ flow: 'radio', component: 'enc' }).warn('stream format', { contentType: 'application/ogg', headers: [1, 2] });
