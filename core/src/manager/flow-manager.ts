@@ -360,11 +360,15 @@ export class FlowManager {
    * pass, and the worker then validates it itself and reports why it refuses it.
    */
   private checkForWorker(spec: FlowSpec): CheckedFlow | undefined {
-    const registry = loadRegistry(this.options.settings.project, this.options.env);
-    const flow = validateFlowText(spec.text, spec.file, registry).flow;
-    if (!flow) return undefined;
-    const used = new Set(flow.components.map((c) => c.descriptor.package));
-    return { flow, packages: registry.file.packages.filter((p) => used.has(p.name)) };
+    try {
+      const registry = loadRegistry(this.options.settings.project, this.options.env);
+      const flow = validateFlowText(spec.text, spec.file, registry).flow;
+      if (!flow) return undefined;
+      const used = new Set(flow.components.map((c) => c.descriptor.package));
+      return { flow, packages: registry.file.packages.filter((p) => used.has(p.name)) };
+    } catch {
+      return undefined; // the worker validates it itself, and says what is wrong
+    }
   }
 
   private refuse(file: string, errors: string[], result: ReconcileResult): void {
