@@ -61,7 +61,10 @@ interface Listener {
   lagAllowanceMs: number;
   /** Not written to while the kernel refuses more (drain), or holds a full window (kernel). */
   blocked?: 'drain' | 'kernel';
-  /** When something was last handed to the socket (monotonic ms). */
+  /**
+   * When something was last handed to the socket (monotonic ms, whole: a number that is not a
+   * small integer is a boxed heap number of its own, 16 B more per listener).
+   */
   lastWrite: number;
   /** Set when it would pass hard-lag before the next sweep: it is looked at again at that moment. */
   hardLagCheck?: NodeJS.Timeout;
@@ -368,7 +371,7 @@ export class StreamHub {
       bytes: 0,
       headBytes: 0,
       lagAllowanceMs: 0,
-      lastWrite: this.now(),
+      lastWrite: Math.round(this.now()),
     };
     this.listeners.add(listener);
     conn.onClose(this.listenerClosed, listener);
@@ -422,7 +425,7 @@ export class StreamHub {
     group.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
     const results = this.sliceResults.subarray(0, group.length * 2);
     this.fanout.sendMany(fds, buffers, results);
-    const now = this.now();
+    const now = Math.round(this.now());
     group.forEach((listener, i) => {
       listener.next = last.seq + 1;
       listener.streamPosition = last.offset + last.data.length;
@@ -605,14 +608,14 @@ export class StreamHub {
       bytes: 0,
       headBytes: 0,
       lagAllowanceMs: 0,
-      lastWrite: this.now(),
+      lastWrite: Math.round(this.now()),
     };
     const burstEntry = this.log.at(listener.next);
     const newestEntry = this.log.at(this.log.head - 1);
     listener.streamPosition = burstEntry?.offset ?? this.log.totalBytes;
     // Its span, not its age: the newest buffer's age is no lag, since a listener that has read
     // everything sent to it is behind by nothing until the next buffer comes.
-    listener.lagAllowanceMs = burstEntry && newestEntry ? newestEntry.time - burstEntry.time : 0;
+    listener.lagAllowanceMs = burstEntry && newestEntry ? Math.round(newestEntry.time - burstEntry.time) : 0;
     this.listeners.add(listener);
     conn.onClose(this.listenerClosed, listener);
     conn.refreshTransport(this.tcpScratch); // the client's window before anything is sent: its empty buffer
@@ -685,7 +688,7 @@ export class StreamHub {
 
   private write(listener: Listener, data: Buffer): void {
     const accepted = listener.conn.write(data);
-    listener.lastWrite = this.now();
+    listener.lastWrite = Math.round(this.now());
     listener.bytes += data.length;
     if (!accepted) listener.blocked ??= 'drain';
   }
