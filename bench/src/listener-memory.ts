@@ -3,7 +3,7 @@
  * (default 5000). Flowcast, Icecast and the C floor each hold N listeners (the load client's hold,
  * onread), one server at a time; each server is measured idle and while holding:
  *
- *   - the process: VmRSS, and for Flowcast its parts after a full garbage collection (mem-probe.ts,
+ *   - the process: VmRSS (for Flowcast as it is, and after the probe's full collection), and for Flowcast its parts after a full garbage collection (mem-probe.ts,
  *     preloaded): the V8 heap in use, V8's heap as reserved, memory outside the heap (RssAnon less
  *     the V8 heap: malloc, libuv, the addon), and file-backed pages (code; shared between processes);
  *   - the kernel: the server's ends of the N connections, from `ss -tm` (skmem): bytes allocated
@@ -106,14 +106,18 @@ async function main(): Promise<void> {
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = nodeOptions;
     await sleep(20_000); // past start-up's garbage
+    // VmRSS as the server has it (what `npm run bench` reads), before the probe's own full collection.
+    const idleRss = rssBytes(fc.server.pid);
     const idle = await probe(fc.server.pid, probeFile);
-    const { held, measured } = await holding(fc.url, tmp, async () => ({ probe: await probe(fc.server.pid, probeFile), kernel: kernelMemory(fc.port) }));
+    const { held, measured } = await holding(fc.url, tmp, async () => ({ rss: rssBytes(fc.server.pid), probe: await probe(fc.server.pid, probeFile), kernel: kernelMemory(fc.port) }));
     const p = measured.probe;
     out.flowcast = {
       held,
       idle,
       holding: p,
+      rssBeforeProbe: { idle: idleRss, holding: measured.rss },
       perListenerBytes: {
+        rssAsItIs: perListener(measured.rss, idleRss),
         rss: perListener(p.rss, idle.rss),
         v8HeapUsed: perListener(p.heapUsed, idle.heapUsed),
         v8HeapReserved: perListener(p.heapTotal, idle.heapTotal),
@@ -125,7 +129,9 @@ async function main(): Promise<void> {
     };
     await stopChild(fc.server);
 
-    for (const name of ['icecast', 'floor'] as const) {
+    // BENCH_MEM_SERVERS=flowcast: Flowcast alone (what changes from one of its versions to the next).
+    const others = (process.env.BENCH_MEM_SERVERS ?? 'flowcast,icecast,floor').split(',');
+    for (const name of (['icecast', 'floor'] as const).filter((n) => others.includes(n))) {
       const server = name === 'icecast' ? await startIcecast(tmp, 'memory') : await startFloor(tmp);
       const port = Number(new URL(server.url).port);
       await sleep(5000);

@@ -4,6 +4,29 @@ import { MANAGER_V8_FLAGS } from '../runtime/node-flags';
 import { CORE_VERSION } from '../version';
 import { EXIT, type CommandIO } from './io';
 
+/*
+ * Each command's module is loaded when that command runs, not before: a flow process
+ * (`flowcast run`) would otherwise carry the code of every other command (the manager, the admin
+ * API and its metrics, the scaffolder, the installer) for its whole life, about 13 MB of resident
+ * memory for nothing (bench/README.md, "An idle flow process").
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const commands = {
+  run: () => require('./commands/run') as typeof import('./commands/run'),
+  serve: () => require('./commands/serve') as typeof import('./commands/serve'),
+  validate: () => require('./commands/validate') as typeof import('./commands/validate'),
+  registry: () => require('./commands/registry') as typeof import('./commands/registry'),
+  inspect: () => require('./commands/inspect') as typeof import('./commands/inspect'),
+  schema: () => require('./commands/schema') as typeof import('./commands/schema'),
+  latency: () => require('./commands/latency') as typeof import('./commands/latency'),
+  devices: () => require('./commands/devices') as typeof import('./commands/devices'),
+  plugin: () => require('./commands/plugin') as typeof import('./commands/plugin'),
+  archive: () => require('./commands/archive') as typeof import('./commands/archive'),
+  token: () => require('./commands/token') as typeof import('./commands/token'),
+  remote: () => require('./commands/remote') as typeof import('./commands/remote'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 const MAIN_HELP = `Usage: flowcast COMMAND [OPTIONS]
 
 Flowcast ${CORE_VERSION}: live and on-demand streaming on GStreamer.
@@ -42,28 +65,24 @@ Options for every command:
 
 Run \`flowcast COMMAND --help\` for a command's options.`;
 
-/**
- * Each command's module, loaded only when that command runs: \`flowcast serve\`'s manager stays
- * small (no pipeline, plugin, scaffolding or archive code in it), and a short command starts fast.
- */
 const HELP: Record<string, () => string> = {
-  run: () => (require('./commands/run') as typeof import('./commands/run.js')).RUN_HELP,
-  serve: () => (require('./commands/serve') as typeof import('./commands/serve.js')).SERVE_HELP,
-  validate: () => (require('./commands/validate') as typeof import('./commands/validate.js')).VALIDATE_HELP,
-  registry: () => (require('./commands/registry') as typeof import('./commands/registry.js')).REGISTRY_HELP,
-  inspect: () => (require('./commands/inspect') as typeof import('./commands/inspect.js')).INSPECT_HELP,
-  schema: () => (require('./commands/schema') as typeof import('./commands/schema.js')).SCHEMA_HELP,
-  plugin: () => (require('./commands/plugin') as typeof import('./commands/plugin.js')).PLUGIN_HELP,
-  devices: () => (require('./commands/devices') as typeof import('./commands/devices.js')).DEVICES_HELP,
-  latency: () => (require('./commands/latency') as typeof import('./commands/latency.js')).LATENCY_HELP,
-  archive: () => (require('./commands/archive') as typeof import('./commands/archive.js')).ARCHIVE_HELP,
-  token: () => (require('./commands/token') as typeof import('./commands/token.js')).TOKEN_HELP,
-  status: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
-  flow: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
-  set: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
-  listeners: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
-  kick: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
-  logs: () => (require('./commands/remote') as typeof import('./commands/remote.js')).REMOTE_HELP,
+  run: () => commands.run().RUN_HELP,
+  serve: () => commands.serve().SERVE_HELP,
+  validate: () => commands.validate().VALIDATE_HELP,
+  registry: () => commands.registry().REGISTRY_HELP,
+  inspect: () => commands.inspect().INSPECT_HELP,
+  schema: () => commands.schema().SCHEMA_HELP,
+  plugin: () => commands.plugin().PLUGIN_HELP,
+  devices: () => commands.devices().DEVICES_HELP,
+  latency: () => commands.latency().LATENCY_HELP,
+  archive: () => commands.archive().ARCHIVE_HELP,
+  token: () => commands.token().TOKEN_HELP,
+  status: () => commands.remote().REMOTE_HELP,
+  flow: () => commands.remote().REMOTE_HELP,
+  set: () => commands.remote().REMOTE_HELP,
+  listeners: () => commands.remote().REMOTE_HELP,
+  kick: () => commands.remote().REMOTE_HELP,
+  logs: () => commands.remote().REMOTE_HELP,
 };
 
 export async function main(argv: string[], io: CommandIO = processIO(), signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -106,42 +125,42 @@ export async function main(argv: string[], io: CommandIO = processIO(), signals:
     return command || values.help ? EXIT.ok : EXIT.invalid;
   }
   if (values.help) {
-    io.out(command === 'plugin' && rest[0] ? (require('./commands/plugin') as typeof import('./commands/plugin.js')).pluginHelp(rest[0]) : HELP[command]!());
+    io.out(command === 'plugin' && rest[0] ? commands.plugin().pluginHelp(rest[0]) : HELP[command]!());
     return EXIT.ok;
   }
   const common = { ...(values.project ? { project: values.project } : {}) };
   switch (command) {
     case 'run':
-      return (require('./commands/run') as typeof import('./commands/run.js')).runCommand(rest[0], common, io, signals);
+      return commands.run().runCommand(rest[0], common, io, signals);
     case 'serve':
       // Before the manager's modules load, so that none of them is compiled for speed it does not need.
       v8.setFlagsFromString(MANAGER_V8_FLAGS);
-      return (require('./commands/serve') as typeof import('./commands/serve.js')).serveCommand(rest, common, io, signals);
+      return commands.serve().serveCommand(rest, common, io, signals);
     case 'validate':
-      return (require('./commands/validate') as typeof import('./commands/validate.js')).validateCommand(rest, common, io);
+      return commands.validate().validateCommand(rest, common, io);
     case 'registry':
-      return (require('./commands/registry') as typeof import('./commands/registry.js')).registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
+      return commands.registry().registryCommand({ ...common, update: values.update, check: values.check, json: values.json }, io);
     case 'inspect':
-      return (require('./commands/inspect') as typeof import('./commands/inspect.js')).inspectCommand(rest[0], common, io);
+      return commands.inspect().inspectCommand(rest[0], common, io);
     case 'schema':
-      return (require('./commands/schema') as typeof import('./commands/schema.js')).schemaCommand({ ...common, out: values.out, check: values.check }, io);
+      return commands.schema().schemaCommand({ ...common, out: values.out, check: values.check }, io);
     case 'latency':
-      return (require('./commands/latency') as typeof import('./commands/latency.js')).latencyCommand(rest[0], { seconds: values.seconds }, io);
+      return commands.latency().latencyCommand(rest[0], { seconds: values.seconds }, io);
     case 'devices':
-      return (require('./commands/devices') as typeof import('./commands/devices.js')).devicesCommand({ json: values.json }, io);
+      return commands.devices().devicesCommand({ json: values.json }, io);
     case 'plugin':
-      return (require('./commands/plugin') as typeof import('./commands/plugin.js')).pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
+      return commands.plugin().pluginCommand(rest, { ...common, force: values.force, kind: values.kind, type: values.type, dir: values.dir, core: values.core, json: values.json }, io);
     case 'archive':
-      return (require('./commands/archive') as typeof import('./commands/archive.js')).archiveCommand(rest, { json: values.json }, io);
+      return commands.archive().archiveCommand(rest, { json: values.json }, io);
     case 'token':
-      return (require('./commands/token') as typeof import('./commands/token.js')).tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
+      return commands.token().tokenCommand(rest, { ...common, ...(values.role ? { role: values.role } : {}) }, io);
     case 'status':
     case 'flow':
     case 'set':
     case 'listeners':
     case 'kick':
     case 'logs':
-      return (require('./commands/remote') as typeof import('./commands/remote.js')).remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
+      return commands.remote().remoteCommand(command, rest, { ...common, follow: values.follow ?? false, restart: values.restart ?? false }, io);
     default:
       io.err(`flowcast: unknown command "${command}" (flowcast --help)`);
       return EXIT.invalid;

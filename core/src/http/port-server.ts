@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { FlowcastError } from '../errors/flowcast-error';
 import { Door } from './door';
 import type { FrontSettings } from './front-settings';
@@ -25,7 +25,12 @@ export class PortServer {
   readonly mounts = new MountTable();
   private readonly sockets = new Set<Socket>();
   private readonly server: net.Server;
-  private readonly http: http.Server;
+  /**
+   * Node's HTTP server with Koa behind it, made at the first request that is not a stream's GET:
+   * a flow process that only streams never loads Koa (about 5 MB of resident memory for its
+   * whole life; bench/README.md, "An idle flow process").
+   */
+  private http?: http.Server;
   private readonly door: Door;
   /** The response Koa is giving on each connection, so the request deadline can see it started. */
   private readonly responses = new WeakMap<Socket, http.ServerResponse>();
@@ -36,20 +41,6 @@ export class PortServer {
     private readonly settings: FrontSettings,
     private readonly stats: FrontStats,
   ) {
-    const app = new Koa();
-    app.use(async (ctx) => {
-      ctx.res.shouldKeepAlive = false;
-      this.responses.set(ctx.socket, ctx.res);
-      const mounted = this.mounts.find(ctx.path);
-      if (!mounted) {
-        ctx.status = 404;
-        ctx.body = `No stream is mounted at ${ctx.path}\n`;
-        return;
-      }
-      ctx.respond = false;
-      mounted.handler(ctx.req, ctx.res);
-    });
-    this.http = http.createServer({ maxHeaderSize: settings.maxHeadBytes }, app.callback());
     this.door = new Door(settings, stats, (socket, head, received) => this.dispatch(socket, head, received));
     // Half-open: a client that shuts down its sending side once its request is out still gets its answer.
     this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
@@ -108,6 +99,27 @@ export class PortServer {
     this.serveThroughKoa(socket, received);
   }
 
+  private koaServer(): http.Server {
+    if (this.http) return this.http;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const KoaApp = require('koa') as typeof Koa;
+    const app = new KoaApp();
+    app.use(async (ctx) => {
+      ctx.res.shouldKeepAlive = false;
+      this.responses.set(ctx.socket, ctx.res);
+      const mounted = this.mounts.find(ctx.path);
+      if (!mounted) {
+        ctx.status = 404;
+        ctx.body = `No stream is mounted at ${ctx.path}\n`;
+        return;
+      }
+      ctx.respond = false;
+      mounted.handler(ctx.req, ctx.res);
+    });
+    this.http = http.createServer({ maxHeaderSize: this.settings.maxHeadBytes }, app.callback());
+    return this.http;
+  }
+
   /**
    * Give the bytes back and let Node's HTTP server read them. The response must start within the
    * request timeout (a request that waits on a body sent a byte at a time does not), and then keep
@@ -126,7 +138,7 @@ export class PortServer {
       socket.destroy();
     });
     socket.unshift(received);
-    this.http.emit('connection', socket);
+    this.koaServer().emit('connection', socket);
     socket.resume();
   }
 }

@@ -13,7 +13,7 @@ import { FlowSupervisor, type FlowState, type SupervisorEvents, type SupervisorO
 import type { FrontSettings } from '../http/front-settings';
 import type { FrontCounters } from '../http/front-stats';
 import { Porter } from './porter';
-import type { WorkerSettings } from './messages';
+import type { CheckedFlow, FlowSpec, WorkerSettings } from './messages';
 import type { PortedMount } from '../http/http-front';
 import { FlowcastError } from '../errors/flowcast-error';
 import type { Diagnostic } from '../flow/types';
@@ -363,9 +363,26 @@ export class FlowManager {
 
   private supervise(name: string, file: string, text: string): FlowSupervisor {
     const porter = { register: (flow: string, mount: PortedMount) => this.porter.register(flow, mount), unregister: (flow: string, mount: PortedMount) => this.porter.unregister(flow, mount) };
-    const supervisor = new FlowSupervisor(name, { file: this.shown(file), text }, this.options.settings, this.options.supervisor, this.options.logger, this.options.events, porter);
+    const supervisor = new FlowSupervisor(name, { file: this.shown(file), text }, this.options.settings, this.options.supervisor, this.options.logger, this.options.events, porter, (spec) => this.checkForWorker(spec));
     supervisor.watchLevels(this.watchingLevels);
     return supervisor;
+  }
+
+  /**
+   * Validate a flow again for a worker about to start (with the registry as it is now, as the
+   * worker would), so that the worker needs no validator of its own; undefined when it does not
+   * pass, and the worker then validates it itself and reports why it refuses it.
+   */
+  private checkForWorker(spec: FlowSpec): CheckedFlow | undefined {
+    try {
+      const registry = loadRegistry(this.options.settings.project, this.options.env);
+      const flow = validateFlowText(spec.text, spec.file, registry).flow;
+      if (!flow) return undefined;
+      const used = new Set(flow.components.map((c) => c.descriptor.package));
+      return { flow, packages: registry.file.packages.filter((p) => used.has(p.name)) };
+    } catch {
+      return undefined; // the worker validates it itself, and says what is wrong
+    }
   }
 
   private refuse(file: string, errors: string[], result: ReconcileResult): void {

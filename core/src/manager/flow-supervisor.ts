@@ -10,7 +10,7 @@ import { Backoff } from './backoff';
 import type { AudioLevels } from '../api/component';
 import { FlowcastError } from '../errors/flowcast-error';
 import type { ErrorCode } from '../errors/codes';
-import { isWorkerMessage, type FlowSpec, type WorkerAnswers, type WorkerMessage, type WorkerRequest, type WorkerSettings } from './messages';
+import { isWorkerMessage, type CheckedFlow, type FlowSpec, type WorkerAnswers, type WorkerMessage, type WorkerRequest, type WorkerSettings } from './messages';
 
 /** A worker that has not answered a request within this long is not going to (ms). */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -104,6 +104,8 @@ export class FlowSupervisor {
     private readonly logger: Logger,
     private readonly events: SupervisorEvents,
     private readonly porter: PorterAccess,
+    /** Checks the flow for a worker about to start (undefined: the worker checks it itself). */
+    private readonly check: (spec: FlowSpec) => CheckedFlow | undefined = () => undefined,
   ) {
     this.backoff = new Backoff(settings.backoff);
   }
@@ -250,7 +252,8 @@ export class FlowSupervisor {
       if (child === this.child) this.onExit(code, signal);
     });
     this.lastPong = performance.now();
-    child.send({ type: 'start', flow: this.spec, settings: this.settings });
+    const checked = this.check(this.spec);
+    child.send({ type: 'start', flow: checked ? { ...this.spec, checked } : this.spec, settings: this.settings });
     if (this.watchingLevels) child.send({ type: 'watch', levels: true });
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatMs);

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { AudioLevels } from '../api/component';
 import type { Logger } from '../api/services';
-import { loadRegistry } from '../cli/project';
 import { FlowcastError, isFlowcastError } from '../errors/flowcast-error';
-import { formatDiagnostic } from '../flow/reporter';
-import { validateFlowText } from '../flow/validate';
+import type { ResolvedFlow } from '../flow/types';
+import { Registry } from '../registry/registry';
 import { frontSettingsFromEnvironment } from '../http/front-settings';
 import { HttpFront, type PorterLink } from '../http/http-front';
 import type { ErrorCode } from '../errors/codes';
@@ -214,13 +213,9 @@ export class FlowWorker {
     if (this.runtime) return;
     this.settings = settings;
     this.backoff = new Backoff(settings.backoff);
-    const registry = loadRegistry(settings.project, this.env);
-    const validation = validateFlowText(spec.text, spec.file, registry);
-    if (!validation.flow) {
-      this.channel.send({ type: 'refused', errors: validation.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) });
-      return;
-    }
-    const flow = validation.flow;
+    const checked = spec.checked ? { flow: spec.checked.flow, registry: new Registry(settings.project, { format: 1, packages: [...spec.checked.packages], components: [] }) } : this.validate(spec, settings);
+    if (!checked) return;
+    const { flow, registry } = checked;
     this.runtime = new FlowRuntime(
       flow,
       registry,
@@ -244,6 +239,23 @@ export class FlowWorker {
     this.statsTimer = setInterval(() => this.reportStats(), Number.isFinite(statsEvery) && statsEvery > 0 ? statsEvery : 30_000);
     this.timeLevels();
     await this.attemptStart();
+  }
+
+  /**
+   * The flow as this worker checks it itself (the manager could not: see FlowSpec), or undefined
+   * after telling the manager why it is refused. The validator is loaded only then.
+   */
+  private validate(spec: FlowSpec, settings: WorkerSettings): { flow: ResolvedFlow; registry: Registry } | undefined {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { loadRegistry } = require('../cli/project') as typeof import('../cli/project');
+    const { validateFlowText } = require('../flow/validate') as typeof import('../flow/validate');
+    const { formatDiagnostic } = require('../flow/reporter') as typeof import('../flow/reporter');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const registry = loadRegistry(settings.project, this.env);
+    const validation = validateFlowText(spec.text, spec.file, registry);
+    if (validation.flow) return { flow: validation.flow, registry };
+    this.channel.send({ type: 'refused', errors: validation.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) });
+    return undefined;
   }
 
   private async attemptStart(): Promise<void> {

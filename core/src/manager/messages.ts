@@ -1,3 +1,5 @@
+import type { ResolvedFlow } from '../flow/types';
+import type { RegistryPackage } from '../registry/types';
 /**
  * Everything the manager and a flow's worker say to each other. Messages are plain JSON objects
  * with a `type` field and nothing else shared (no handles, no memory), so the channel could later
@@ -35,10 +37,23 @@ export interface RequestError {
   readonly property?: string;
 }
 
-/** The flow a worker runs: the file's path (for messages) and its text, validated again there. */
+/**
+ * The flow a worker runs: the file's path (for messages) and its text, and, when the manager
+ * checked it against the registry just before starting the worker, the result (`checked`): the
+ * worker then runs it as it is, without loading the flow validator (the YAML parser, ajv and
+ * the compiled schemas, some 8 MB a worker would keep for its whole life). Without `checked` the
+ * worker validates the text itself.
+ */
 export interface FlowSpec {
   readonly file: string;
   readonly text: string;
+  readonly checked?: CheckedFlow;
+}
+
+/** A flow the manager validated: its components resolved, and the plugin packages that provide them. */
+export interface CheckedFlow {
+  readonly flow: ResolvedFlow;
+  readonly packages: readonly RegistryPackage[];
 }
 
 /** Tunables the manager passes down, so a worker needs no environment of its own. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
+import type * as Semver from 'semver';
 import { ElementProbe } from './availability';
 import { forcedCoreRanges } from './forced-core-ranges';
 import { checkDescriptor } from './descriptor-checks';
@@ -8,9 +8,19 @@ import { candidatePackageDirectories } from './discover';
 import { readPluginPackage, type PluginPackage } from './manifest';
 import { Registry } from './registry';
 import { scanManifestModule } from './scan';
-import { SchemaCompiler } from './schema-compiler';
+import type { SchemaCompiler } from './schema-compiler';
 import { readStamps, sameStamp, stampFilePath, stampOf, writeFileAtomic, writeStamps, type StampFile } from './stamps';
 import type { RegistryComponent, RegistryFile, RegistryPackage } from './types';
+
+/*
+ * semver and the schema compiler (ajv) are only needed when a package is scanned, which a flow
+ * process that finds registry.json up to date never does: they are loaded then, not at start
+ * (a flow process keeps what it loads for its whole life).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const semver = (): typeof Semver => require('semver') as typeof Semver;
+const newSchemaCompiler = (): SchemaCompiler => new (require('./schema-compiler') as typeof import('./schema-compiler')).SchemaCompiler();
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface OpenRegistryOptions {
   projectRoot: string;
@@ -63,7 +73,7 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
   const previousLocal = options.rescan ? undefined : readLocalRegistry(projectRoot);
   const oldStamps = options.rescan ? {} : readStamps(projectRoot, coreVersion);
   const newStamps: StampFile = {};
-  const compiler = new SchemaCompiler();
+  let compiler: SchemaCompiler | undefined;
   const probe = new ElementProbe();
   const packages: RegistryPackage[] = [];
   const components: RegistryComponent[] = [];
@@ -91,7 +101,7 @@ export function openRegistry(options: OpenRegistryOptions): Registry {
       components.push(...source.components.filter((c) => c.package === plugin.name));
       continue;
     }
-    const scanned = scanPackage(plugin, coreVersion, forced[plugin.name] === plugin.version, compiler, probe, (abs) => path.relative(directory, abs).split(path.sep).join('/'));
+    const scanned = scanPackage(plugin, coreVersion, forced[plugin.name] === plugin.version, (compiler ??= newSchemaCompiler()), probe, (abs) => path.relative(directory, abs).split(path.sep).join('/'));
     packages.push({
       name: plugin.name,
       version: plugin.version,
@@ -135,7 +145,7 @@ function scanPackage(
 ): { problem?: string; forced?: string; brokenTypes: string[]; components: RegistryComponent[] } {
   const scan = scanManifestModule(plugin.manifestModule);
   if (!scan.ok) return { problem: scan.error, brokenTypes: [], components: [] };
-  const coreMismatch = !semver.satisfies(coreVersion, plugin.coreRange, { includePrerelease: true });
+  const coreMismatch = !semver().satisfies(coreVersion, plugin.coreRange, { includePrerelease: true });
   if (coreMismatch && !coreRangeForced) {
     return { problem: coreRangeProblem(plugin, coreVersion), brokenTypes: declaredTypes(scan.components), components: [] };
   }
@@ -157,16 +167,24 @@ function scanPackage(
 }
 
 export function coreRangeProblem(plugin: { name: string; version: string; coreRange: string }, coreVersion: string): string {
-  return `${plugin.name} ${plugin.version} targets @flowcast/core ${plugin.coreRange}, but this core is ${coreVersion}: install a version of the plugin made for core ${semver.major(coreVersion)}.${semver.major(coreVersion) === 0 ? `${semver.minor(coreVersion)}.x` : 'x'}`;
+  return `${plugin.name} ${plugin.version} targets @flowcast/core ${plugin.coreRange}, but this core is ${coreVersion}: install a version of the plugin made for core ${semver().major(coreVersion)}.${semver().major(coreVersion) === 0 ? `${semver().minor(coreVersion)}.x` : 'x'}`;
 }
 
 function declaredTypes(raws: unknown[]): string[] {
   return raws.map((raw) => (raw as { type?: unknown } | null)?.type).filter((type): type is string => typeof type === 'string');
 }
 
-/** Sorted by type then package, so registry.json is the same on every machine. */
+/**
+ * Sorted by type then package, so registry.json is the same on every machine: by code point, not
+ * by locale (names are lowercase ASCII, where both agree), since a collator pages ICU's data into
+ * every flow process that opens the registry (some 3 MB of resident memory).
+ */
 function normalise(packages: RegistryPackage[], components: RegistryComponent[]): RegistryFile {
-  packages.sort((a, b) => a.name.localeCompare(b.name));
-  components.sort((a, b) => a.type.localeCompare(b.type) || a.package.localeCompare(b.package));
+  packages.sort((a, b) => byCodePoint(a.name, b.name));
+  components.sort((a, b) => byCodePoint(a.type, b.type) || byCodePoint(a.package, b.package));
   return { format: 1, packages, components };
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

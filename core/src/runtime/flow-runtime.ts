@@ -8,7 +8,7 @@ import { loadGstBinding, type GstPipeline, type RawBusMessage } from '../pipelin
 import { ComponentPart, componentOfElement, elementName } from '../pipeline/part-builder';
 import { applyProperties, checkFactories, setLevelMetering } from '../pipeline/apply';
 import type { RegistryComponent } from '../registry/types';
-import { SchemaCompiler } from '../registry/schema-compiler';
+import type { SchemaCompiler } from '../registry/schema-compiler';
 import { isPlayingTransition, toPipelineMessage } from './bus';
 import { planLiveChange, type LiveChange } from './live-change';
 import { createFlowContainer, resolveComponent, type CoreServices } from './container';
@@ -166,7 +166,9 @@ export class FlowRuntime {
     if (!resolved || !component) {
       throw new FlowcastError('FC_UNKNOWN_COMPONENT', `flow "${this.flow.name}" has no component "${componentName}" (it has: ${this.flow.components.map((c) => c.name).join(', ')})`);
     }
-    this.compiler ??= new SchemaCompiler();
+    // Loaded at the first live change, not at start: a flow process that is never changed never needs ajv.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.compiler ??= new (require('../registry/schema-compiler') as typeof import('../registry/schema-compiler')).SchemaCompiler();
     const change = planLiveChange(resolved, requested, this.compiler);
     if (Object.keys(change.changes).length === 0) return change;
     try {

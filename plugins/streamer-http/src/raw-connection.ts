@@ -107,8 +107,9 @@ export class RawConnection {
    * waiting before them: `sent` bytes taken, `error` the -errno that stopped it (0 or -EAGAIN: the
    * rest waits here, as after write(); anything else: the listener is gone). False when some wait.
    */
-  sentWithOthers(buffers: Buffer[], sent: number, error: number): boolean {
+  sentWithOthers(buffers: Buffer[], sentCount: number, error: number): boolean {
     if (this.closed) return false;
+    const sent = smallInteger(sentCount);
     let total = 0;
     for (const buffer of buffers) total += buffer.length;
     if (sent === total && error === 0) {
@@ -161,8 +162,10 @@ export class RawConnection {
   }
 
   /** The connection's TCP state as read for it elsewhere (tcpStates): bytes acknowledged, the window (-1: unknown). */
-  takeTransport(acknowledged: number, window: number): void {
+  takeTransport(acknowledgedCount: number, windowSize: number): void {
     if (this.closed) return;
+    const acknowledged = smallInteger(acknowledgedCount);
+    const window = smallInteger(windowSize);
     this.acknowledged = acknowledged;
     this.kernelQueue = Math.max(0, this.sent - acknowledged);
     if (window < 0) return; // the kernel does not say (before Linux 6.2)
@@ -229,4 +232,12 @@ export class RawConnection {
     // A drained array keeps its backing store (some 80 bytes) for good: a new empty one has none.
     if (this.pending.length === 0) this.pending = [];
   }
+}
+
+/**
+ * A count read from a Float64Array (the addon's results) as V8 keeps small integers: stored as it
+ * comes, it would make the field a boxed heap number in every connection, 16 B more each.
+ */
+function smallInteger(value: number): number {
+  return Math.trunc(value);
 }

@@ -65,7 +65,10 @@ interface Listener {
   lagAllowanceMs: number;
   /** Not written to while the kernel refuses more (drain), or holds a full window (kernel). */
   blocked?: 'drain' | 'kernel';
-  /** When something was last handed to the socket (monotonic ms). */
+  /**
+   * When something was last handed to the socket (monotonic ms, whole: a number that is not a
+   * small integer is a boxed heap number of its own, 16 B more per listener).
+   */
   lastWrite: number;
   /** Set when it would pass hard-lag before the next sweep: it is looked at again at that moment. */
   hardLagCheck?: NodeJS.Timeout;
@@ -409,7 +412,7 @@ export class StreamHub {
       bytes: 0,
       headBytes: 0,
       lagAllowanceMs: 0,
-      lastWrite: this.now(),
+      lastWrite: Math.round(this.now()),
     };
     this.listeners.add(listener);
     conn.onClose(this.listenerClosed, listener);
@@ -464,7 +467,7 @@ export class StreamHub {
     group.forEach((listener, i) => (fds[i] = listener.conn.descriptor));
     const results = this.sliceResults.subarray(0, group.length * 2);
     this.fanout.sendMany(fds, buffers, results);
-    const now = this.now();
+    const now = Math.round(this.now());
     group.forEach((listener, i) => {
       listener.next = last.seq + 1;
       listener.streamPosition = last.offset + last.data.length;
@@ -660,14 +663,14 @@ export class StreamHub {
       bytes: 0,
       headBytes: 0,
       lagAllowanceMs: 0,
-      lastWrite: this.now(),
+      lastWrite: Math.round(this.now()),
     };
     const burstEntry = this.log.at(listener.next);
     const newestEntry = this.log.at(this.log.head - 1);
     listener.streamPosition = burstEntry?.offset ?? this.log.totalBytes;
     // Its span, not its age: the newest buffer's age is no lag, since a listener that has read
     // everything sent to it is behind by nothing until the next buffer comes.
-    listener.lagAllowanceMs = burstEntry && newestEntry ? newestEntry.time - burstEntry.time : 0;
+    listener.lagAllowanceMs = burstEntry && newestEntry ? Math.round(newestEntry.time - burstEntry.time) : 0;
     const icy = this.icy && request.icyMetadata && carriesIcy(this.format.contentType) ? this.icy : undefined;
     if (icy) listener.icy = new IcyFramer(icy.metadata, icy.interval);
     const responseHead = icy ? icyResponseHead(this.format.responseHead, icy.interval) : this.format.responseHead;
@@ -744,7 +747,7 @@ export class StreamHub {
 
   private write(listener: Listener, data: Buffer): void {
     const accepted = listener.icy ? this.writeIcy(listener, data) : listener.conn.write(data);
-    listener.lastWrite = this.now();
+    listener.lastWrite = Math.round(this.now());
     listener.bytes += data.length;
     if (!accepted) listener.blocked ??= 'drain';
   }
