@@ -34,6 +34,14 @@ export interface PartBuilder {
   readonly component: string;
   /** Add an element made by `factory`; its properties are applied after the pipeline is built. */
   element(factory: string, localName: string, properties?: Readonly<Record<string, ElementPropertyValue | undefined>>): ElementRef;
+  /**
+   * Add an audio level meter for the admin dashboard: a `level` element reporting 10 times a
+   * second (read its bus messages with `levelsFromMessage` in `onElementMessage`), and only while
+   * someone watches the meters; the runtime turns its reports off otherwise. A `level` whose
+   * reports a component needs in order to work (the switch watches its feeds with them) is added
+   * with `element('level', …)` instead, and always reports.
+   */
+  levelMeter(localName: string): ElementRef;
   /** Link elements in order: `link(a, b, c)` is a ! b ! c. */
   link(...chain: ElementRef[]): void;
   /** Link `from` to the pad called `pad` of `to` (a request pad such as hlssink2's `audio`). */

@@ -37,12 +37,13 @@ export function applyProperties(pipeline: GstPipeline, elements: readonly Planne
 }
 
 /**
- * Whether the flow's `level` elements post their measurements. Each posts ten messages a second,
- * every one handled on the JavaScript thread: a flow nobody watches the meters of turns them off.
+ * Whether the flow's level meters (PartBuilder.levelMeter) post their measurements. Each posts ten
+ * messages a second, every one handled on the JavaScript thread: a flow nobody watches the meters
+ * of turns them off. Other `level` elements (a component's own, such as the switch's) keep theirs.
  */
 export function setLevelMetering(pipeline: GstPipeline, elements: readonly PlannedElement[], on: boolean): void {
   for (const element of elements) {
-    if (element.factory !== 'level') continue;
+    if (!element.meter) continue;
     const handle = pipeline.findChild(element.name);
     if (handle) handle['post-messages'] = on;
   }

@@ -1,3 +1,4 @@
+import { LEVEL_INTERVAL_NS } from '../api/levels';
 import type { ElementPropertyValue, ElementRef, PartBuilder } from '../api/part';
 import { FlowcastError } from '../errors/flowcast-error';
 
@@ -24,6 +25,8 @@ export interface PlannedElement {
   name: string;
   factory: string;
   properties: Record<string, ElementPropertyValue>;
+  /** A dashboard meter (levelMeter): reports only while someone watches. */
+  meter?: boolean;
 }
 
 /** Collects one component's elements and links; the flow assembler joins the parts. */
@@ -49,6 +52,12 @@ export class ComponentPart implements PartBuilder {
     const defined = Object.fromEntries(Object.entries(properties).filter((entry): entry is [string, ElementPropertyValue] => entry[1] !== undefined));
     this.elements.push({ component: this.component, name, factory, properties: defined });
     return { localName };
+  }
+
+  levelMeter(localName: string): ElementRef {
+    const ref = this.element('level', localName, { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    this.elements[this.elements.length - 1]!.meter = true;
+    return ref;
   }
 
   link(...chain: ElementRef[]): void {

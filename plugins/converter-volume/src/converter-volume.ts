@@ -1,4 +1,4 @@
-import { inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { inject, injectable, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { converterVolume } from './descriptor';
 
 type Properties = PropertiesOf<(typeof converterVolume)['properties']>;
@@ -22,7 +22,7 @@ export default class ConverterVolume implements Component {
   build(part: PartBuilder): void {
     const convert = part.element('audioconvert', 'convert');
     const volume = part.element('volume', 'volume', { volume: amplitude(this.props.gain), mute: this.props.mute });
-    const level = part.element('level', 'level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    const level = part.levelMeter('level');
     part.link(convert, volume, level);
     part.eater('default', convert);
     part.feeder('default', level);

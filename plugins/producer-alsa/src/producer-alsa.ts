@@ -1,4 +1,4 @@
-import { caps, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf } from '@flowcast/core';
+import { caps, inject, injectable, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf } from '@flowcast/core';
 import type { producerAlsa } from './descriptor';
 
 type Properties = PropertiesOf<(typeof producerAlsa)['properties']>;
@@ -19,7 +19,7 @@ export default class ProducerAlsa implements Component {
     const resample = part.element('audioresample', 'resample');
     const format = part.element('capsfilter', 'format', { caps: caps('audio/x-raw', { rate: this.props.samplerate, channels: this.props.channels }) });
     // The input's levels, for the admin dashboard's meters (level passes the audio through untouched).
-    const level = part.element('level', 'level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    const level = part.levelMeter('level');
     part.link(src, convert, resample, format, level);
     part.feeder('default', level);
   }

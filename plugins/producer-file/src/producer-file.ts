@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { caps, FlowcastError, gstEnum, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PipelineMessage, type Logger, type PartBuilder, type Paths, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, FlowcastError, gstEnum, inject, injectable, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PipelineMessage, type Logger, type PartBuilder, type Paths, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import type { producerFile } from './descriptor';
 import { FileDecoder } from './file-decoder';
 import { playlistFiles } from './playlist';
@@ -57,7 +57,7 @@ export default class ProducerFile implements Component {
     });
     const convert = part.element('audioconvert', 'convert');
     // The file's levels, for the admin dashboard's meters (level passes the audio through untouched).
-    const level = part.element('level', 'level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+    const level = part.levelMeter('level');
     part.link(src, convert, level);
     part.feeder('audio', level);
   }

@@ -1,4 +1,4 @@
-import { caps, fraction, gstEnum, inject, injectable, LEVEL_INTERVAL_NS, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
+import { caps, fraction, gstEnum, inject, injectable, levelsFromMessage, TOKENS, type AudioLevels, type Component, type PartBuilder, type PipelineMessage, type PropertiesOf, type RunningPart } from '@flowcast/core';
 import { flashMarker, toneMarker, WallClockMarker, type MarkerTarget } from './wall-clock-marker';
 import type { producerTest } from './descriptor';
 
@@ -28,7 +28,7 @@ export default class ProducerTest implements Component {
       });
       const format = part.element('capsfilter', 'audio-caps', { caps: caps('audio/x-raw', { rate: p.samplerate, channels: p.channels }) });
       // The tone's levels, for the admin dashboard's meters (level passes the audio through untouched).
-      const level = part.element('level', 'audio-level', { interval: LEVEL_INTERVAL_NS, 'post-messages': true });
+      const level = part.levelMeter('audio-level');
       part.link(src, format, level);
       part.feeder('audio', level);
     }

@@ -59,6 +59,9 @@ class RecordingPart implements PartBuilder {
     this.elements.set(localName, { factory, properties });
     return { localName };
   }
+  levelMeter(localName: string): ElementRef {
+    return this.element('level', localName, { 'post-messages': true });
+  }
   link(...chain: ElementRef[]): void {
     for (let i = 1; i < chain.length; i++) this.links.push([chain[i - 1]!.localName, chain[i]!.localName]);
   }
