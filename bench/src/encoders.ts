@@ -22,8 +22,12 @@ import { BENCH_DIR, freePort, log, REPO_ROOT, sleep, spawnTracked, stopAllChildr
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? (QUICK ? 5 : 20));
-/** Past start-up (Node, the registry, the encoder's first frames). */
-const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? (QUICK ? 3 : 8));
+/**
+ * Past start-up (Node, the registry, the encoder's first frames). V8's compiler and collector
+ * threads keep working for 10 to 20 s after a start (0.2 % of a core in a first 10 s window after
+ * 8 s, 0.00–0.04 % in later ones): the steady state is measured after 20 s.
+ */
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? (QUICK ? 3 : 20));
 const CPU = process.env.BENCH_CPU ?? '0';
 
 const WIDTH = 640;
