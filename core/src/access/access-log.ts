@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 
 /*
- * The access log of live mounts and the archive alike (Apache combined plus the seconds
- * connected). streamer-http carries the same file (plugins/streamer-http/src/access-log.ts) from
- * before it moved here; it can import this one instead.
+ * The access log of live mounts (streamer-http) and the archive (archive-http) alike: Apache
+ * combined plus the seconds connected.
  */
 
 /** What the access log records of one listener. */

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { BufferFlag } from '@flowcast/core';
+import { BufferFlag, pageCrc } from '@flowcast/core';
 
 /**
  * Now-playing titles in an Ogg stream. Ogg has no in-band "title changed" message: a player shows
@@ -34,23 +34,6 @@ const EOS = 0x04;
 /** The granule position of a page on which no packet ends. */
 const NO_GRANULE = -1n;
 
-/** Ogg's CRC-32: polynomial 0x04c11db7, not reflected, initial value 0, no final xor. */
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
-export function oggCrc(page: Buffer): number {
-  let crc = 0;
-  for (let i = 0; i < page.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ page[i]!) & 0xff]!) >>> 0;
-  return crc;
-}
-
 function isPage(buffer: Buffer, at = 0): boolean {
   return buffer.length - at >= 27 && buffer.toString('latin1', at, at + 4) === 'OggS';
 }
@@ -66,10 +49,9 @@ function pageLength(buffer: Buffer, at: number): number {
   return buffer.length - at >= length ? length : 0;
 }
 
-/** Set the page's checksum (the field is zero while it is computed). */
+/** Set the page's checksum (core's, which reads the field as zero). */
 function sealPage(page: Buffer): Buffer {
-  page.writeUInt32LE(0, 22);
-  page.writeUInt32LE(oggCrc(page), 22);
+  page.writeUInt32LE(pageCrc(page), 22);
   return page;
 }
 

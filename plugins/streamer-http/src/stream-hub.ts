@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { AccessRecord } from './access-log';
+import type { AccessRecord } from '@flowcast/core';
 import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';

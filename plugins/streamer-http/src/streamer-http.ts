@@ -31,7 +31,7 @@ import {
   type SystemLimits,
   writeRawReply,
 } from '@flowcast/core';
-import { AccessLog } from './access-log';
+import { AccessLog } from '@flowcast/core';
 import { MemoryTrimmer } from './memory-trim';
 import { clientAddress, TrustedProxies } from './client-address';
 import { corsHeaders, preflightHeaders } from './cors';

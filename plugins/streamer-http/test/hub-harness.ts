@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import type { AccessRecord } from '../src/access-log';
+import type { AccessRecord } from '@flowcast/core';
 import type { ListenerPolicy } from '../src/policy';
 import { loadNative, type FanoutAddon } from '../src/native';
 import { StreamHub } from '../src/stream-hub';

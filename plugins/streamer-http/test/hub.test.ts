@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { formatAccessLine } from '../src/access-log';
+import { formatAccessLine } from '@flowcast/core';
 import { BufferFlag } from '@flowcast/core';
 import { synthPage } from './ogg-build';
 import { oggPages, sleep, waitFor } from './support';

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { headerPages, OggChain, oggCrc, packetsOf, rebuildComments } from '../src/ogg-chain';
+import { pageCrc } from '@flowcast/core';
+import { headerPages, OggChain, packetsOf, rebuildComments } from '../src/ogg-chain';
 
 function vorbisComments(vendor: string, comments: string[]): Buffer {
   const u32 = (n: number): Buffer => {
@@ -29,9 +30,7 @@ test('header pages: packets come back whole, the last ends its page, checksums r
   assert.equal(pages[0]![5], 0x02, 'the first page begins the stream');
   for (const [i, page] of pages.entries()) {
     assert.equal(page.readUInt32LE(18), i, 'sequence numbers from 0');
-    const copy = Buffer.from(page);
-    copy.writeUInt32LE(0, 22);
-    assert.equal(oggCrc(copy), page.readUInt32LE(22));
+    assert.equal(pageCrc(page), page.readUInt32LE(22));
   }
   const back = packetsOf(pages);
   assert.equal(back.length, 3);
