@@ -98,6 +98,24 @@ export class FileSender {
   }
 }
 
+/**
+ * Resolves once Node has handed everything queued on the socket to the kernel (a response head
+ * it wrote), or the socket closed: the file sender may then write on it.
+ */
+export async function drained(socket: Socket): Promise<void> {
+  while (socket.writableLength > 0 && !socket.destroyed) {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+}
+
 function cancelOnClose(socket: Socket, transfer: { done: Promise<Sent>; cancel(): void }): void {
   socket.once('close', transfer.cancel);
   void transfer.done.then(() => socket.off('close', transfer.cancel));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { socketDescriptor, type FileSender, type Sent } from '@flowcast/core';
+import { drained, socketDescriptor, type FileSender, type Sent } from '@flowcast/core';
 import { parseRange, type ByteRange } from './ranges';
 
 /** Read size per chunk: what one listener holds in memory at most, besides the socket's buffer. */
@@ -178,17 +178,7 @@ async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRan
     return { ended: ending(transfer.done, expiry), headBytes: head.length };
   }
   response.flushHeaders();
-  while (socket.writableLength > 0 && !socket.destroyed) {
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
-  }
+  await drained(socket);
   if (socket.destroyed) return { ended: Promise.resolve({ bytes: 0, error: 'the client left' }) };
   const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt });
   // The credentials expire: so does the transfer, however long it runs.

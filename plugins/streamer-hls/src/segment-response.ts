@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { socketDescriptor, type FileSender } from '@flowcast/core';
+import { drained, socketDescriptor, type FileSender } from '@flowcast/core';
 
 /**
  * A segment's body after its response head: by core's file sender once the head has reached the
@@ -25,17 +25,7 @@ export async function sendSegmentBody(response: ServerResponse, file: FileHandle
   }
   response.flushHeaders();
   try {
-    while (socket.writableLength > 0 && !socket.destroyed) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
-    }
+    await drained(socket);
     if (socket.destroyed) return;
     const sent = await sender.send(socket, file.fd, 0, size).done;
     if (sent.error !== undefined) throw new Error(sent.error);
