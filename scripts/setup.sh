@@ -105,17 +105,21 @@ if ! addon_ok; then
   installed=1
 fi
 
-# Core's native part (core/native: the flowcastbatchsink element, sendfile) and streamer-http's
-# (plugins/streamer-http/native): npm builds them on install; build them here when missing (a
-# clone whose node_modules was installed before they existed) or older than their sources.
+# Core's native parts (core/native: the media addon with the flowcastbatchsink element, and the
+# network addon with the file sender) and streamer-http's (plugins/streamer-http/native): npm
+# builds them on install; build them here when missing (a clone whose node_modules was installed
+# before they existed) or older than their sources.
 core_native_ok() {
-  node -e "require('./core/build/Release/flowcast_core.node')" >/dev/null 2>&1 &&
-    [ -z "$(find core/native core/binding.gyp -newer core/build/Release/flowcast_core.node 2>/dev/null)" ]
+  local addon
+  for addon in flowcast_core flowcast_net; do
+    node -e "require('./core/build/Release/$addon.node')" >/dev/null 2>&1 &&
+      [ -z "$(find core/native core/binding.gyp -newer core/build/Release/$addon.node 2>/dev/null)" ] || return 1
+  done
 }
 if ! core_native_ok; then
   say "building core's native part: npm rebuild -w core"
   npm rebuild -w core --loglevel=error || fail "native addon" "npm rebuild -w core failed (check python3, make, g++, libgstreamer1.0-dev)"
-  core_native_ok || fail "native addon" "core/build/Release/flowcast_core.node still does not load after rebuild"
+  core_native_ok || fail "native addon" "core/build/Release/flowcast_core.node or flowcast_net.node still does not load after rebuild"
 fi
 fanout_ok() {
   node -e "require('./plugins/streamer-http/build/Release/fanout.node')" >/dev/null 2>&1 &&

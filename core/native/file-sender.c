@@ -3,7 +3,7 @@
  * per listener and per wake-up: a sender owns an epoll set of the sockets it serves (each a dup of
  * the connection's descriptor, so a descriptor number never changes hands under it) and libuv
  * watches that set. When sockets have room, one callback sends to every ready socket, each in a
- * loop of sendfile calls until the kernel refuses more (EAGAIN) or its range is done; finished and
+ * loop of sendfile calls until the socket is full (a short send) or its range is done; finished and
  * failed transfers go back to JavaScript in one call per wake-up. A transfer costs 56 bytes here
  * (and its response head until that is sent) and nothing more in the process.
  *
@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <uv.h>
@@ -134,6 +135,12 @@ static void note_done(Sender *sender, int32_t id, double sent, int32_t error) {
   sender->done_count++;
 }
 
+/* Whether the file is now shorter than the transfer's position (it was cut while being sent). */
+static bool file_ended(const Transfer *t) {
+  struct stat st;
+  return fstat(t->file, &st) == 0 && st.st_size <= t->position;
+}
+
 /* Send until the socket is full or the range is done; 1 when the transfer ended (noted). */
 static int pump(Sender *sender, int32_t slot) {
   Transfer *t = &sender->transfers[slot];
@@ -156,7 +163,14 @@ static int pump(Sender *sender, int32_t slot) {
   }
   while (t->position < t->end) {
     off_t left = t->end - t->position;
-    ssize_t sent = sendfile(t->socket, t->file, &t->position, (size_t)(left < MAX_CALL ? left : MAX_CALL));
+    size_t asked = (size_t)(left < MAX_CALL ? left : MAX_CALL);
+    ssize_t sent = sendfile(t->socket, t->file, &t->position, asked);
+    /*
+     * Fewer bytes than asked: the socket is full (its next EPOLLOUT edge comes when the client has
+     * read), unless the file ended early. Asking again would only be refused (EAGAIN), and a refused
+     * sendfile still reads the file's pages first: about half the calls, as nginx also knows.
+     */
+    if (sent > 0 && (size_t)sent < asked && t->position < t->end && !file_ended(t)) return 0;
     if (sent > 0) continue;
     if (sent < 0 && errno == EINTR) continue;
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;

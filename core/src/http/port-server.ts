@@ -2,6 +2,7 @@ import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import type Koa from 'koa';
 import { FlowcastError } from '../errors/flowcast-error';
+import { acceptOnceDataArrives } from '../net/defer-accept';
 import { Door } from './door';
 import type { FrontSettings } from './front-settings';
 import type { FrontStats } from './front-stats';
@@ -58,6 +59,7 @@ export class PortServer {
       this.server.once('error', onError);
       this.server.listen({ port: this.port, host: this.host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError);
+        acceptOnceDataArrives(this.server);
         // Accepting can fail later (EMFILE when every file descriptor is taken): say so, and go on.
         this.server.on('error', (error: NodeJS.ErrnoException) => this.stats.warn('accept', `cannot accept connections on port ${this.port}: ${error.message}`, { code: error.code }));
         resolve();

@@ -1,6 +1,7 @@
 import net, { type Socket } from 'node:net';
 import type { Logger } from '../api/services';
 import { FlowcastError } from '../errors/flowcast-error';
+import { acceptOnceDataArrives } from '../net/defer-accept';
 import { Door } from '../http/door';
 import type { FrontSettings } from '../http/front-settings';
 import { FrontStats, type FrontCounters } from '../http/front-stats';
@@ -112,6 +113,7 @@ export class Porter {
       );
       server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         server.removeAllListeners('error');
+        acceptOnceDataArrives(server);
         server.on('error', (error: NodeJS.ErrnoException) => this.stats.warn('accept', `cannot accept connections on port ${port}: ${error.message}`, { code: error.code }));
         resolve({ host, server, routes: new MountTable<Route>(), sockets });
       });

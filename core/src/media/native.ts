@@ -34,17 +34,12 @@ export interface BatchSinkAddon {
   closeChannel(channel: number): void;
 }
 
-/** sendfile(2) (core/native/sendfile.c): bytes sent, or -errno (-EAGAIN: the socket is full). */
-export interface SendFileAddon {
-  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
-}
-
 /**
- * Core's native addon, built by npm from core/binding.gyp into core/build/ (this file is
+ * Core's media addon, built by npm from core/binding.gyp into core/build/ (this file is
  * dist/src/media/native.js). Loading it registers the flowcastbatchsink element in this process;
  * Node loads it once, however often this is called.
  */
-export function loadCoreAddon(): BatchSinkAddon & SendFileAddon {
+export function loadCoreAddon(): BatchSinkAddon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, '..', '..', '..', 'build', 'Release', 'flowcast_core.node')) as BatchSinkAddon & SendFileAddon;
+  return require(path.join(__dirname, '..', '..', '..', 'build', 'Release', 'flowcast_core.node')) as BatchSinkAddon;
 }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Socket } from 'node:net';
-import { loadCoreAddon } from '../media/native';
+import { loadNetAddon, type FileSenderAddon } from './native';
 import { socketDescriptor } from './send-file';
 
 /** How a transfer ended: every byte sent, or why not, and how many bytes went. */
@@ -8,14 +8,6 @@ export interface Sent {
   bytes: number;
   /** Undefined when the whole range went; else the reason (the client left, the file was cut). */
   error?: string;
-}
-
-/** core/native/file-sender.c. */
-export interface FileSenderAddon {
-  createFileSender(onDone: (ids: Int32Array, sent: Float64Array, errors: Int32Array) => void): object;
-  senderAdd(sender: object, socketFd: number, fileFd: number, start: number, end: number, head?: Buffer): number;
-  senderCancel(sender: object, id: number): number;
-  senderClose(sender: object): void;
 }
 
 /** Names of errno values, by value (ECONNRESET for 104). */
@@ -38,7 +30,7 @@ export class FileSender {
   private closed = false;
 
   constructor() {
-    this.addon = loadCoreAddon() as unknown as FileSenderAddon;
+    this.addon = loadNetAddon();
     this.native = this.addon.createFileSender((ids, sent, errors) => {
       for (let i = 0; i < ids.length; i++) {
         const resolve = this.waiting.get(ids[i]!);

@@ -22,6 +22,7 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
+  type Recording,
   AccessLog,
   FileSender,
   type AccessRecord,
@@ -38,7 +39,7 @@ import { listenAgain } from './listen-again';
 import { htmlIndex, listed } from './listing';
 import { parseListenQuery } from './listen-query';
 import { serveRawFile } from './raw-file';
-import { resolveRecording } from './safe-path';
+import { openRecording, resolveRecording } from './safe-path';
 
 type Properties = PropertiesOf<(typeof archiveHttp)['properties']>;
 
@@ -178,19 +179,22 @@ export default class ArchiveHttp implements Component {
     if (!rawUrl.startsWith(this.props.mount) || !below.startsWith('/')) return false;
     const name = below.slice(1);
     if (name === '' || name === 'index.json' || name === 'feed.rss') return false;
-    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n) !== undefined);
-    if ('status' in resolved) return false;
+    let recording: Recording | undefined;
+    const opened = openRecording(this.directoryReal, name, (n) => (recording = this.catalog.get(n)) !== undefined);
+    if (!('fd' in opened)) return false;
     this.counters.requests++;
-    const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
+    const type = CONTENT_TYPES[recording!.type] ?? 'application/octet-stream';
     const start = Date.now();
     const remoteAddress = request.remoteAddress;
     let answer;
     try {
-      answer = serveRawFile(socket, request, resolved.file, type, this.cors(), this.sender);
+      answer = serveRawFile(socket, request, opened.fd, type, this.cors(), this.sender);
     } catch (error) {
       this.log.warn(`archive request failed: ${(error as Error).message}`, { url: rawUrl });
       socket.destroy();
       return true;
+    } finally {
+      fs.closeSync(opened.fd);
     }
     const { status } = answer;
     void answer.bytes.then((bytes) => {

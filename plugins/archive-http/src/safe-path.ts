@@ -2,30 +2,56 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isRecordingName } from '@flowcast/core';
 
-export type Resolved = { file: string; name: string } | { status: 400 | 404; reason: string };
+type Refusal = { status: 400 | 404; reason: string };
+export type Resolved = { file: string; name: string } | Refusal;
+export type Opened = { fd: number; name: string } | Refusal | { symlink: true };
+
+const NO_SUCH_RECORDING: Refusal = { status: 404, reason: 'no such recording' };
 
 /**
- * The file a request names below the mount, or why there is none. Only a single name in the
+ * The recording a request names below the mount, or why there is none. Only a single name in the
  * directory is accepted (percent-decoded once: no "/", "\", NUL, "." or ".." and no hidden file),
- * it must be a recording the catalog lists, and its real path (symlinks followed) must still be
- * inside the directory. Every refusal is a plain 404 or 400 that says nothing of the file system.
+ * and it must be a recording the catalog lists. Every refusal is a plain 404 or 400 that says
+ * nothing of the file system.
  */
-export function resolveRecording(directoryReal: string, rawName: string, known: (name: string) => boolean): Resolved {
+function recordingName(rawName: string, known: (name: string) => boolean): { name: string } | Refusal {
   let name: string;
   try {
     name = decodeURIComponent(rawName);
   } catch {
     return { status: 400, reason: 'the path is not valid percent-encoding' };
   }
-  if (!isRecordingName(name) || !known(name)) return { status: 404, reason: 'no such recording' };
-  const candidate = path.join(directoryReal, name);
+  if (!isRecordingName(name) || !known(name)) return NO_SUCH_RECORDING;
+  return { name };
+}
+
+/** The file of a recording (see recordingName); its real path (symlinks followed) must still be inside the directory. */
+export function resolveRecording(directoryReal: string, rawName: string, known: (name: string) => boolean): Resolved {
+  const named = recordingName(rawName, known);
+  if ('status' in named) return named;
   let real: string;
   try {
     // The C library's realpath: one call, where the JavaScript one makes a call per path component.
-    real = fs.realpathSync.native(candidate);
+    real = fs.realpathSync.native(path.join(directoryReal, named.name));
   } catch {
-    return { status: 404, reason: 'no such recording' };
+    return NO_SUCH_RECORDING;
   }
-  if (path.dirname(real) !== directoryReal) return { status: 404, reason: 'no such recording' };
-  return { file: real, name };
+  if (path.dirname(real) !== directoryReal) return NO_SUCH_RECORDING;
+  return { file: real, name: named.name };
+}
+
+/**
+ * The recording opened for reading in one call, for the raw GET path: a single name in a directory
+ * given by its real path cannot leave it unless the name is a symlink, which O_NOFOLLOW refuses.
+ * A symlink is reported (`symlink`) so that the caller takes the slower path that follows it and
+ * checks where it leads (resolveRecording).
+ */
+export function openRecording(directoryReal: string, rawName: string, known: (name: string) => boolean): Opened {
+  const named = recordingName(rawName, known);
+  if ('status' in named) return named;
+  try {
+    return { fd: fs.openSync(path.join(directoryReal, named.name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW), name: named.name };
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ELOOP' ? { symlink: true } : NO_SUCH_RECORDING;
+  }
 }
