@@ -131,3 +131,59 @@ components:
     assert.equal(await flow.stop(), 0);
   }
 });
+
+test('sendfile: a recording cut short on disk while it is sent ends its transfer, and the connection and its descriptors are freed', { timeout: 60_000 }, async () => {
+  const directory = tempDir();
+  const file = path.join(directory, 'big.ogg');
+  const bytes = randomBytes(24 << 20);
+  fs.writeFileSync(file, bytes);
+  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: 'big.ogg', type: 'application/ogg', start: 0 }) + jsonLine({ close: 'big.ogg', end: 1, size: bytes.length, reason: 'stop' }));
+  const port = await freePort();
+  const flow = await startFlow(
+    writeFlow(`name: cut
+components:
+  archive:
+    type: archive-http
+    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
+`),
+    { cwd: ROOT },
+  );
+  try {
+    const pid = flow.process.pid!;
+    const before = openDescriptors(pid);
+    const outcome = await new Promise<{ received: number; complete: boolean }>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/archive/big.ogg', agent: false }, (res) => {
+          let received = 0;
+          let cut = false;
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            // After the first MiB: stop reading (the server's socket fills), cut the file to 16 MiB
+            // (past what the sockets hold, so the sender meets the new end in a short send), read on.
+            if (!cut && received >= 1 << 20) {
+              cut = true;
+              res.pause();
+              setTimeout(() => {
+                fs.truncateSync(file, 16 << 20);
+                res.resume();
+              }, 300);
+            }
+          });
+          // A transfer that waited for room that never comes would keep the connection open.
+          const stuck = setTimeout(() => resolve({ received, complete: true }), 15_000);
+          res.on('close', () => {
+            clearTimeout(stuck);
+            resolve({ received, complete: res.complete });
+          });
+          res.on('error', () => {});
+        })
+        .on('error', reject);
+    });
+    assert.equal(outcome.complete, false, `the server closed the connection before the promised length (${outcome.received} bytes received)`);
+    assert.equal(outcome.received, 16 << 20, 'every byte the file still had');
+    for (let i = 0; i < 50 && openDescriptors(pid) > before; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(openDescriptors(pid), before, 'the transfer\'s descriptors are closed');
+  } finally {
+    assert.equal(await flow.stop(), 0);
+  }
+});
