@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flowcast-attack-'));
   const runs: ServerRun[] = [];
   try {
-    const flowcast = await startFlowcast(tmp, 'attack');
+    const flowcast = await startFlowcast(tmp, 'attack', { frontDefaults: true });
     for (const scenario of SCENARIOS) runs.push(await attack('Flowcast', scenario, flowcast.server.pid, flowcast.url, tmp, () => lastFrontStats(flowcast.logFile)));
     await stopChild(flowcast.server);
     const icecast = await startIcecast(tmp, 'attack');

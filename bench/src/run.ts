@@ -202,7 +202,7 @@ async function main(): Promise<void> {
 
   // 3. The stalled listeners need minutes, so they get their own server instances (a stalled
   //    listener's backlog must not count in the main instances' memory) and run in the background.
-  const [fcStall, icStall] = await Promise.all([startFlowcast(tmp, 'stall', true), startIcecast(tmp, 'stall')]);
+  const [fcStall, icStall] = await Promise.all([startFlowcast(tmp, 'stall', { debug: true }), startIcecast(tmp, 'stall')]);
   const stallStartedAt = performance.now();
   const pipelineWarning = compareWithFlowcast(pipelineDescription(fcStall.logFile));
   if (pipelineWarning) log(`WARNING: ${pipelineWarning}`);
