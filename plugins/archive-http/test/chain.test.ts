@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { OGG_HEADER_BOS, readCatalog } from '@flowcast/core';
-import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
-import { pagesIn, request, ROOT, sleep, tempDir } from './support';
+import { startFlow, writeFlow } from '@flowcast/core/testing';
+import { pagesIn, request, ROOT, serveArchive, sleep, tempDir } from './support';
 
 function seconds(file: string): number {
   return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim());
@@ -36,16 +36,7 @@ components:
   }
   const recordings = readCatalog(directory).recordings;
   assert.equal(recordings.length, 2);
-  const port = await freePort();
-  const archive = await startFlow(
-    writeFlow(`name: archive
-components:
-  archive:
-    type: archive-http
-    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
-`),
-    { cwd: ROOT },
-  );
+  const { flow: archive, port } = await serveArchive(directory, 'archive');
   try {
     const answer = await request(port, `/archive?start=${new Date(recordings[0]!.start).toISOString()}&duration=600`);
     assert.equal(answer.status, 200);

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BufferFlag, OGG_HEADER_BOS, readCatalog, scanOggFile } from '@flowcast/core';
-import { decodes, freePort, startFlow, writeFlow } from '@flowcast/core/testing';
+import { decodes } from '@flowcast/core/testing';
 import { Recorder } from '@flowcast/recorder-disk/dist/src/recorder';
-import { assertContinuous, request, ROOT, tempDir } from './support';
+import { assertContinuous, request, serveArchive, tempDir } from './support';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
@@ -37,16 +37,7 @@ test('listen again across files that overlap by 5 s: each page once, continuous,
   }
   await recorder.close(t0 + pages.at(-1)!.pts + 500);
   assert.ok(readCatalog(directory).recordings.length >= 3);
-  const port = await freePort();
-  const flow = await startFlow(
-    writeFlow(`name: overlap
-components:
-  archive:
-    type: archive-http
-    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
-`),
-    { cwd: ROOT },
-  );
+  const { flow, port } = await serveArchive(directory, 'overlap');
   try {
     const answer = await request(port, `/archive?start=${new Date(t0 + 10_000).toISOString()}&duration=40`);
     assert.equal(answer.status, 200);

@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CATALOG_FILE, jsonLine } from '@flowcast/core';
-import { freePort, startFlow, writeFlow } from '@flowcast/core/testing';
-import { request, ROOT, tempDir } from './support';
+import { oneRecording, request, serveArchive } from './support';
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -37,20 +35,9 @@ function slowRead(port: number, rawPath: string): Promise<{ status: number; body
 }
 
 test('sendfile: a slow reader and a range of a 24 MiB recording get the bytes exactly', { timeout: 60_000 }, async () => {
-  const directory = tempDir();
   const bytes = randomBytes(24 << 20);
-  fs.writeFileSync(path.join(directory, 'big.ogg'), bytes);
-  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: 'big.ogg', type: 'application/ogg', start: 0 }) + jsonLine({ close: 'big.ogg', end: 1, size: bytes.length, reason: 'stop' }));
-  const port = await freePort();
-  const flow = await startFlow(
-    writeFlow(`name: big
-components:
-  archive:
-    type: archive-http
-    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
-`),
-    { cwd: ROOT },
-  );
+  const directory = oneRecording('big.ogg', bytes);
+  const { flow, port } = await serveArchive(directory, 'big');
   try {
     const slow = await slowRead(port, '/archive/big.ogg');
     assert.equal(slow.status, 200);
@@ -93,20 +80,9 @@ function readWhole(port: number, rawPath: string, leaveAfter = Infinity): Promis
 const openDescriptors = (pid: number): number => fs.readdirSync(`/proc/${pid}/fd`).length;
 
 test('sendfile: 40 listeners at once get the bytes, one that leaves midway frees its connection, a small range', { timeout: 60_000 }, async () => {
-  const directory = tempDir();
   const bytes = randomBytes(6 << 20);
-  fs.writeFileSync(path.join(directory, 'big.ogg'), bytes);
-  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: 'big.ogg', type: 'application/ogg', start: 0 }) + jsonLine({ close: 'big.ogg', end: 1, size: bytes.length, reason: 'stop' }));
-  const port = await freePort();
-  const flow = await startFlow(
-    writeFlow(`name: many
-components:
-  archive:
-    type: archive-http
-    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
-`),
-    { cwd: ROOT },
-  );
+  const directory = oneRecording('big.ogg', bytes);
+  const { flow, port } = await serveArchive(directory, 'many');
   try {
     const pid = flow.process.pid!;
     const before = openDescriptors(pid);
@@ -133,21 +109,10 @@ components:
 });
 
 test('sendfile: a recording cut short on disk while it is sent ends its transfer, and the connection and its descriptors are freed', { timeout: 60_000 }, async () => {
-  const directory = tempDir();
-  const file = path.join(directory, 'big.ogg');
   const bytes = randomBytes(24 << 20);
-  fs.writeFileSync(file, bytes);
-  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: 'big.ogg', type: 'application/ogg', start: 0 }) + jsonLine({ close: 'big.ogg', end: 1, size: bytes.length, reason: 'stop' }));
-  const port = await freePort();
-  const flow = await startFlow(
-    writeFlow(`name: cut
-components:
-  archive:
-    type: archive-http
-    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
-`),
-    { cwd: ROOT },
-  );
+  const directory = oneRecording('big.ogg', bytes);
+  const file = path.join(directory, 'big.ogg');
+  const { flow, port } = await serveArchive(directory, 'cut');
   try {
     const pid = flow.process.pid!;
     const before = openDescriptors(pid);

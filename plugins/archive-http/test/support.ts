@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { OGG_HEADER_BOS, pageAt, type OggPage } from '@flowcast/core';
+import { CATALOG_FILE, jsonLine, OGG_HEADER_BOS, pageAt, type OggPage } from '@flowcast/core';
+import { freePort, startFlow, writeFlow, type RunningFlow } from '@flowcast/core/testing';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -11,6 +12,29 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function tempDir(prefix = 'archive-'): string {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.once('exit', () => fs.rmSync(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+/** `flowcast run` of a flow with one archive-http serving `directory` on a free port of 127.0.0.1. */
+export async function serveArchive(directory: string, flowName = 'archive'): Promise<{ flow: RunningFlow; port: number }> {
+  const port = await freePort();
+  const flow = await startFlow(
+    writeFlow(`name: ${flowName}
+components:
+  archive:
+    type: archive-http
+    properties: { directory: ${JSON.stringify(directory)}, port: ${port}, bind-address: 127.0.0.1 }
+`),
+    { cwd: ROOT },
+  );
+  return { flow, port };
+}
+
+/** A directory holding one closed recording `name` with these bytes, listed in its catalog. */
+export function oneRecording(name: string, bytes: Buffer): string {
+  const directory = tempDir();
+  fs.writeFileSync(path.join(directory, name), bytes);
+  fs.writeFileSync(path.join(directory, CATALOG_FILE), jsonLine({ open: name, type: 'application/ogg', start: 0 }) + jsonLine({ close: name, end: 1, size: bytes.length, reason: 'stop' }));
   return directory;
 }
 
