@@ -28,11 +28,16 @@ function alsaStandIn(): AlsaStandIn {
 
 /**
  * Feed the FIFO with a live 48000 Hz stereo S16LE tone, so the device delivers audio in real time.
- * The shell opens the FIFO (blocking until the device opens it) and then becomes gst-launch.
+ * Each gst-launch opens the FIFO (blocking until the device opens it). The shell starts another one
+ * whenever one ends: a device opened, closed and opened again while the flow starts would otherwise
+ * leave the writer dead of a broken pipe and the second open waiting for ever.
  */
 function startFifoWriter(fifo: string): ChildProcess {
-  const writer = spawn('sh', ['-c', 'exec gst-launch-1.0 -q audiotestsrc is-live=true freq=440 volume=0.5 ! audio/x-raw,format=S16LE,rate=48000,channels=2 ! fdsink fd=1 > "$1"', 'writer', fifo], {
+  const feed = 'gst-launch-1.0 -q audiotestsrc is-live=true freq=440 volume=0.5 ! audio/x-raw,format=S16LE,rate=48000,channels=2 ! fdsink fd=1 > "$1"';
+  const writer = spawn('sh', ['-c', `while :; do ${feed}; sleep 0.05; done`, 'writer', fifo], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group, so that stopWriter ends the loop and the gst-launch inside it together.
+    detached: true,
   });
   writer.stderr!.resume();
   return writer;
@@ -41,7 +46,7 @@ function startFifoWriter(fifo: string): ChildProcess {
 async function stopWriter(writer: ChildProcess): Promise<void> {
   if (writer.exitCode !== null || writer.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => writer.once('close', () => resolve()));
-  writer.kill('SIGKILL');
+  process.kill(-writer.pid!, 'SIGKILL');
   await exited;
 }
 

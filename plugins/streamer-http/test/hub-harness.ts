@@ -102,8 +102,11 @@ export interface Client {
   ended: Promise<void>;
 }
 
-/** `admitted: false`: return once the request is sent, without waiting for the hub to answer. */
-export async function connect(port: number, options: { path?: string; userAgent?: string; referer?: string; paused?: boolean; admitted?: boolean } = {}): Promise<Client> {
+/**
+ * `admitted: false`: return once the request is sent, without waiting for the hub to answer.
+ * `admitWithinMs`: how long the response and stream headers may take (2 s).
+ */
+export async function connect(port: number, options: { path?: string; userAgent?: string; referer?: string; paused?: boolean; admitted?: boolean; admitWithinMs?: number } = {}): Promise<Client> {
   const chunks: Buffer[] = [];
   let all = Buffer.alloc(0);
   let dirty = false;
@@ -147,7 +150,7 @@ export async function connect(port: number, options: { path?: string; userAgent?
   };
   if (options.admitted === false) return client;
   // Wait for the response header and the stream headers: the hub has admitted this listener.
-  assert.ok(await waitFor(() => client.body().length >= HEADER_BYTES, 2000), `no stream headers: ${JSON.stringify(client.head())}`);
+  assert.ok(await waitFor(() => client.body().length >= HEADER_BYTES, options.admitWithinMs ?? 2000), `no stream headers: ${JSON.stringify(client.head())}`);
   if (options.paused) socket.pause();
   return client;
 }
