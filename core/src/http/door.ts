@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { loadNetAddon } from '../net/native';
-import { socketDescriptor } from '../net/send-file';
+import { socketDescriptor } from '../net/socket-descriptor';
 import { clientKey } from './client-key';
 import type { FrontSettings } from './front-settings';
 import type { FrontStats } from './front-stats';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Socket } from 'node:net';
 import { loadNetAddon, type FileSenderAddon } from './native';
-import { socketDescriptor } from './send-file';
+import { socketDescriptor } from './socket-descriptor';
 
 /** How a transfer ended: every byte sent, or why not, and how many bytes went. */
 export interface Sent {

@@ -22,7 +22,6 @@ import {
   type PartBuilder,
   type Paths,
   type PropertiesOf,
-  type Recording,
   AccessLog,
   FileSender,
   type AccessRecord,
@@ -179,11 +178,10 @@ export default class ArchiveHttp implements Component {
     if (!rawUrl.startsWith(this.props.mount) || !below.startsWith('/')) return false;
     const name = below.slice(1);
     if (name === '' || name === 'index.json' || name === 'feed.rss') return false;
-    let recording: Recording | undefined;
-    const opened = openRecording(this.directoryReal, name, (n) => (recording = this.catalog.get(n)) !== undefined);
+    const opened = openRecording(this.directoryReal, name, (n) => this.catalog.get(n));
     if (!('fd' in opened)) return false;
     this.counters.requests++;
-    const type = CONTENT_TYPES[recording!.type] ?? 'application/octet-stream';
+    const type = CONTENT_TYPES[opened.found.type] ?? 'application/octet-stream';
     const start = Date.now();
     const remoteAddress = request.remoteAddress;
     let answer;

@@ -4,7 +4,7 @@ import { isRecordingName } from '@flowcast/core';
 
 type Refusal = { status: 400 | 404; reason: string };
 export type Resolved = { file: string; name: string } | Refusal;
-export type Opened = { fd: number; name: string } | Refusal | { symlink: true };
+export type Opened<T> = { fd: number; found: T } | Refusal | { symlink: true };
 
 const NO_SUCH_RECORDING: Refusal = { status: 404, reason: 'no such recording' };
 
@@ -14,20 +14,21 @@ const NO_SUCH_RECORDING: Refusal = { status: 404, reason: 'no such recording' };
  * and it must be a recording the catalog lists. Every refusal is a plain 404 or 400 that says
  * nothing of the file system.
  */
-function recordingName(rawName: string, known: (name: string) => boolean): { name: string } | Refusal {
+function recordingName<T>(rawName: string, lookup: (name: string) => T | undefined): { name: string; found: T } | Refusal {
   let name: string;
   try {
     name = decodeURIComponent(rawName);
   } catch {
     return { status: 400, reason: 'the path is not valid percent-encoding' };
   }
-  if (!isRecordingName(name) || !known(name)) return NO_SUCH_RECORDING;
-  return { name };
+  const found = isRecordingName(name) ? lookup(name) : undefined;
+  if (found === undefined) return NO_SUCH_RECORDING;
+  return { name, found };
 }
 
 /** The file of a recording (see recordingName); its real path (symlinks followed) must still be inside the directory. */
 export function resolveRecording(directoryReal: string, rawName: string, known: (name: string) => boolean): Resolved {
-  const named = recordingName(rawName, known);
+  const named = recordingName(rawName, (name) => (known(name) ? true : undefined));
   if ('status' in named) return named;
   let real: string;
   try {
@@ -41,16 +42,16 @@ export function resolveRecording(directoryReal: string, rawName: string, known: 
 }
 
 /**
- * The recording opened for reading in one call, for the raw GET path: a single name in a directory
- * given by its real path cannot leave it unless the name is a symlink, which O_NOFOLLOW refuses.
- * A symlink is reported (`symlink`) so that the caller takes the slower path that follows it and
- * checks where it leads (resolveRecording).
+ * The recording opened for reading in one call, with what `lookup` (the catalog) knows of it, for
+ * the raw GET path: a single name in a directory given by its real path cannot leave it unless the
+ * name is a symlink, which O_NOFOLLOW refuses. A symlink is reported (`symlink`) so that the caller
+ * takes the slower path that follows it and checks where it leads (resolveRecording).
  */
-export function openRecording(directoryReal: string, rawName: string, known: (name: string) => boolean): Opened {
-  const named = recordingName(rawName, known);
+export function openRecording<T>(directoryReal: string, rawName: string, lookup: (name: string) => T | undefined): Opened<T> {
+  const named = recordingName(rawName, lookup);
   if ('status' in named) return named;
   try {
-    return { fd: fs.openSync(path.join(directoryReal, named.name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW), name: named.name };
+    return { fd: fs.openSync(path.join(directoryReal, named.name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW), found: named.found };
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ELOOP' ? { symlink: true } : NO_SUCH_RECORDING;
   }
