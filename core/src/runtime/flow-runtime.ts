@@ -324,7 +324,9 @@ export class FlowRuntime {
     } catch (error) {
       throw new FlowcastError('FC_PIPELINE_BUILD', `GStreamer could not build the pipeline of flow "${this.flow.name}": ${(error as Error).message}`);
     }
-    // Keep messages posted while the pipeline falls back to NULL (a device that fails to open).
+    // Keep messages posted while the pipeline falls back to NULL (a device that fails to open),
+    // and the stop's own, for a bus poll that starts after it (else it waits for ever, and the
+    // process cannot exit: producer-file's decoders say more).
     (pipeline as unknown as Record<string, unknown>)['auto-flush-bus'] = false;
     applyProperties(pipeline, plan.elements);
     if (!this.metering) setLevelMetering(pipeline, plan.elements, false);

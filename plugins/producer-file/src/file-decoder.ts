@@ -40,6 +40,11 @@ export class FileDecoder {
     private readonly events: DecoderEvents,
   ) {
     this.pipeline = new gst.Pipeline(DESCRIPTION);
+    // The binding polls the bus from a libuv pool thread that waits for ever. A pipeline that
+    // flushes its bus when it stops leaves a poll that starts late with nothing to read, and that
+    // one stuck thread keeps the process from ever exiting (the pool is joined at exit). Kept
+    // unflushed, the stop's own state messages are there for it.
+    (this.pipeline as unknown as Record<string, unknown>)['auto-flush-bus'] = false;
     this.pipeline.findChild('file')['location'] = file;
     this.pipeline.findChild('format')['caps'] = rawCaps;
   }
