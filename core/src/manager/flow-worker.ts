@@ -312,7 +312,9 @@ export class FlowWorker {
   /**
    * A component that only feeds a failover eater (a switch's main) failed: the flow goes on at
    * once without it (the switch plays its backup), and the whole flow is tried again after the
-   * backoff; if the component fails again, the same happens, with a longer wait.
+   * backoff; if the component fails again, the same happens, with a longer wait. The wait counts
+   * from when the flow plays without it: on a slow start the backup is still heard for the whole
+   * wait, and the retry never suspends a start that is still under way.
    */
   private async runWithout(group: ReadonlySet<string>, culprit: string, message: string): Promise<void> {
     const runtime = this.runtime!;
@@ -325,6 +327,10 @@ export class FlowWorker {
     await runtime.suspend();
     this.switching = false;
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.attemptStart();
+    // Stopped, or the start without it failed too (failed() then restarts the whole flow).
+    if (this.stopping || this.restartTimer || this.leftOut !== group) return;
     this.retryTimer = setTimeout(() => {
       void (async () => {
         this.retryTimer = undefined;
@@ -336,7 +342,6 @@ export class FlowWorker {
         await this.attemptStart();
       })();
     }, delay);
-    await this.attemptStart();
   }
 
   /** A component whose feed has been silent longer than hungryAfterMs is hungry; happy again when data comes. */
