@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RUN_NODE_FLAGS } from '../runtime/node-flags';
+import { stopWithin } from './stop-within';
 import { CORE_DIRECTORY } from '../version';
 
 const CLI = path.join(CORE_DIRECTORY, 'bin', 'flowcast.js');
@@ -63,7 +64,7 @@ export interface RunningFlow {
   urls: string[];
   stdout(): string;
   stderr(): string;
-  /** Send SIGINT and wait for the exit code. */
+  /** Send SIGINT (or `signal`) and wait for the exit code; fails, killing it, if it has not exited within 30 s. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
 }
@@ -99,10 +100,7 @@ export function startFlow(file: string | undefined, options: CliOptions = {}): P
           stdout: () => stdout,
           stderr: () => stderr,
           exited,
-          stop: (signal = 'SIGINT') => {
-            if (child.exitCode === null) child.kill(signal);
-            return exited;
-          },
+          stop: (signal = 'SIGINT') => stopWithin(child, signal, exited, { what: 'flowcast run', stderr: () => stderr }),
         });
       }
     });

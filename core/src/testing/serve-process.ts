@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { RUN_NODE_FLAGS } from '../runtime/node-flags';
+import { stopWithin } from './stop-within';
 import { CORE_DIRECTORY } from '../version';
 
 const CLI = path.join(CORE_DIRECTORY, 'bin', 'flowcast.js');
@@ -19,6 +20,7 @@ export interface ServeProcess {
   /** The pid of the current worker of `flow` (from its "worker started" log line). */
   workerPid(flow: string): number | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Send SIGTERM (or `signal`) and wait for the exit; fails, killing it, if it has not exited within 30 s. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -82,9 +84,6 @@ export function startServe(args: string[], options: { cwd?: string; env?: NodeJS
       return started.length > 0 ? Number(started[started.length - 1]!.pid) : undefined;
     },
     exited,
-    stop: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
+    stop: (signal = 'SIGTERM') => stopWithin(child, signal, exited, { what: 'flowcast serve', stderr: () => stderr }),
   };
 }
