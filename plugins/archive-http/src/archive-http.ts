@@ -287,7 +287,7 @@ export default class ArchiveHttp implements Component {
       this.body(request, response, 200, 'application/rss+xml; charset=utf-8', feed);
       return;
     }
-    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n) !== undefined);
+    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n));
     if ('status' in resolved) {
       this.text(response, resolved.status, resolved.status === 404 ? 'No such recording\n' : 'Bad request\n');
       return;

@@ -27,8 +27,8 @@ function recordingName<T>(rawName: string, lookup: (name: string) => T | undefin
 }
 
 /** The file of a recording (see recordingName); its real path (symlinks followed) must still be inside the directory. */
-export function resolveRecording(directoryReal: string, rawName: string, known: (name: string) => boolean): Resolved {
-  const named = recordingName(rawName, (name) => (known(name) ? true : undefined));
+export function resolveRecording(directoryReal: string, rawName: string, lookup: (name: string) => unknown): Resolved {
+  const named = recordingName(rawName, lookup);
   if ('status' in named) return named;
   let real: string;
   try {
