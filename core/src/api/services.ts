@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Connection } from '../net/connection';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -28,12 +28,14 @@ export interface StreamRequest {
 }
 
 /**
- * Takes over the socket of a GET request: nothing else will read or write it. For long-lived
+ * Takes over the connection of a GET request: nothing else will read or write it. For long-lived
  * streams, where a listener should cost a socket and nothing more (no HTTP parser, request or
- * response objects held for hours). Returning false, at once and without touching the socket,
+ * response objects held for hours), and for files a FileSender sends from the descriptor alone.
+ * The handler owns the connection: it takes its Socket (`connection.socket()`), hands it to a
+ * FileSender, or destroys it. Returning false, at once and without touching the connection,
  * declines the request: the mount's `handler` gets it, as any other request.
  */
-export type StreamHandler = (socket: Socket, request: StreamRequest) => void | boolean;
+export type StreamHandler = (connection: Connection, request: StreamRequest) => void | boolean;
 
 export interface MountOptions {
   readonly port: number;

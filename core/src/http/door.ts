@@ -1,7 +1,6 @@
-import type { Socket } from 'node:net';
 import { constants } from 'node:os';
+import type { Connection } from '../net/connection';
 import { loadNetAddon } from '../net/native';
-import { socketDescriptor } from '../net/socket-descriptor';
 import { clientKey } from './client-key';
 import type { FrontSettings } from './front-settings';
 import type { FrontStats } from './front-stats';
@@ -9,7 +8,7 @@ import { writeRawReply } from './raw-reply';
 import { scanRequestHead, type HeadScan, type RequestHead } from './request-head';
 
 /** What the door passes on: the connection, its parsed head, and every byte read so far. */
-export type HeadArrived = (socket: Socket, head: RequestHead, received: Buffer) => void;
+export type HeadArrived = (connection: Connection, head: RequestHead, received: Buffer) => void;
 
 const LF = 0x0a;
 const EAGAIN = constants.errno.EAGAIN;
@@ -39,40 +38,44 @@ export class Door {
     this.firstBytes = Buffer.allocUnsafe(settings.maxHeadBytes + 1);
   }
 
-  accept(socket: Socket): void {
-    socket.on('error', () => socket.destroy());
-    const address = socket.remoteAddress ?? '-';
-    const key = clientKey(address);
-    const pending = this.pendingByAddress.get(key) ?? 0;
-    if (pending >= this.settings.maxPendingPerAddress) {
-      this.stats.counters.refusedConnections++;
-      this.stats.warn('refused', 'connection refused: too many requests arriving at once from one address', { client: address, pending });
-      socket.resetAndDestroy();
-      return;
-    }
-    const first = this.readArrived(socket);
+  accept(connection: Connection): void {
+    // With no head arriving from anywhere (the usual case), no address is at its limit: the peer is not even looked up.
+    if (this.pendingByAddress.size > 0 && this.atAddressLimit(connection)) return;
+    const first = this.readArrived(connection);
     if (first === 'closed') {
-      socket.destroy();
+      connection.destroy();
       return;
     }
     if (first) {
-      // Usually the whole head is there already: it is answered now, with no reading, timer or listener set up.
+      // Usually the whole head is there already: it is answered now, with no Socket, reading, timer or listener set up.
       const scan = scanRequestHead(first, this.settings);
-      if (scan.kind !== 'incomplete') return this.pass(socket, address, scan, first);
+      if (scan.kind !== 'incomplete') return this.pass(connection, scan, first);
     }
     if (this.pending.size >= this.settings.maxPending) this.evictOldest();
-    this.pendingByAddress.set(key, pending + 1);
+    const key = clientKey(connection.remoteAddress);
+    this.pendingByAddress.set(key, (this.pendingByAddress.get(key) ?? 0) + 1);
     this.stats.headStarted();
-    this.readHead(socket, address, key, first);
+    this.readHead(connection, key, first);
+  }
+
+  /** Whether the connection's address already has as many heads arriving as it may: it is then reset. */
+  private atAddressLimit(connection: Connection): boolean {
+    const address = connection.remoteAddress;
+    const pending = this.pendingByAddress.get(clientKey(address)) ?? 0;
+    if (pending < this.settings.maxPendingPerAddress) return false;
+    this.stats.counters.refusedConnections++;
+    this.stats.warn('refused', 'connection refused: too many requests arriving at once from one address', { client: address, pending });
+    connection.socket().resetAndDestroy();
+    return true;
   }
 
   /**
    * What the connection has sent so far, read at once without waiting (Node has not started
-   * reading it: the port server pauses new connections): undefined when nothing has come yet or
-   * the socket has no descriptor, 'closed' when the client has already gone.
+   * reading it): undefined when nothing has come yet or the connection has no descriptor,
+   * 'closed' when the client has already gone.
    */
-  private readArrived(socket: Socket): Buffer | 'closed' | undefined {
-    const fd = socketDescriptor(socket);
+  private readArrived(connection: Connection): Buffer | 'closed' | undefined {
+    const fd = connection.fd;
     if (fd === undefined) return undefined;
     const got = this.addon.readWaiting(fd, this.firstBytes);
     if (got === -EAGAIN) return undefined;
@@ -81,14 +84,14 @@ export class Door {
   }
 
   /** A head that is whole, or refused: to the router, or answered with the refusal. */
-  private pass(socket: Socket, address: string, scan: Exclude<HeadScan, { kind: 'incomplete' }>, received: Buffer): void {
+  private pass(connection: Connection, scan: Exclude<HeadScan, { kind: 'incomplete' }>, received: Buffer): void {
     if (scan.kind === 'refused') {
       this.stats.counters.badRequests++;
-      this.stats.warn('bad-request', `request refused (${scan.refusal.status}): ${scan.refusal.reason}`, { client: address });
-      writeRawReply(socket, scan.refusal.status, `${scan.refusal.reason}\n`);
+      this.stats.warn('bad-request', `request refused (${scan.refusal.status}): ${scan.refusal.reason}`, { client: connection.remoteAddress });
+      writeRawReply(connection.socket(), scan.refusal.status, `${scan.refusal.reason}\n`);
       return;
     }
-    this.onHead(socket, scan.head, received);
+    this.onHead(connection, scan.head, received);
   }
 
   private evictOldest(): void {
@@ -99,7 +102,9 @@ export class Door {
     oldest();
   }
 
-  private readHead(socket: Socket, address: string, key: string, first: Buffer | undefined): void {
+  private readHead(connection: Connection, key: string, first: Buffer | undefined): void {
+    const socket = connection.socket();
+    const address = connection.remoteAddress;
     let received: Buffer = first ?? Buffer.alloc(0);
     let lineSeen = received.includes(LF);
     let settled = false;
@@ -139,7 +144,7 @@ export class Door {
       if (scan.kind === 'incomplete') return;
       settle();
       socket.pause();
-      this.pass(socket, address, scan, received);
+      this.pass(connection, scan, received);
     };
     // The client closed its side before its head was whole: there is nothing to answer.
     const onEnd = (): void => {

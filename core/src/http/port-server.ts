@@ -1,20 +1,47 @@
 import http from 'node:http';
-import net, { type Socket } from 'node:net';
+import type net from 'node:net';
+import type { Socket } from 'node:net';
 import type Koa from 'koa';
-import { FlowcastError } from '../errors/flowcast-error';
-import { acceptOnceDataArrives } from '../net/defer-accept';
+import type { StreamRequest } from '../api/services';
+import { Connection } from '../net/connection';
 import { Door } from './door';
 import type { FrontSettings } from './front-settings';
 import type { FrontStats } from './front-stats';
+import { listenPort } from './listen-port';
 import { MountTable } from './mount-table';
 import type { RequestHead } from './request-head';
 
-/** Enough for thousands of listeners connecting at once (the kernel caps it at somaxconn). */
-const LISTEN_BACKLOG = 4096;
+/** A stream's request: the head the Door read, and the client's address asked of the connection only if wanted. */
+class ArrivedRequest implements StreamRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly httpVersion: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    head: RequestHead,
+    private readonly connection: Connection,
+  ) {
+    this.method = head.method;
+    this.url = head.url;
+    this.path = head.path;
+    this.httpVersion = head.httpVersion;
+    this.headers = head.headers;
+  }
+
+  get remoteAddress(): string {
+    return this.connection.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.connection.remotePort;
+  }
+}
 
 /**
  * One listening port shared by every mount on it. Like Flumotion's porter, it reads each request
- * head itself (the Door): a GET on a streaming mount gets the raw socket, everything else goes to
+ * head itself (the Door): a GET on a streaming mount gets the connection, everything else goes to
  * Koa, which routes it to the mount that owns the path.
  *
  * A connection carries one request. Koa's answers close it (`Connection: close`), so every
@@ -24,8 +51,9 @@ const LISTEN_BACKLOG = 4096;
  */
 export class PortServer {
   readonly mounts = new MountTable();
+  /** The Sockets made of this port's connections, closed with it (a connection without one is never held). */
   private readonly sockets = new Set<Socket>();
-  private readonly server: net.Server;
+  private server?: net.Server;
   /**
    * Node's HTTP server with Koa behind it, made at the first request that is not a stream's GET:
    * a flow process that only streams never loads Koa (about 5 MB of resident memory for its
@@ -42,37 +70,22 @@ export class PortServer {
     private readonly settings: FrontSettings,
     private readonly stats: FrontStats,
   ) {
-    this.door = new Door(settings, stats, (socket, head, received) => this.dispatch(socket, head, received));
-    // Half-open: a client that shuts down its sending side once its request is out still gets its answer.
-    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+    this.door = new Door(settings, stats, (connection, head, received) => this.dispatch(connection, head, received));
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException): void => {
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new FlowcastError('FC_PORT_IN_USE', `port ${this.port} on ${this.host} is already in use`)
-            : new FlowcastError('FC_PORT_IN_USE', `cannot listen on ${this.host}:${this.port}: ${error.message}`, { fix: 'Choose a port above 1024, or run with the rights to bind it' }),
-        );
-      };
-      this.server.once('error', onError);
-      this.server.listen({ port: this.port, host: this.host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', onError);
-        acceptOnceDataArrives(this.server);
-        // Accepting can fail later (EMFILE when every file descriptor is taken): say so, and go on.
-        this.server.on('error', (error: NodeJS.ErrnoException) => this.stats.warn('accept', `cannot accept connections on port ${this.port}: ${error.message}`, { code: error.code }));
-        resolve();
-      });
+  async listen(): Promise<void> {
+    this.server = await listenPort(this.port, this.host, this.stats, {
+      onConnection: (connection) => this.door.accept(connection),
+      onSocket: (socket) => this.track(socket),
     });
   }
 
   /** Stop listening and drop every connection, including live streams that never end by themselves. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-    });
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => server.close(() => resolve()));
   }
 
   /**
@@ -81,12 +94,7 @@ export class PortServer {
    */
   serveAccepted(socket: Socket, head: RequestHead, received: Buffer): void {
     this.track(socket);
-    this.dispatch(socket, head, received);
-  }
-
-  private accept(socket: Socket): void {
-    this.track(socket);
-    this.door.accept(socket);
+    this.dispatch(Connection.of(socket), head, received);
   }
 
   private track(socket: Socket): void {
@@ -94,11 +102,11 @@ export class PortServer {
     socket.once('close', () => this.sockets.delete(socket));
   }
 
-  private dispatch(socket: Socket, head: RequestHead, received: Buffer): void {
+  private dispatch(connection: Connection, head: RequestHead, received: Buffer): void {
     const mounted = this.mounts.find(head.path);
-    // A stream handler may decline a request (false) without touching the socket: Koa serves it.
-    if (head.method === 'GET' && mounted?.stream && mounted.stream(socket, { ...head, remoteAddress: socket.remoteAddress ?? '-', remotePort: socket.remotePort ?? 0 }) !== false) return;
-    this.serveThroughKoa(socket, received);
+    // A stream handler may decline a request (false) without touching the connection: Koa serves it.
+    if (head.method === 'GET' && mounted?.stream && mounted.stream(connection, new ArrivedRequest(head, connection)) !== false) return;
+    this.serveThroughKoa(connection.socket(), received);
   }
 
   private koaServer(): http.Server {

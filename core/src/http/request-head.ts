@@ -41,21 +41,22 @@ export function scanRequestHead(data: Buffer, limits: HeadLimits): HeadScan {
   // Robustness (RFC 9112 §2.2): empty lines before the request line are skipped.
   while (data[lineStart] === CR && data[lineStart + 1] === LF) lineStart += 2;
   let requestLine: string | undefined;
-  const headerLines: string[] = [];
+  // No prototype: a header named "constructor" or "__proto__" is a header like any other.
+  const headers = Object.create(null) as Record<string, string>;
+  let headerCount = 0;
   for (;;) {
     const lineEnd = data.indexOf(LF, lineStart);
     const isRequestLine = requestLine === undefined;
-    const tooLong = isRequestLine ? refuse(414, 'the request line is too long') : refuse(431, 'a header line is too long');
     if (lineEnd < 0) {
-      if (data.length - lineStart > limits.maxLineBytes) return tooLong;
+      if (data.length - lineStart > limits.maxLineBytes) return lineTooLong(isRequestLine);
       if (data.length > limits.maxHeadBytes) return refuse(431, 'the request head is too large');
       if (isRequestLine && data.length > lineStart) return checkPartialRequestLine(data.subarray(lineStart));
-      return { kind: 'incomplete' };
+      return INCOMPLETE;
     }
     if (lineEnd + 1 > limits.maxHeadBytes) return refuse(431, 'the request head is too large');
     if (lineEnd === lineStart || data[lineEnd - 1] !== CR) return refuse(400, 'a line of the request head ends without CR (bare LF)');
-    if (lineEnd - 1 - lineStart > limits.maxLineBytes) return tooLong;
-    const line = data.subarray(lineStart, lineEnd - 1).toString('latin1');
+    if (lineEnd - 1 - lineStart > limits.maxLineBytes) return lineTooLong(isRequestLine);
+    const line = data.toString('latin1', lineStart, lineEnd - 1);
     lineStart = lineEnd + 1;
     if (isRequestLine) {
       const refusal = checkRequestLine(line);
@@ -63,13 +64,26 @@ export function scanRequestHead(data: Buffer, limits: HeadLimits): HeadScan {
       requestLine = line;
       continue;
     }
-    if (line === '') return complete(requestLine!, headerLines, lineStart);
+    if (line === '') return complete(requestLine!, headers, lineStart);
     if (line[0] === ' ' || line[0] === '\t') return refuse(400, 'a header line is folded (obsolete line folding)');
     const colon = line.indexOf(':');
-    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) return refuse(400, 'a header line is not "Name: value"');
-    if (headerLines.length >= limits.maxHeaders) return refuse(431, 'the request has too many header lines');
-    headerLines.push(line);
+    const name = colon > 0 ? line.slice(0, colon) : '';
+    if (!TOKEN.test(name)) return refuse(400, 'a header line is not "Name: value"');
+    if (++headerCount > limits.maxHeaders) return refuse(431, 'the request has too many header lines');
+    addHeader(headers, name.toLowerCase(), line.slice(colon + 1).trim());
   }
+}
+
+const INCOMPLETE: HeadScan = { kind: 'incomplete' };
+
+function lineTooLong(isRequestLine: boolean): HeadScan {
+  return isRequestLine ? refuse(414, 'the request line is too long') : refuse(431, 'a header line is too long');
+}
+
+/** A header sent on several lines is one, its values joined (RFC 9110 §5.3). */
+function addHeader(headers: Record<string, string>, name: string, value: string): void {
+  // A proxy may add its own X-Forwarded-For line after the client's: both count, in order.
+  headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
 }
 
 function refuse(status: HeadRefusal['status'], reason: string): HeadScan {
@@ -115,19 +129,11 @@ function pathOfTarget(method: string, target: string): string | undefined {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-function complete(requestLine: string, headerLines: string[], length: number): HeadScan {
-  const [, method, target, major, minor] = REQUEST_LINE.exec(requestLine)!;
-  // No prototype: a header named "constructor" or "__proto__" is a header like any other.
-  const headers = Object.create(null) as Record<string, string>;
-  for (const line of headerLines) {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    // A proxy may add its own X-Forwarded-For line after the client's: both count, in order.
-    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
-  }
-  const hash = target!.indexOf('#');
-  const url = hash < 0 ? target! : target!.slice(0, hash);
-  const head: RequestHead = { method: method!, url, path: pathOfTarget(method!, url)!, httpVersion: `${major}.${minor}`, headers };
+function complete(requestLine: string, headers: Record<string, string>, length: number): HeadScan {
+  // checkRequestLine has matched it: "METHOD target HTTP/x.y", single spaces.
+  const [method, target, version] = requestLine.split(' ') as [string, string, string];
+  const hash = target.indexOf('#');
+  const url = hash < 0 ? target : target.slice(0, hash);
+  const head: RequestHead = { method, url, path: pathOfTarget(method, url)!, httpVersion: version.slice(5), headers };
   return { kind: 'complete', head, length };
 }

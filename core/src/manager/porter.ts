@@ -1,17 +1,17 @@
-import net, { type Socket } from 'node:net';
+import type net from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from '../api/services';
 import { FlowcastError } from '../errors/flowcast-error';
-import { acceptOnceDataArrives } from '../net/defer-accept';
 import { Door } from '../http/door';
 import type { FrontSettings } from '../http/front-settings';
 import { FrontStats, type FrontCounters } from '../http/front-stats';
 import type { PortedMount } from '../http/http-front';
+import { listenPort } from '../http/listen-port';
 import { MountTable } from '../http/mount-table';
 import { writeRawReply } from '../http/raw-reply';
 import type { RequestHead } from '../http/request-head';
+import type { Connection } from '../net/connection';
 
-/** Enough for thousands of listeners connecting at once (the kernel caps it at somaxconn). */
-const LISTEN_BACKLOG = 4096;
 /** What a client is told to wait before trying a mount whose flow is restarting. */
 const RETRY_AFTER_S = '5';
 
@@ -95,29 +95,17 @@ export class Porter {
     for (const port of [...this.ports.keys()]) this.close(port);
   }
 
-  private open(port: number, host: string): Promise<PortEntry> {
+  private async open(port: number, host: string): Promise<PortEntry> {
     const sockets = new Set<Socket>();
-    const door = new Door(this.settings, this.stats, (socket, head, received) => this.route(port, socket, head, received));
-    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      door.accept(socket);
+    const door = new Door(this.settings, this.stats, (connection, head, received) => this.route(port, connection, head, received));
+    const server = await listenPort(port, host, this.stats, {
+      onConnection: (connection) => door.accept(connection),
+      onSocket: (socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      },
     });
-    return new Promise((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new FlowcastError('FC_PORT_IN_USE', `port ${port} on ${host} is already in use`)
-            : new FlowcastError('FC_PORT_IN_USE', `cannot listen on ${host}:${port}: ${error.message}`, { fix: 'Choose a port above 1024, or run with the rights to bind it' }),
-        ),
-      );
-      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
-        server.removeAllListeners('error');
-        acceptOnceDataArrives(server);
-        server.on('error', (error: NodeJS.ErrnoException) => this.stats.warn('accept', `cannot accept connections on port ${port}: ${error.message}`, { code: error.code }));
-        resolve({ host, server, routes: new MountTable<Route>(), sockets });
-      });
-    });
+    return { host, server, routes: new MountTable<Route>(), sockets };
   }
 
   private close(port: number): void {
@@ -128,9 +116,11 @@ export class Porter {
     for (const socket of entry.sockets) socket.destroy();
   }
 
-  private route(port: number, socket: Socket, head: RequestHead, received: Buffer): void {
+  private route(port: number, connection: Connection, head: RequestHead, received: Buffer): void {
     const entry = this.ports.get(port);
     const route = entry?.routes.find(head.path);
+    // The socket goes to the worker over the manager's channel, which passes Node sockets.
+    const socket = connection.socket();
     if (!entry || !route) {
       writeRawReply(socket, 404, `No stream is mounted at ${head.path}\n`);
       return;

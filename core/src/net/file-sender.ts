@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Socket } from 'node:net';
+import type { Connection } from './connection';
 import { loadNetAddon, type FileSenderAddon } from './native';
-import { socketDescriptor } from './socket-descriptor';
 
 /** How a transfer ended: every byte sent, or why not, and how many bytes went. */
 export interface Sent {
@@ -47,21 +47,21 @@ export class FileSender {
   }
 
   /**
-   * Send bytes [start, end) of the file open as `fileFd` to the socket, which must have nothing
-   * of its own left to write. The socket and file descriptors are duplicated: the caller may close
-   * its file at once. With `adopt`, the Node socket is destroyed now (its memory goes) and the
-   * connection ends once the range is sent (the response must say `Connection: close`); else the
-   * transfer is cancelled when the socket closes. `head` (the response head, not yet written by
-   * Node) goes first, in one packet with the file's first bytes. Resolves when the transfer ends,
-   * however it ends.
+   * Send bytes [start, end) of the file open as `fileFd` to the connection, which must have nothing
+   * of its own left to write. The connection's and the file's descriptors are duplicated: the
+   * caller may close its file at once. With `adopt`, the connection is let go now (its Socket, if
+   * one was made, and its memory go) and closes once the range is sent (the response must say
+   * `Connection: close`); else the transfer is cancelled when its socket closes. `head` (the
+   * response head, not yet written) goes first, in one packet with the file's first bytes.
+   * Resolves when the transfer ends, however it ends.
    */
-  send(socket: Socket, fileFd: number, start: number, end: number, options: { adopt?: boolean; head?: Buffer } = {}): { done: Promise<Sent>; cancel(): void } {
-    const out = socketDescriptor(socket);
-    if (out === undefined) throw new Error('the socket has no descriptor');
+  send(connection: Connection, fileFd: number, start: number, end: number, options: { adopt?: boolean; head?: Buffer } = {}): { done: Promise<Sent>; cancel(): void } {
+    const out = connection.fd;
+    if (out === undefined) throw new Error('the connection has no descriptor');
     if (this.closed) throw new Error('the file sender is closed');
     const transfer = this.start(out, fileFd, start, end, options.head);
-    if (options.adopt) socket.destroy();
-    else cancelOnClose(socket, transfer);
+    if (options.adopt) connection.destroy();
+    else cancelOnClose(connection.socket(), transfer);
     return transfer;
   }
 

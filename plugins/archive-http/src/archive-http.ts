@@ -25,10 +25,10 @@ import {
   AccessLog,
   FileSender,
   type AccessRecord,
+  type Connection,
   type Sent,
   type StreamRequest,
 } from '@flowcast/core';
-import type { Socket } from 'node:net';
 import { CatalogCache } from './catalog-cache';
 import type { archiveHttp } from './descriptor';
 import { podcastFeed } from './feed';
@@ -59,6 +59,17 @@ const CONTENT_TYPES: Record<string, string> = {
   'video/x-matroska': 'video/x-matroska',
   'audio/x-matroska': 'audio/x-matroska',
 };
+
+/** The access log's record of a raw GET, but for how it ended. */
+function rawLogEntry(request: StreamRequest, rawUrl: string): Omit<AccessRecord, 'status' | 'bytes' | 'end'> {
+  return {
+    remoteAddress: request.remoteAddress,
+    requestLine: `GET ${rawUrl} HTTP/${request.httpVersion}`,
+    ...(request.headers.referer ? { referer: request.headers.referer } : {}),
+    ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+    start: Date.now(),
+  };
+}
 
 /**
  * The archive on the HTTP front, below `mount`:
@@ -134,7 +145,7 @@ export default class ArchiveHttp implements Component {
       path: this.props.mount,
       prefix: true,
       handler: (request, response) => this.serve(request, response),
-      stream: (socket, request) => this.serveRaw(socket, request),
+      stream: (connection, request) => this.serveRaw(connection, request),
     });
     this.announcer.announce('archive', this.mount.url);
   }
@@ -166,11 +177,11 @@ export default class ArchiveHttp implements Component {
 
   /**
    * A GET of a recording on an unprotected mount, taken straight off the connection (raw-file.ts):
-   * a listener then costs the file sender's descriptor and offset, with no HTTP objects made at
-   * all. Anything else (a bouncer to ask, a listing, listen again, several ranges, a name that does
+   * a listener then costs the file sender's descriptor and offset, with no Socket or HTTP objects
+   * made at all. Anything else (a bouncer to ask, a listing, listen again, several ranges, a name that does
    * not resolve) is declined, at once, to `serve`, which answers it through Node's HTTP server.
    */
-  private serveRaw(socket: Socket, request: StreamRequest): boolean {
+  private serveRaw(connection: Connection, request: StreamRequest): boolean {
     if (this.bouncer || !this.sender) return false;
     const rawUrl = request.url;
     if (rawUrl.includes('?') || rawUrl.includes('\0') || /%00/i.test(rawUrl) || (request.headers.range ?? '').includes(',')) return false;
@@ -178,36 +189,29 @@ export default class ArchiveHttp implements Component {
     if (!rawUrl.startsWith(this.props.mount) || !below.startsWith('/')) return false;
     const name = below.slice(1);
     if (name === '' || name === 'index.json' || name === 'feed.rss') return false;
-    const opened = openRecording(this.directoryReal, name, (n) => this.catalog.get(n));
+    const opened = openRecording(this.directoryReal, name, (n) => this.catalog.find(n));
     if (!('fd' in opened)) return false;
     this.counters.requests++;
     const type = CONTENT_TYPES[opened.found.type] ?? 'application/octet-stream';
-    const start = Date.now();
-    const remoteAddress = request.remoteAddress;
+    // What the access log will say of the request, taken now: the connection is let go once the transfer starts.
+    const logged = this.accessLog ? rawLogEntry(request, rawUrl) : undefined;
     let answer;
     try {
-      answer = serveRawFile(socket, request, opened.fd, type, this.cors(), this.sender);
+      answer = serveRawFile(connection, request, opened.fd, type, this.cors(), this.sender);
     } catch (error) {
       this.log.warn(`archive request failed: ${(error as Error).message}`, { url: rawUrl });
-      socket.destroy();
+      connection.destroy();
       return true;
     } finally {
       fs.closeSync(opened.fd);
     }
-    const { status } = answer;
-    void answer.bytes.then((bytes) => {
+    const { status, headBytes, sent } = answer;
+    const served = (bytes: number): void => {
       if (status === 200 || status === 206) this.counters.bytesSent += bytes;
-      this.accessLog?.write({
-        remoteAddress,
-        requestLine: `GET ${rawUrl} HTTP/${request.httpVersion}`,
-        status,
-        bytes,
-        ...(request.headers.referer ? { referer: request.headers.referer } : {}),
-        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
-        start,
-        end: Date.now(),
-      });
-    });
+      if (logged) this.accessLog?.write({ ...logged, status, bytes, end: Date.now() });
+    };
+    if (sent) void sent.then((s) => served(headBytes + s.bytes));
+    else served(headBytes);
     return true;
   }
 
@@ -287,12 +291,12 @@ export default class ArchiveHttp implements Component {
       this.body(request, response, 200, 'application/rss+xml; charset=utf-8', feed);
       return;
     }
-    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.get(n));
+    const resolved = resolveRecording(this.directoryReal, name, (n) => this.catalog.find(n));
     if ('status' in resolved) {
       this.text(response, resolved.status, resolved.status === 404 ? 'No such recording\n' : 'Bad request\n');
       return;
     }
-    const type = CONTENT_TYPES[this.catalog.get(resolved.name)!.type] ?? 'application/octet-stream';
+    const type = CONTENT_TYPES[this.catalog.find(resolved.name)!.type] ?? 'application/octet-stream';
     const answer = await serveFile(request, response, resolved.file, type, this.cors(), this.sender!, decision.until);
     void answer.sent?.then((sent) => (this.counters.bytesSent += sent.bytes));
     if (entry && answer.sent) {

@@ -43,6 +43,15 @@ export class CatalogCache {
     return this.byName.get(name);
   }
 
+  /**
+   * A recording by name for serving its file, from what was read last, the catalog read again only
+   * when the name is not there (a recording started since): the file's open, not this lookup, says
+   * whether it still exists, and what is used of the record (its type) never changes.
+   */
+  find(name: string): Recording | undefined {
+    return this.byName.get(name) ?? this.get(name);
+  }
+
   private refresh(): void {
     let stamp: string;
     try {

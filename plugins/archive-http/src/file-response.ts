@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { drained, socketDescriptor, type FileSender, type Sent } from '@flowcast/core';
+import { Connection, drained, socketDescriptor, type FileSender, type Sent } from '@flowcast/core';
 import { parseRange, type ByteRange } from './ranges';
 
 /** Read size per chunk: what one listener holds in memory at most, besides the socket's buffer. */
@@ -173,14 +173,14 @@ async function sendOne(response: ServerResponse, fd: RangeReader, range: ByteRan
   const head = adopt ? pendingHead(response) : undefined;
   if (head) {
     // The head goes with the file, written by the file sender: Node writes nothing on this connection.
-    const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt, head });
+    const transfer = sender.send(Connection.of(socket), fd.fd, range.start, range.end + 1, { adopt, head });
     const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
     return { ended: ending(transfer.done, expiry), headBytes: head.length };
   }
   response.flushHeaders();
   await drained(socket);
   if (socket.destroyed) return { ended: Promise.resolve({ bytes: 0, error: 'the client left' }) };
-  const transfer = sender.send(socket, fd.fd, range.start, range.end + 1, { adopt });
+  const transfer = sender.send(Connection.of(socket), fd.fd, range.start, range.end + 1, { adopt });
   // The credentials expire: so does the transfer, however long it runs.
   const expiry = until === undefined ? undefined : setTimeout(transfer.cancel, Math.max(0, until - Date.now()));
   return { ended: adopt ? ending(transfer.done, expiry) : endingResponse(transfer.done, expiry, response) };

@@ -51,7 +51,8 @@ export function openRecording<T>(directoryReal: string, rawName: string, lookup:
   const named = recordingName(rawName, lookup);
   if ('status' in named) return named;
   try {
-    return { fd: fs.openSync(path.join(directoryReal, named.name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW), found: named.found };
+    // The name is one component (recordingName): joined without path.join's normalising.
+    return { fd: fs.openSync(`${directoryReal}/${named.name}`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW), found: named.found };
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ELOOP' ? { symlink: true } : NO_SUCH_RECORDING;
   }

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { drained, socketDescriptor, type FileSender } from '@flowcast/core';
+import { Connection, drained, socketDescriptor, type FileSender } from '@flowcast/core';
 
 /**
  * A segment's body after its response head: by core's file sender once the head has reached the
@@ -27,7 +27,7 @@ export async function sendSegmentBody(response: ServerResponse, file: FileHandle
   try {
     await drained(socket);
     if (socket.destroyed) return;
-    const sent = await sender.send(socket, file.fd, 0, size).done;
+    const sent = await sender.send(Connection.of(socket), file.fd, 0, size).done;
     if (sent.error !== undefined) throw new Error(sent.error);
     response.end();
   } catch {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Socket } from 'node:net';
+import type { Connection } from '@flowcast/core';
 import type { FanoutAddon } from './native';
 
 const EAGAIN = os.constants.errno.EAGAIN;
@@ -60,13 +60,13 @@ export class RawConnection {
   ) {}
 
   /**
-   * Take the socket's descriptor over and destroy the Node socket; undefined if it is already
-   * gone. What the kernel takes for it is also added to `tally`.
+   * Take the connection's descriptor over and let the connection go (its Node socket too, if it
+   * has one); undefined if it is already gone. What the kernel takes for it is also added to `tally`.
    */
-  static adopt(socket: Socket, addon: FanoutAddon, tally: SentTally = { bytes: 0 }): RawConnection | undefined {
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const copy = typeof fd === 'number' && fd >= 0 && !socket.destroyed ? addon.adopt(fd) : -1;
-    socket.destroy();
+  static adopt(connection: Connection, addon: FanoutAddon, tally: SentTally = { bytes: 0 }): RawConnection | undefined {
+    const fd = connection.fd;
+    const copy = fd === undefined ? -1 : addon.adopt(fd);
+    connection.destroy();
     return copy >= 0 ? new RawConnection(copy, addon, tally) : undefined;
   }
 

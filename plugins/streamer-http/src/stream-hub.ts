@@ -1,5 +1,4 @@
-import type { Socket } from 'node:net';
-import type { AccessRecord } from '@flowcast/core';
+import type { AccessRecord, Connection } from '@flowcast/core';
 import { corsHeaders } from './cors';
 import { stationHeaders } from './station-headers';
 import { admissionRefusal, type ListenerPolicy } from './policy';
@@ -301,11 +300,11 @@ export class StreamHub {
     this.counters.refused++;
   }
 
-  /** Take over a socket whose GET request was accepted: from here on it is only its descriptor. */
-  add(socket: Socket, request: ListenerRequest): void {
+  /** Take over the connection of a GET request that was accepted: from here on it is only its descriptor. */
+  add(connection: Connection, request: ListenerRequest): void {
     this.counters.connects++;
     const start = Date.now();
-    const conn = RawConnection.adopt(socket, this.fanout, this.sentToConnected);
+    const conn = RawConnection.adopt(connection, this.fanout, this.sentToConnected);
     if (!conn) return;
     const shared = this.sharedRequest(request);
     if (!this.started) {
@@ -388,10 +387,10 @@ export class StreamHub {
   /**
    * Take over a connection that has had the stream up to `after` (one of the stream's buffers)
    * from elsewhere (archive-http, following the recording of this stream) and go on from the
-   * buffer after it, as with any listener. False, with the socket untouched, when `after` is not
+   * buffer after it, as with any listener. False, with the connection untouched, when `after` is not
    * in the log (too old, or not here yet).
    */
-  continueAfter(socket: Socket, request: ListenerRequest, after: Buffer): boolean {
+  continueAfter(connection: Connection, request: ListenerRequest, after: Buffer): boolean {
     if (!this.started || !this.format) return false;
     let found: LogEntry | undefined;
     for (let seq = this.log.head - 1; seq >= this.log.oldest && !found; seq--) {
@@ -400,7 +399,7 @@ export class StreamHub {
     }
     if (!found) return false;
     this.counters.connects++;
-    const conn = RawConnection.adopt(socket, this.fanout, this.sentToConnected);
+    const conn = RawConnection.adopt(connection, this.fanout, this.sentToConnected);
     if (!conn) return true; // it left meanwhile: handed over all the same
     const listener: Listener = {
       id: ++this.lastListenerId,

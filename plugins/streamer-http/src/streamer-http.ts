@@ -8,6 +8,7 @@ import {
   BATCH_SINK,
   BatchSinkChannel,
   bouncerNamed,
+  Connection,
   inject,
   injectable,
   TOKENS,
@@ -165,7 +166,7 @@ export default class StreamerHttp implements Component, LiveStream {
     if (this.stopped) return false;
     this.takeFromSink();
     if (this.hub.refusal()) return false;
-    const taken = this.hub.continueAfter(socket, { ...listener, remotePort: socket.remotePort ?? 0 }, after);
+    const taken = this.hub.continueAfter(Connection.of(socket), { ...listener, remotePort: socket.remotePort ?? 0 }, after);
     if (taken) {
       this.sink.wakeOnEachBuffer(true);
       if (this.sweepEvery !== SWEEP_INTERVAL_MS) this.scheduleSweep();
@@ -204,7 +205,7 @@ export default class StreamerHttp implements Component, LiveStream {
       host: this.props['bind-address'],
       path: this.props.mount,
       handler: (request, response) => this.serve(request, response),
-      stream: (socket, request) => this.serveStream(socket, request),
+      stream: (connection, request) => this.serveStream(connection, request),
     });
     this.announcer.announce('stream', this.mount.url);
     this.scheduleSweep();
@@ -324,37 +325,36 @@ export default class StreamerHttp implements Component, LiveStream {
   }
 
   /** A GET: checked by the bouncer, if any, then admitted. */
-  private serveStream(socket: Socket, request: StreamRequest): void {
-    if (!this.bouncer) return this.admit(socket, request, {});
+  private serveStream(connection: Connection, request: StreamRequest): void {
+    if (!this.bouncer) return this.admit(connection, request, {});
     const client = clientAddress(request.remoteAddress, request.headers['x-forwarded-for'], this.trustedProxies);
     void askBouncer(this.bouncer, accessRequest(request.method, request.url, request.headers, client), this.log).then((decision) => {
-      if (socket.destroyed) return;
       if (!decision.allow) {
-        writeRawReply(socket, decision.status, refusalText(decision.status), { ...refusalHeaders(decision), ...corsHeaders(this.props['allow-origin']) });
+        writeRawReply(connection.socket(), decision.status, refusalText(decision.status), { ...refusalHeaders(decision), ...corsHeaders(this.props['allow-origin']) });
         return;
       }
-      this.admit(socket, request, { ...(decision.user ? { user: decision.user } : {}), ...(decision.until !== undefined ? { until: decision.until } : {}) });
+      this.admit(connection, request, { ...(decision.user ? { user: decision.user } : {}), ...(decision.until !== undefined ? { until: decision.until } : {}) });
     });
   }
 
-  /** The raw socket is ours; a listener costs that socket and a position in the stream log. */
-  private admit(socket: Socket, request: StreamRequest, access: { user?: string; until?: number }): void {
+  /** The connection is ours; a listener costs its descriptor and a position in the stream log. */
+  private admit(connection: Connection, request: StreamRequest, access: { user?: string; until?: number }): void {
     this.takeFromSink(); // so that the new listener's burst ends with the newest buffer
     const refusal = this.hub.refusal();
     if (this.released) {
       this.hub.noteRefused();
-      writeRawReply(socket, 503, 'This stream is restarting; try again in a few seconds\n', { 'Retry-After': '5', ...corsHeaders(this.props['allow-origin']) });
+      writeRawReply(connection.socket(), 503, 'This stream is restarting; try again in a few seconds\n', { 'Retry-After': '5', ...corsHeaders(this.props['allow-origin']) });
       return;
     }
     if (refusal) {
       this.hub.noteRefused();
       const redirect = this.liveProps['redirect-on-overflow'];
       const cors = corsHeaders(this.props['allow-origin']);
-      if (redirect) writeRawReply(socket, 302, `Full; try ${redirect}\n`, { Location: redirect, ...cors });
-      else writeRawReply(socket, 503, `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10', ...cors });
+      if (redirect) writeRawReply(connection.socket(), 302, `Full; try ${redirect}\n`, { Location: redirect, ...cors });
+      else writeRawReply(connection.socket(), 503, `This stream is full (${refusal}); try again later\n`, { 'Retry-After': '10', ...cors });
       return;
     }
-    this.hub.add(socket, {
+    this.hub.add(connection, {
       remoteAddress: clientAddress(request.remoteAddress, request.headers['x-forwarded-for'], this.trustedProxies),
       remotePort: request.remotePort,
       requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import type { AccessRecord } from '@flowcast/core';
+import { Connection, type AccessRecord } from '@flowcast/core';
 import type { ListenerPolicy } from '../src/policy';
 import { loadNative, type FanoutAddon } from '../src/native';
 import { StreamHub } from '../src/stream-hub';
@@ -61,7 +61,7 @@ export async function startHub(policy: Partial<ListenerPolicy> = {}, options: { 
   const server = http.createServer((request) => {
     // As StreamerHttp.serve does: from here the hub writes the response to the socket itself.
     const socket = request.socket;
-    hub.add(socket, {
+    hub.add(Connection.of(socket), {
       remoteAddress: socket.remoteAddress ?? '-',
       remotePort: socket.remotePort ?? 0,
       requestLine: `${request.method} ${request.url} HTTP/${request.httpVersion}`,

@@ -12,7 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BATCH_SINK, BatchSinkChannel } from '@flowcast/core';
+import { BATCH_SINK, BatchSinkChannel, Connection } from '@flowcast/core';
 import { loadNative } from '../src/native';
 import type { ListenerPolicy } from '../src/policy';
 import { StreamHub } from '../src/stream-hub';
@@ -106,7 +106,7 @@ async function listen(port: number): Promise<{ body: () => Buffer; close: () => 
 
 test('WebM video: a listener joining mid-stream starts on a cluster that begins with a keyframe, a waiting one gets the headers once, and both decode', { timeout: 60_000 }, async () => {
   const hub = new StreamHub(POLICY, () => performance.now(), { dropped: () => undefined, closed: () => undefined }, native);
-  const server = http.createServer((request) => hub.add(request.socket, { remoteAddress: '127.0.0.1', remotePort: 0, requestLine: 'GET /live.webm HTTP/1.0' }));
+  const server = http.createServer((request) => hub.add(Connection.of(request.socket), { remoteAddress: '127.0.0.1', remotePort: 0, requestLine: 'GET /live.webm HTTP/1.0' }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   let streamHeader = Buffer.alloc(0);
