@@ -21,6 +21,8 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@
 #include "napi-util.h"
 
 #define MAX_EVENTS 256
+/* Bytes a transfer keeps queued on its socket unsent, at most (TCP_NOTSENT_LOWAT; see add()). */
+#define UNSENT_LOW_WATER (128 * 1024)
 /* The most one sendfile call is asked for: the kernel's own limit for one call. */
 #define MAX_CALL 0x7ffff000L
 
@@ -366,6 +370,16 @@ static napi_value add(napi_env env, napi_callback_info info) {
   t->start = (off_t)start;
   t->position = (off_t)start;
   t->end = (off_t)end;
+  /*
+   * Keep at most UNSENT_LOW_WATER bytes queued unsent: the socket reports room only below it. A
+   * listener taking a recording at its stream rate otherwise has its send buffer filled, which
+   * the kernel grows up to tcp_wmem's maximum (4 MB by default): 5,000 such listeners had 356 KB
+   * each queued on average, 1.7 GB in all, enough to put TCP under memory pressure, where packets
+   * are dropped and sent again (bench/README.md, the archive). Data in flight is not limited, so
+   * a fast download still fills its path. Best effort: a socket that refuses it is served as is.
+   */
+  int unsent = UNSENT_LOW_WATER;
+  setsockopt(s, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &unsent, sizeof unsent);
   /* Edge-triggered: a socket that has room now is reported at once, then each time room frees up. */
   struct epoll_event event = {.events = EPOLLOUT | EPOLLET, .data.u64 = event_key(slot, t->generation)};
   if (epoll_ctl(sender->epoll, EPOLL_CTL_ADD, s, &event) != 0) {
