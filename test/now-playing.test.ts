@@ -371,6 +371,7 @@ test("Chromium's <audio> plays on across a title change of an Ogg Vorbis stream"
     assert.ok(after.time - before > 3, `played ${(after.time - before).toFixed(2)} s in the 4 s across the change (${JSON.stringify(after)})`);
   } finally {
     await page.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing to the profile after the browser has exited.
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 });
