@@ -23,6 +23,8 @@ import { Recorder } from '@flowcast/recorder-disk/dist/src/recorder';
 import { spawn } from 'node:child_process';
 import { cpuSeconds, rssBytes } from '../proc';
 import { ensureNginx, startNginx } from './nginx';
+import { sendQueues, type SendQueues } from './send-queues';
+import { shortRequests } from './short-requests';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const FULL = process.env.ARCHIVE_BENCH === 'full';
@@ -35,8 +37,11 @@ const LISTENERS = Number(process.env.ARCHIVE_LISTENERS) || (FULL ? 5000 : 200);
 const ROUNDS = Number(process.env.ARCHIVE_ROUNDS) || 2;
 /** Fast downloads per server and round (the median counts). */
 const DOWNLOADS = 5;
-/** Which parts run: all by default, or a comma-separated list of kills,day,listen,listing,serve. */
-const PARTS = new Set((process.env.ARCHIVE_PARTS ?? 'kills,day,listen,listing,serve').split(','));
+/** Short requests per server and round (a 4 KiB range each, one per connection), SHORT_CONCURRENCY at a time, after as many to warm up (enough CPU to read in /proc's 10 ms ticks). */
+const SHORT_REQUESTS = FULL ? 20_000 : 10_000;
+const SHORT_CONCURRENCY = 100;
+/** Which parts run: all by default, or a comma-separated list of kills,day,listen,listing,requests,serve. */
+const PARTS = new Set((process.env.ARCHIVE_PARTS ?? 'kills,day,listen,listing,requests,serve').split(','));
 const LISTEN_SECONDS = Number(process.env.ARCHIVE_SECONDS) || (FULL ? 60 : 10);
 /** 128 kbit/s. */
 const STREAM_RATE = 16_000;
@@ -385,26 +390,31 @@ async function nginxServing(directory: string): Promise<Served> {
  * phase (every listener connected and reading at the stream's rate, the connections' set-up and
  * closing left out: the load client says when), and its peak RSS.
  */
-async function underLoad(served: Served): Promise<{ cpu: number; steadyCpu: number; steadySeconds: number; rss: number; idleRss: number; bytes: number; connected: number; failed: number }> {
+async function underLoad(served: Served): Promise<{ cpu: number; steadyCpu: number; steadySeconds: number; rss: number; idleRss: number; bytes: number; connected: number; failed: number; queues?: SendQueues }> {
   const client = path.join(__dirname, 'rate-client.js');
   const idleRss = rssBytes(served.pid);
   const cpuBefore = cpuSeconds(served.pid);
   let rss = idleRss;
   const sampler = setInterval(() => (rss = Math.max(rss, rssBytes(served.pid))), 500);
   const phases: Record<string, number> = {};
+  let queues: SendQueues | undefined;
+  let sampleQueues: NodeJS.Timeout | undefined;
   const output = await new Promise<string>((resolve) => {
     const child = spawn('bash', ['-c', `ulimit -n 65536; exec node ${client} 127.0.0.1 ${served.port} /archive/big.ogg ${LISTENERS} ${STREAM_RATE} ${LISTEN_SECONDS}`]);
     let text = '';
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString();
       for (const phase of ['steady', 'closing']) if (phases[phase] === undefined && text.includes(`${phase}\n`)) phases[phase] = cpuSeconds(served.pid);
+      // Halfway through the steady phase: what the kernel holds for the listeners.
+      if (phases.steady !== undefined && !sampleQueues) sampleQueues = setTimeout(() => (queues = sendQueues(served.port)), (LISTEN_SECONDS * 1000) / 2);
     });
     child.on('exit', () => resolve(text));
   });
   clearInterval(sampler);
+  clearTimeout(sampleQueues);
   const result = JSON.parse(output.trim().split('\n').at(-1)!) as { bytes: number; connected: number; failed: number; steadySeconds: number };
   const steadyCpu = (phases.closing ?? NaN) - (phases.steady ?? NaN);
-  return { cpu: cpuSeconds(served.pid) - cpuBefore, steadyCpu, rss, idleRss, ...result };
+  return { cpu: cpuSeconds(served.pid) - cpuBefore, steadyCpu, rss, idleRss, ...result, ...(queues ? { queues } : {}) };
 }
 
 /**
@@ -425,6 +435,49 @@ async function download(port: number): Promise<number> {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
+/**
+ * The cost of a connection alone: CPU per short request (a 4 KiB range, one request per
+ * connection) of Flowcast and of nginx, the two taking turns, after a warm-up of the same size.
+ */
+async function perRequest(): Promise<void> {
+  try {
+    ensureNginx();
+  } catch (error) {
+    say(`| short requests against nginx | not measured: ${(error as Error).message} | |`);
+    return;
+  }
+  const directory = bigRecording(1);
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? [flowcastServing, nginxServing] : [nginxServing, flowcastServing];
+      const perRequestUs = new Map<string, number>();
+      for (const start of order) {
+        const served = await start(directory);
+        try {
+          await shortRequests(served.port, '/archive/big.ogg', SHORT_REQUESTS, SHORT_CONCURRENCY);
+          const before = cpuSeconds(served.pid);
+          const failed = await shortRequests(served.port, '/archive/big.ogg', SHORT_REQUESTS, SHORT_CONCURRENCY);
+          const us = ((cpuSeconds(served.pid) - before) / SHORT_REQUESTS) * 1e6;
+          perRequestUs.set(served.label, us);
+          say(`| round ${round + 1}: ${SHORT_REQUESTS} short requests (4 KiB range, one per connection, ${SHORT_CONCURRENCY} at a time), ${served.label} (load average ${loadAverage()}) | ${us.toFixed(1)} µs of CPU per request; ${failed} not answered 206 | |`);
+        } finally {
+          await served.stop();
+        }
+      }
+      const [ours, theirs] = [...perRequestUs.entries()].sort(([a]) => (a.startsWith('Flowcast') ? -1 : 1)).map(([, us]) => us) as [number, number];
+      say(`| round ${round + 1}, Flowcast / nginx | CPU per short request ${(ours / theirs).toFixed(2)}× | what taking, answering and closing a connection costs |`);
+    }
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** The kernel's send queues halfway through, as the round's line says them. */
+function queuesText(queues: SendQueues | undefined): string {
+  if (!queues) return '';
+  return `kernel send queue halfway ${(queues.meanQueuedBytes / 1024).toFixed(0)} KiB per listener (${queues.connections} connections), ${(queues.retransmittedBytes / 1e6).toFixed(1)} MB sent again so far; `;
+}
+
 async function againstNginx(): Promise<void> {
   try {
     ensureNginx();
@@ -433,7 +486,7 @@ async function againstNginx(): Promise<void> {
     return;
   }
   const directory = bigRecording(DOWNLOAD_MB);
-  type Round = { label: string; cpu: number; steadyCpu: number; steadySeconds: number; rss: number; idleRss: number; bytes: number; connected: number; failed: number; mibps: number; load: string };
+  type Round = { label: string; cpu: number; steadyCpu: number; steadySeconds: number; rss: number; idleRss: number; bytes: number; connected: number; failed: number; queues?: SendQueues; mibps: number; load: string };
   const rounds: [Round, Round][] = [];
   try {
   for (let round = 0; round < ROUNDS; round++) {
@@ -457,7 +510,7 @@ async function againstNginx(): Promise<void> {
     rounds.push([ours, theirs]);
     for (const r of [ours, theirs]) {
       say(
-        `| round ${round + 1}: ${LISTENERS} listeners at 128 kbit/s for ${LISTEN_SECONDS} s, ${r.label} (load average ${r.load}) | ${r.connected} connected, ${r.failed} failed, ${(r.bytes / 1e6).toFixed(1)} MB read; CPU ${r.cpu.toFixed(2)} s in all, ${r.steadyCpu.toFixed(2)} s in the ${r.steadySeconds.toFixed(0)} s of steady reading; RSS idle ${(r.idleRss / (1 << 20)).toFixed(1)} MiB, peak ${(r.rss / (1 << 20)).toFixed(1)} MiB (+${((r.rss - r.idleRss) / LISTENERS / 1024).toFixed(1)} KiB per listener); one ${DOWNLOAD_MB} MiB download at ${r.mibps.toFixed(0)} MiB/s (median of ${DOWNLOADS}, curl) | |`,
+        `| round ${round + 1}: ${LISTENERS} listeners at 128 kbit/s for ${LISTEN_SECONDS} s, ${r.label} (load average ${r.load}) | ${r.connected} connected, ${r.failed} failed, ${(r.bytes / 1e6).toFixed(1)} MB read; CPU ${r.cpu.toFixed(2)} s in all, ${r.steadyCpu.toFixed(2)} s in the ${r.steadySeconds.toFixed(0)} s of steady reading; RSS idle ${(r.idleRss / (1 << 20)).toFixed(1)} MiB, peak ${(r.rss / (1 << 20)).toFixed(1)} MiB (+${((r.rss - r.idleRss) / LISTENERS / 1024).toFixed(1)} KiB per listener); ${queuesText(r.queues)}one ${DOWNLOAD_MB} MiB download at ${r.mibps.toFixed(0)} MiB/s (median of ${DOWNLOADS}, curl) | |`,
       );
     }
     say(
@@ -481,6 +534,7 @@ async function main(): Promise<void> {
     if (PARTS.has('day') || PARTS.has('listen')) await simulatedDay(dayDirectory);
     if (PARTS.has('listen')) await listenAgain(realDirectory, dayDirectory);
     if (PARTS.has('listing')) await listing();
+    if (PARTS.has('requests')) await perRequest();
     if (PARTS.has('serve')) await againstNginx();
   } finally {
     const out = process.env.ARCHIVE_RESULTS ?? (FULL ? 'ARCHIVE-RESULTS.md' : 'ARCHIVE-RESULTS.quick.md');
