@@ -177,7 +177,10 @@ for (const writeIntervalMs of [0, 20]) {
       const last = seq;
       stream += h.page(seq++, BODY).length;
       for (const c of halfClosers) assert.ok(stateOf(c), 'a half-closed listener is still a listener');
-      assert.ok(await waitFor(() => halfClosers.every((c) => c.dataPages().at(-1)?.sequence === last), 10_000), 'the half-closed listeners get every page');
+      assert.ok(
+        await waitFor(() => halfClosers.every((c) => c.dataPages().at(-1)?.sequence === last), 20_000),
+        `the half-closed listeners get every page up to ${last}: ${JSON.stringify(halfClosers.map((c) => ({ got: c.dataPages().at(-1)?.sequence, hub: stateOf(c) })))}`,
+      );
       for (const c of halfClosers) assertSequences(c.dataPages(), 2, last, 'a half-closed listener');
       const expected = HEADER_BYTES + stream;
       assert.ok(
