@@ -53,6 +53,7 @@ function takeConnections(server: net.Server, listeners: PortListeners): void {
   const handle = (server as unknown as { _handle?: { onconnection?: unknown } })._handle;
   if (!handle || typeof handle.onconnection !== 'function') {
     server.on('connection', (socket: Socket) => {
+      socket.on('error', () => socket.destroy());
       listeners.onSocket(socket);
       listeners.onConnection(Connection.of(socket));
     });
